@@ -1,0 +1,69 @@
+"""Read the IDX format of the MNIST files, checking everything a bad file can get wrong.
+
+IDX is big-endian: two zero bytes, a type code (0x08 for unsigned bytes), the number of
+dimensions, one 4-byte size per dimension, then the raw data. Files may be gzip-compressed.
+"""
+
+import gzip
+import hashlib
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+
+class IDXError(ValueError):
+    """A file that is not a well-formed IDX file of the kind expected."""
+
+
+def read_idx_bytes(path):
+    """The uncompressed bytes of an IDX file, gzip-compressed (``.gz``) or not."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise IDXError(f"{path} does not exist") from None
+    except OSError as error:
+        raise IDXError(f"cannot read {path}: {error.strerror or error}") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            raise IDXError(f"{path} is a damaged or truncated gzip file; copy it again") from None
+    return raw
+
+
+def parse_idx(data, name, ndim):
+    """Parse IDX bytes into a uint8 array with ``ndim`` dimensions; ``name`` is used in errors."""
+    if len(data) < 4:
+        raise IDXError(f"{name} is too short to be an IDX file ({len(data)} bytes)")
+    zero, type_code, found_ndim = struct.unpack(">HBB", data[:4])
+    expected_magic = 0x0800 + ndim
+    magic = (type_code << 8) + found_ndim
+    if zero != 0 or magic != expected_magic:
+        raise IDXError(
+            f"{name} has magic number 0x{data[:4].hex()}, expected 0x{expected_magic:08x}: "
+            f"it is not an IDX file of {ndim}-dimensional unsigned bytes"
+        )
+    header_size = 4 + 4 * ndim
+    if len(data) < header_size:
+        raise IDXError(f"{name} is truncated inside its header")
+    shape = struct.unpack(f">{ndim}I", data[4:header_size])
+    expected = header_size + int(np.prod(shape, dtype=np.int64))
+    if len(data) != expected:
+        raise IDXError(
+            f"{name} holds {len(data)} bytes but its header {shape} says {expected}: "
+            f"the file is {'truncated' if len(data) < expected else 'too long'}"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape)
+
+
+def read_idx(path, ndim, md5=None):
+    """Read an IDX file of ``ndim`` dimensions; check the uncompressed bytes' MD5 if given."""
+    data = read_idx_bytes(path)
+    if md5 is not None:
+        found = hashlib.md5(data).hexdigest()
+        if found != md5:
+            raise IDXError(f"{path} has MD5 {found}, not the published {md5}: the file is damaged; copy it again")
+    return parse_idx(data, Path(path).name, ndim)

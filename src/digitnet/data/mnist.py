@@ -1,0 +1,114 @@
+"""MNIST (or any folder of MNIST-style IDX files) as arrays the network can read.
+
+The four MNIST files ship inside the package (``digitnet/data/mnist``), so everything
+runs offline. MNIST is by Yann LeCun, Corinna Cortes and Christopher Burges, under the
+Creative Commons Attribution-Share Alike 3.0 license (see that folder's README.md).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .idx import IDXError, read_idx
+
+BUNDLED_DIR = Path(__file__).parent / "mnist"
+FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+# MD5 of the uncompressed files, as published with MNIST
+MNIST_MD5 = {
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+
+
+@dataclass
+class Dataset:
+    """Examples as rows: ``X`` (n, 784) float32 from 0 to 1, ``labels`` (n,) int64."""
+
+    X: np.ndarray
+    labels: np.ndarray
+    n_classes: int = 10
+
+    def __len__(self):
+        return len(self.labels)
+
+    @property
+    def Y(self):
+        """The one-hot targets, shape (n, n_classes), same dtype as X."""
+        return one_hot(self.labels, self.n_classes, dtype=self.X.dtype)
+
+    def take(self, n):
+        """The first ``n`` examples, as a new Dataset."""
+        return Dataset(self.X[:n], self.labels[:n], self.n_classes)
+
+
+def one_hot(labels, n_classes=10, dtype=np.float32):
+    """Rows of zeros with a 1 at each label: shape (n, n_classes)."""
+    Y = np.zeros((len(labels), n_classes), dtype=dtype)
+    Y[np.arange(len(labels)), labels] = 1
+    return Y
+
+
+def _find(directory, stem):
+    for name in (stem, stem + ".gz"):
+        if (directory / name).is_file():
+            return directory / name
+    raise IDXError(f"{directory} has no {stem} or {stem}.gz; a data folder needs the four MNIST-style IDX files")
+
+
+def _read_checksums(directory):
+    """Published MD5s for the bundled MNIST, or from an ``MD5SUMS`` file in the folder if it has one."""
+    if directory.resolve() == BUNDLED_DIR.resolve():
+        return MNIST_MD5
+    sums = directory / "MD5SUMS"
+    if not sums.is_file():
+        return {}
+    checksums = {}
+    for line in sums.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            checksums[parts[1].lstrip("*").removesuffix(".gz")] = parts[0].lower()
+    return checksums
+
+
+def load_mnist(directory=None):
+    """Return (train, test) Datasets from a folder of IDX files (the bundled MNIST by default).
+
+    Checks each file's magic number, dimensions and length, and the published MD5 of the
+    bundled files (or those listed in the folder's ``MD5SUMS``). Raises IDXError saying
+    what is wrong. ``train.checksum`` is a SHA-256 over the four files' contents.
+    """
+    directory = Path(directory) if directory is not None else BUNDLED_DIR
+    if not directory.is_dir():
+        raise IDXError(f"data folder {directory} does not exist or is not a folder")
+    checksums = _read_checksums(directory)
+    arrays, digest = {}, hashlib.sha256()
+    for key, stem in FILES.items():
+        ndim = 3 if key.endswith("images") else 1
+        arrays[key] = read_idx(_find(directory, stem), ndim, checksums.get(stem))
+        digest.update(arrays[key].tobytes())
+    for part in ("train", "test"):
+        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+        if len(images) != len(labels):
+            raise IDXError(f"the {part} set has {len(images)} images but {len(labels)} labels in {directory}")
+    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
+        raise IDXError(f"train and test images differ in size in {directory}")
+    n_classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
+    train, test = (
+        Dataset(
+            X=arrays[f"{part}_images"].reshape(len(arrays[f"{part}_images"]), -1).astype(np.float32) / 255,
+            labels=arrays[f"{part}_labels"].astype(np.int64),
+            n_classes=n_classes,
+        )
+        for part in ("train", "test")
+    )
+    train.checksum = test.checksum = digest.hexdigest()
+    return train, test

@@ -1,0 +1,96 @@
+"""Optimizers: each turns a gradient into a step, ``step(params, grads)``, in place.
+
+An optimizer keeps its own state (velocities, Adam's moments), never the network.
+``lr`` is an attribute, so a learning-rate schedule can change it between steps.
+"""
+
+import numpy as np
+
+
+class SGD:
+    """Plain gradient descent, p <- p - lr * grad, on whatever batch it is given.
+
+    Given mini-batches this is the seed's stochastic gradient descent; given the whole
+    training set at once (``GradientDescent``) it is full-batch gradient descent.
+    """
+
+    full_batch = False
+
+    def __init__(self, lr):
+        self.lr = lr
+
+    def step(self, params, grads):
+        for p, g in zip(params, grads):
+            g *= self.lr
+            p -= g
+
+
+class GradientDescent(SGD):
+    """Full-batch gradient descent: one step per pass over the whole training set."""
+
+    full_batch = True
+
+
+class Momentum:
+    """Gradient descent with momentum: v <- mu v - lr grad;  p <- p + v."""
+
+    full_batch = False
+
+    def __init__(self, lr, mu=0.9):
+        self.lr = lr
+        self.mu = mu
+        self.velocities = None
+
+    def step(self, params, grads):
+        if self.velocities is None:
+            self.velocities = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.velocities):
+            v *= self.mu
+            v -= self.lr * g
+            p += v
+
+
+class Adam:
+    """Adam (Kingma and Ba, 2015): steps scaled by running moments of the gradient.
+
+    m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+    p <- p - lr * m_hat / (sqrt(v_hat) + eps), with the moments' bias corrected by 1 - b^t.
+    """
+
+    full_batch = False
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.t = 0
+        self.moments = None
+
+    def step(self, params, grads):
+        if self.moments is None:
+            self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        self.t += 1
+        # fold both bias corrections into one step size
+        step_size = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+        for p, g, (m, v) in zip(params, grads, self.moments):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * (g * g)
+            p -= step_size * m / (np.sqrt(v) + self.eps)
+
+
+OPTIMIZERS = {
+    "gd": GradientDescent,
+    "sgd": SGD,
+    "momentum": Momentum,
+    "adam": Adam,
+}
+
+
+def make_optimizer(name, lr):
+    """Build the optimizer called ``name`` with learning rate ``lr``."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(sorted(OPTIMIZERS))}")
+    return OPTIMIZERS[name](lr)

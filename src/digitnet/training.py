@@ -1,0 +1,115 @@
+"""Train a Network with mini-batch gradient descent; report through a callback, never print.
+
+``train`` returns a ``History``: one ``EpochResult`` per finished epoch, and why it stopped
+early if it did. A cost that turns NaN or infinite stops training and puts back the
+weights of the last good epoch; so does Ctrl-C (KeyboardInterrupt) in the middle of an epoch.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class EpochResult:
+    """What one epoch did: costs and accuracies after it, its learning rate and duration."""
+
+    epoch: int
+    learning_rate: float
+    train_cost: float
+    test_cost: float | None
+    test_accuracy: float | None
+    seconds: float
+
+
+@dataclass
+class History:
+    """The epochs finished, and ``stopped``: None, "interrupted" or "diverged"."""
+
+    epochs: list = field(default_factory=list)
+    stopped: str | None = None
+
+    @property
+    def last(self):
+        return self.epochs[-1] if self.epochs else None
+
+
+def constant_schedule(lr0, epochs):
+    """The same learning rate every epoch."""
+    return lambda epoch: lr0
+
+
+def cosine_schedule(lr0, epochs):
+    """From lr0 at the first epoch down along half a cosine, to lr0/(2 epochs) at the last."""
+    return lambda epoch: lr0 * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+
+
+SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
+
+
+def evaluate(network, dataset):
+    """(mean cost, accuracy) of the network on a Dataset."""
+    output = network.feedforward(dataset.X)
+    cost = network.cost.value(output, dataset.Y)
+    accuracy = float((output.argmax(axis=1) == dataset.labels).mean())
+    return cost, accuracy
+
+
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay):
+    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch."""
+    n = len(X)
+    order = rng.permutation(n)
+    params = network.params
+    weights = network.weights
+    decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        grad_w, grad_b = network.backprop(X[batch], Y[batch])
+        if decay:
+            for g, w in zip(grad_w, weights):
+                g += decay * w
+        optimizer.step(params, grad_w + grad_b)
+
+
+def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
+          schedule=None, weight_decay=0.0, on_epoch=None):
+    """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
+
+    ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
+    set as one batch. ``schedule(epoch) -> learning rate`` sets ``optimizer.lr`` before each
+    epoch (epochs count from 0). ``weight_decay`` is the L2 strength lambda, relative to the
+    training set's size. ``on_epoch(result)`` is called after every epoch.
+    """
+    X = np.asarray(train_set.X, dtype=network.dtype)
+    Y = train_set.Y.astype(network.dtype)
+    if optimizer.full_batch:
+        batch_size = len(X)
+    history = History()
+    last_good = network.copy_params()
+    for epoch in range(epochs):
+        if schedule is not None:
+            optimizer.lr = schedule(epoch)
+        started = time.perf_counter()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay)
+        except KeyboardInterrupt:
+            network.set_params(last_good)
+            history.stopped = "interrupted"
+            break
+        seconds = time.perf_counter() - started
+        with np.errstate(over="ignore", invalid="ignore"):
+            train_cost = network.cost.value(network.feedforward(X), Y)
+            test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)
+        if not math.isfinite(train_cost):
+            network.set_params(last_good)
+            history.stopped = "diverged"
+            break
+        last_good = network.copy_params()
+        result = EpochResult(epoch + 1, optimizer.lr, train_cost, test_cost, test_accuracy, seconds)
+        history.epochs.append(result)
+        if on_epoch is not None:
+            on_epoch(result)
+    return history
