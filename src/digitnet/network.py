@@ -39,23 +39,33 @@ class Network:
         self.seed = seed
         self.dtype = np.dtype(dtype)
         self.metadata = {}  # how it was trained: recipe, epochs, accuracy, data checksum
+        shapes = [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        shapes += [(n_out,) for n_out in sizes[1:]]
+        self._layout = _layout(shapes)
+        # every weight and bias lives in one vector of n_params numbers, weights first;
+        # weights[l] and biases[l] are views into it, so change them in place only
+        self.vector = np.zeros(self._layout[-1][2], dtype=self.dtype)
+        self.weights, self.biases = self.unflatten(self.vector)
         rng = np.random.default_rng(seed)
         gain = np.sqrt(2.0) if activation == "relu" else 1.0
-        self.weights = [
-            (rng.standard_normal((n_in, n_out)) * (gain / np.sqrt(n_in))).astype(self.dtype)
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])
-        ]
-        self.biases = [np.zeros(n_out, dtype=self.dtype) for n_out in sizes[1:]]
+        for w in self.weights:
+            w[...] = rng.standard_normal(w.shape) * (gain / np.sqrt(w.shape[0]))
+
+    def unflatten(self, vector):
+        """Split a vector of n_params numbers into (weights, biases) lists of views into it."""
+        views = [vector[start:stop].reshape(shape) for shape, start, stop in self._layout]
+        n_layers = len(self.sizes) - 1
+        return views[:n_layers], views[n_layers:]
 
     @property
     def n_params(self):
         """The number of weights and biases (13,002 for the seed's network)."""
-        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+        return self.vector.size
 
     @property
-    def params(self):
-        """Every weight and bias array, weights first: the list an optimizer updates in place."""
-        return self.weights + self.biases
+    def n_weights(self):
+        """How many of the n_params come first and are weights (the rest are biases)."""
+        return self._layout[len(self.sizes) - 2][2]
 
     def config(self):
         """What it takes to build this network again (without its weights)."""
@@ -68,8 +78,10 @@ class Network:
             "dtype": str(self.dtype),
         }
 
-    def _layer_activation(self, l):
-        return self.output if l == len(self.weights) - 1 else self.activation
+    @property
+    def layer_activations(self):
+        """The activation of each layer after the input: the hidden one, then the output's."""
+        return [self.activation] * (len(self.sizes) - 2) + [self.output]
 
     def forward_trace(self, X):
         """Return (zs, activations) for X (n, sizes[0]).
@@ -79,10 +91,10 @@ class Network:
         """
         a = np.asarray(X, dtype=self.dtype)
         zs, activations = [], [a]
-        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for w, b, f in zip(self.weights, self.biases, self.layer_activations):
             z = a @ w
-            z += b                                  # z = a_prev W + b
-            a = self._layer_activation(l)(z)        # a = f(z)
+            z += b          # z = a_prev W + b
+            a = f.function(z)  # a = f(z)
             zs.append(z)
             activations.append(a)
         return zs, activations
@@ -90,24 +102,28 @@ class Network:
     def feedforward(self, X):
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
         a = np.asarray(X, dtype=self.dtype)
-        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for w, b, f in zip(self.weights, self.biases, self.layer_activations):
             z = a @ w
             z += b
-            a = self._layer_activation(l)(z)
+            a = f.function(z)
         return a
 
     def backprop(self, X, Y):
         """Return (grad_w, grad_b): the gradient of the batch's mean cost for X (n, 784), Y (n, 10)."""
+        return self.unflatten(self.gradient(X, Y))
+
+    def gradient(self, X, Y):
+        """The gradient of the batch's mean cost as one vector of n_params numbers, laid out as ``vector``."""
         zs, activations = self.forward_trace(X)
-        n_layers = len(self.weights)
-        grad_w, grad_b = [None] * n_layers, [None] * n_layers
+        gradient = np.empty_like(self.vector)
+        grad_w, grad_b = self.unflatten(gradient)
         delta = output_delta(self.cost, self.output, zs[-1], activations[-1], Y)    # BP1
-        for l in reversed(range(n_layers)):
-            grad_w[l] = activations[l].T @ delta                                   # BP4
-            grad_b[l] = delta.sum(axis=0)                                          # BP3
+        for l in reversed(range(len(self.weights))):
+            np.matmul(activations[l].T, delta, out=grad_w[l])                      # BP4
+            np.add.reduce(delta, axis=0, out=grad_b[l])                            # BP3
             if l > 0:
                 delta = self.activation.backward(zs[l - 1], activations[l], delta @ self.weights[l].T)  # BP2
-        return grad_w, grad_b
+        return gradient
 
     def cost_value(self, X, Y):
         """The mean cost over the examples X (n, 784) with one-hot targets Y (n, 10)."""
@@ -132,17 +148,18 @@ class Network:
         """The fraction of rows of X whose predicted class equals ``labels`` (n,)."""
         return float((self.predict(X) == np.asarray(labels)).mean())
 
-    def copy_params(self):
-        """A copy of every weight and bias, to put back with ``set_params``."""
-        return [p.copy() for p in self.params]
-
-    def set_params(self, params):
-        """Overwrite the weights and biases (in place) with ``params`` from ``copy_params``."""
-        for mine, theirs in zip(self.params, params):
-            mine[...] = theirs
-
     def save(self, path):
         """Write the network and its metadata to ``path`` (see ``digitnet.storage``)."""
         from .storage import save
 
         return save(self, path)
+
+
+def _layout(shapes):
+    """(shape, start, stop) of each array in a flat vector holding them one after another."""
+    layout, start = [], 0
+    for shape in shapes:
+        stop = start + int(np.prod(shape))
+        layout.append((shape, start, stop))
+        start = stop
+    return layout

@@ -61,16 +61,15 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay):
     """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch."""
     n = len(X)
     order = rng.permutation(n)
-    params = network.params
-    weights = network.weights
+    params = [network.vector]
+    weights = network.vector[:network.n_weights]
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     for start in range(0, n, batch_size):
         batch = order[start:start + batch_size]
-        grad_w, grad_b = network.backprop(X[batch], Y[batch])
+        gradient = network.gradient(X[batch], Y[batch])
         if decay:
-            for g, w in zip(grad_w, weights):
-                g += decay * w
-        optimizer.step(params, grad_w + grad_b)
+            gradient[:network.n_weights] += decay * weights
+        optimizer.step(params, [gradient])
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
@@ -87,7 +86,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     if optimizer.full_batch:
         batch_size = len(X)
     history = History()
-    last_good = network.copy_params()
+    last_good = network.vector.copy()
     for epoch in range(epochs):
         if schedule is not None:
             optimizer.lr = schedule(epoch)
@@ -96,7 +95,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
             with np.errstate(over="ignore", invalid="ignore"):
                 _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay)
         except KeyboardInterrupt:
-            network.set_params(last_good)
+            network.vector[...] = last_good
             history.stopped = "interrupted"
             break
         seconds = time.perf_counter() - started
@@ -104,10 +103,10 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
             train_cost = network.cost.value(network.feedforward(X), Y)
             test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)
         if not math.isfinite(train_cost):
-            network.set_params(last_good)
+            network.vector[...] = last_good
             history.stopped = "diverged"
             break
-        last_good = network.copy_params()
+        last_good = network.vector.copy()
         result = EpochResult(epoch + 1, optimizer.lr, train_cost, test_cost, test_accuracy, seconds)
         history.epochs.append(result)
         if on_epoch is not None:
