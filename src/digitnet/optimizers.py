@@ -71,14 +71,14 @@ class Adam:
         if self.moments is None:
             self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
         self.t += 1
-        # fold both bias corrections into one step size
-        step_size = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         for p, g, (m, v) in zip(params, grads, self.moments):
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
-            p -= step_size * m / (np.sqrt(v) + self.eps)
+            m_hat = m / (1 - self.beta1**self.t)
+            v_hat = v / (1 - self.beta2**self.t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 OPTIMIZERS = {

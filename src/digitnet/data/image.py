@@ -129,24 +129,18 @@ def to_ink(gray):
 
     Raises ImageError when nothing stands out from the paper.
     """
-    flipped = gray if ink_is_light(gray) else 1.0 - gray
-    residual = flipped - paper_level(flipped)
-    noise = noise_level(residual)
-    candidates = residual[residual > 4 * noise]
-    strong = float(np.percentile(candidates, 99)) if candidates.size else 0.0
-    if candidates.size < 4 or strong < max(7 * noise, MIN_CONTRAST):
-        raise ImageError("no digit found: the image is empty or has no ink that stands out from the paper")
+    surface = paper_surface(gray)
+    flipped, surface = (gray, surface) if ink_is_light(gray, surface) else (1.0 - gray, 1.0 - surface)
+    residual = flipped - surface
+    residual -= paper_correction(residual, _strong_ink(residual)[1])
+    noise, strong = _strong_ink(residual)
     low, core = max(4 * noise, 0.15 * strong), 0.8 * strong
     return np.clip((residual - low) / (core - low), 0.0, 1.0)
 
 
-def ink_is_light(gray):
-    """Whether the ink is lighter than its background (chalk on a board), from (H, W) gray.
-
-    Fits a smooth quadratic surface (the lit paper) to the image's outer ring, trimming
-    outliers, and compares the bright and dark outliers that the whole image leaves around
-    that surface: the ink is the side with more mass.
-    """
+def paper_surface(gray):
+    """A quadratic surface, (H, W), fitted to the image's outer ring with outliers trimmed:
+    the paper's brightness under smooth uneven lighting (a gradient or a vignette)."""
     h, w = gray.shape
     y, x = np.mgrid[-1 : 1 : h * 1j, -1 : 1 : w * 1j]
     terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], -1).astype(np.float32)
@@ -159,20 +153,42 @@ def ink_is_light(gray):
         coef = np.linalg.lstsq(sample[kept], values[kept], rcond=None)[0]
         misfit = np.abs(values - sample @ coef)
         kept = misfit <= np.percentile(misfit, 50)
-    residual = gray - terms @ coef.astype(np.float32)
+    return terms @ coef.astype(np.float32)
+
+
+def ink_is_light(gray, surface):
+    """Whether the ink is lighter than the paper (chalk on a board): the outliers around the
+    paper surface, both (H, W), hold more mass on the bright side than on the dark side."""
+    residual = gray - surface
     cut = 3 * noise_level(residual)
     return float(np.clip(residual - cut, 0, None).sum()) > float(np.clip(-residual - cut, 0, None).sum())
 
 
-def paper_level(flipped):
-    """The paper's brightness under the ink, (H, W), for an image whose ink is high.
+def paper_correction(residual, ink_level):
+    """What the paper surface missed, (H, W): block means of the residual where there is no
+    ink (residual below a third of ``ink_level``), blocks without paper filled from neighbours."""
+    paper = residual < ink_level / 3
+    cell = _cell(residual.shape)
+    sums = _block_stats(np.where(paper, residual, 0), None, cell)
+    counts = _block_stats(paper.astype(np.float32), None, cell)
+    means = np.where(counts >= cell * cell / 4, sums / np.maximum(counts, 1), np.nan)
+    while np.isnan(means).any() and not np.isnan(means).all():
+        padded = np.pad(means, 1, mode="edge")
+        neighbours = np.stack([padded[dy : dy + means.shape[0], dx : dx + means.shape[1]] for dy in range(3) for dx in range(3)])
+        filled = np.nansum(neighbours, 0) / np.maximum((~np.isnan(neighbours)).sum(0), 1)
+        means = np.where(np.isnan(means) & ~np.isnan(neighbours).all(0), filled, means)
+    return _upsample(np.nan_to_num(means), residual.shape)
 
-    A morphological opening on a coarse grid of low block percentiles: it keeps slow
-    lighting changes and removes anything as narrow as a stroke.
-    """
-    grid = _block_stats(flipped, 25)
-    grid = _grid_filter(_grid_filter(grid, np.min), np.max)
-    return _upsample(grid, flipped.shape)
+
+def _strong_ink(residual):
+    """(noise, strong): the paper's noise level and the level of strong ink in a residual whose
+    ink is high; raises ImageError when no ink stands out from the noise."""
+    noise = noise_level(residual)
+    candidates = residual[residual > 4 * noise]
+    strong = float(np.percentile(candidates, 99)) if candidates.size >= 4 else 0.0
+    if strong < max(7 * noise, MIN_CONTRAST):
+        raise ImageError("no digit found: the image is empty or has no ink that stands out from the paper")
+    return noise, strong
 
 
 def noise_level(residual):
@@ -247,11 +263,16 @@ def center_by_mass(digit):
 
 def _block_stats(image, percentile, cell=None):
     """Per-block percentile (or sum if percentile is None) over cells; (H, W) -> (H/cell, W/cell)."""
-    cell = cell or max(2, math.ceil(max(image.shape) / 16))
+    cell = cell or _cell(image.shape)
     h, w = (-(-s // cell) * cell for s in image.shape)
     padded = np.pad(image, ((0, h - image.shape[0]), (0, w - image.shape[1])), mode="edge" if percentile else "constant")
     blocks = padded.reshape(h // cell, cell, w // cell, cell).swapaxes(1, 2).reshape(h // cell, w // cell, -1)
     return blocks.sum(-1) if percentile is None else np.percentile(blocks, percentile, axis=-1).astype(np.float32)
+
+
+def _cell(shape):
+    """Side of the square blocks, in pixels, in which the paper's brightness is estimated."""
+    return max(2, math.ceil(max(shape) / 16))
 
 
 def _grid_filter(grid, reduce):
@@ -263,7 +284,7 @@ def _grid_filter(grid, reduce):
 
 def _upsample(grid, shape):
     """Bilinear upsampling of a coarse grid of cell values to ``shape`` (H, W)."""
-    cell = max(2, math.ceil(max(shape) / 16))
+    cell = _cell(shape)
     big = Image.fromarray(grid.astype(np.float32), "F").resize((grid.shape[1] * cell, grid.shape[0] * cell), Image.BILINEAR)
     return np.asarray(big)[: shape[0], : shape[1]]
 

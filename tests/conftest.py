@@ -1,0 +1,53 @@
+"""Shared fixtures: the bundled MNIST (loaded once), small IDX folders, a private model home."""
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from digitnet.data.mnist import load_mnist
+
+
+def write_idx(path, array, compress=False):
+    """Write a uint8 array as an IDX file (gzip-compressed if ``compress``)."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = header + array.tobytes()
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+def write_idx_folder(folder, train_images, train_labels, test_images, test_labels, compress=False):
+    """A folder with the four MNIST-style files, as ``--data`` expects."""
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".gz" if compress else ""
+    write_idx(folder / f"train-images-idx3-ubyte{suffix}", train_images, compress)
+    write_idx(folder / f"train-labels-idx1-ubyte{suffix}", train_labels, compress)
+    write_idx(folder / f"t10k-images-idx3-ubyte{suffix}", test_images, compress)
+    write_idx(folder / f"t10k-labels-idx1-ubyte{suffix}", test_labels, compress)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """(train, test): the real bundled MNIST."""
+    return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def small_mnist_folder(tmp_path_factory, mnist):
+    """A folder of IDX files with the first 2,000 training and 500 test digits of MNIST."""
+    train, test = mnist
+    folder = tmp_path_factory.mktemp("small-mnist")
+    to_images = lambda X: np.round(X * 255).reshape(-1, 28, 28)  # noqa: E731
+    return write_idx_folder(folder, to_images(train.X[:2000]), train.labels[:2000],
+                            to_images(test.X[:500]), test.labels[:500], compress=True)
+
+
+@pytest.fixture(autouse=True)
+def model_home(tmp_path, monkeypatch):
+    """Each test trains and looks for models in its own folder, never the user's."""
+    home = tmp_path / "digitnet-home"
+    monkeypatch.setenv("DIGITNET_HOME", str(home))
+    return home
