@@ -1,0 +1,105 @@
+import gzip
+
+import numpy as np
+import pytest
+
+from digitnet.data.idx import IDXError, parse_idx, read_idx
+from digitnet.data.mnist import BUNDLED_DIR, load_mnist, one_hot
+
+from conftest import write_idx, write_idx_folder
+
+
+def test_the_bundled_mnist_has_60000_training_and_10000_test_digits(mnist):
+    train, test = mnist
+    assert train.X.shape == (60000, 784) and test.X.shape == (10000, 784)
+    assert train.X.dtype == np.float32 and 0 <= train.X.min() and train.X.max() == 1
+    assert np.bincount(test.labels).tolist()[:3] == [980, 1135, 1032]
+    assert len(train.checksum) == 64
+
+
+def test_one_hot_puts_a_single_one_at_each_label():
+    assert one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+def test_a_wrong_magic_number_is_named(tmp_path):
+    path = write_idx(tmp_path / "labels", np.arange(5))
+    with pytest.raises(IDXError, match="magic number 0x00000801, expected 0x00000803"):
+        read_idx(path, ndim=3)
+
+
+def test_a_truncated_file_says_so(tmp_path):
+    path = write_idx(tmp_path / "images", np.zeros((3, 28, 28)))
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(IDXError, match="truncated"):
+        read_idx(path, ndim=3)
+
+
+def test_a_damaged_gzip_file_says_so(tmp_path):
+    path = write_idx(tmp_path / "images.gz", np.zeros((3, 28, 28)), compress=True)
+    path.write_bytes(path.read_bytes()[:30])
+    with pytest.raises(IDXError, match="damaged or truncated gzip"):
+        read_idx(path, ndim=3)
+
+
+def test_a_checksum_that_does_not_match_is_refused(tmp_path):
+    path = write_idx(tmp_path / "labels", np.arange(5))
+    with pytest.raises(IDXError, match="not the published"):
+        read_idx(path, ndim=1, md5="0" * 32)
+
+
+def test_a_header_too_short_is_refused():
+    with pytest.raises(IDXError, match="too short"):
+        parse_idx(b"\x00\x00", "x", 1)
+
+
+def test_the_bundled_files_are_checked_against_the_published_md5(tmp_path, monkeypatch):
+    import digitnet.data.mnist as mnist_module
+
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+        (tmp_path / name).write_bytes((BUNDLED_DIR / name).read_bytes())
+    labels = gzip.decompress((BUNDLED_DIR / "t10k-labels-idx1-ubyte.gz").read_bytes())
+    labels = labels[:-1] + bytes([(labels[-1] + 1) % 10])  # one label changed
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels))
+    monkeypatch.setattr(mnist_module, "BUNDLED_DIR", tmp_path)
+    with pytest.raises(IDXError, match="t10k-labels-idx1-ubyte.gz has MD5 .* not the published"):
+        load_mnist()
+
+
+def test_another_folder_of_idx_files_loads_the_same_way(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = write_idx_folder(tmp_path / "fashion", rng.integers(0, 256, (30, 28, 28)), rng.integers(0, 10, 30),
+                              rng.integers(0, 256, (7, 28, 28)), np.arange(7))
+    train, test = load_mnist(folder)
+    assert train.X.shape == (30, 784) and test.labels.tolist() == list(range(7))
+    assert train.n_classes == 10
+
+
+def test_a_folder_with_a_missing_file_names_it(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = write_idx_folder(tmp_path / "d", rng.integers(0, 256, (3, 28, 28)), np.arange(3),
+                              rng.integers(0, 256, (2, 28, 28)), np.arange(2))
+    (folder / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(IDXError, match="no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz"):
+        load_mnist(folder)
+
+
+def test_images_and_labels_that_do_not_pair_up_are_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = write_idx_folder(tmp_path / "d", rng.integers(0, 256, (3, 28, 28)), np.arange(4),
+                              rng.integers(0, 256, (2, 28, 28)), np.arange(2))
+    with pytest.raises(IDXError, match="the train set has 3 images but 4 labels"):
+        load_mnist(folder)
+
+
+def test_md5sums_in_a_folder_are_checked(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = write_idx_folder(tmp_path / "d", rng.integers(0, 256, (3, 28, 28)), np.arange(3),
+                              rng.integers(0, 256, (2, 28, 28)), np.arange(2))
+    (folder / "MD5SUMS").write_text("0123456789abcdef0123456789abcdef  train-labels-idx1-ubyte\n")
+    with pytest.raises(IDXError, match="train-labels-idx1-ubyte has MD5"):
+        load_mnist(folder)
+
+
+def test_a_data_folder_that_does_not_exist_is_named(tmp_path):
+    with pytest.raises(IDXError, match="does not exist or is not a folder"):
+        load_mnist(tmp_path / "nope")
