@@ -293,7 +293,8 @@ def cmd_predict(args):
         try:
             x = prepare_image(path)
         except ImageError as error:
-            _say(f"digitnet: {error}")
+            message = str(error)
+            _say(f"digitnet: {message}" if path in message else f"digitnet: {path}: {message}")
             failed += 1
             continue
         probabilities = network.predict_proba(x[None, :])[0]

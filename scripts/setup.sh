@@ -1,0 +1,14 @@
+# Sourced by run.sh and test.sh: make .venv with digitnet installed in it, then activate it.
+# Needs Python 3.10 or newer (set PYTHON=/path/to/python3 to choose one) and access to PyPI.
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    echo "digitnet needs Python 3.10 or newer; set PYTHON=/path/to/python3.10+ and run again" >&2
+    exit 2
+fi
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+python -m pip install --quiet --upgrade pip
+python -m pip install --quiet -e ".[$1]"

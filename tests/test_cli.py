@@ -1,0 +1,186 @@
+"""The command line: its JSON contract, its exit codes, and one sentence for each bad input."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitnet import Network
+from digitnet.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_sentence(err):
+    lines = err.strip().splitlines()
+    return len(lines) == 1 and lines[0].startswith("digitnet: ") and "Traceback" not in err
+
+
+@pytest.fixture
+def trained(capsys, small_mnist_folder, model_home):
+    """A model trained by the command line on 2,000 MNIST digits, written to the default place."""
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "3", "--json")
+    assert code == 0, err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_train_prints_one_json_object_per_epoch_and_a_final_one(trained, model_home):
+    *epochs, final = trained
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    assert all(0 <= e["test_accuracy"] <= 1 and e["train_cost"] > 0 for e in epochs)
+    assert final["epochs"] == 3 and final["parameters"] == 13002
+    assert final["test_accuracy"] == epochs[-1]["test_accuracy"] > 0.5
+    assert final["model"] == str(model_home / "model.npz") and final["seconds"] > 0
+
+
+def test_evaluate_finds_the_last_trained_model_and_reports_the_confusion_matrix(trained, capsys, small_mnist_folder):
+    code, out, _ = run(capsys, "evaluate", "--data", str(small_mnist_folder), "--json")
+    report = json.loads(out)
+    assert code == 0
+    confusion = np.array(report["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 500
+    assert report["accuracy"] == pytest.approx(np.trace(confusion) / 500)
+    assert report["accuracy"] == pytest.approx(trained[-1]["test_accuracy"])
+    assert len(report["per_digit"]) == 10
+
+
+def test_predict_reads_a_digit_image_and_gives_ten_probabilities(trained, capsys, mnist, tmp_path):
+    _, test = mnist
+    path = tmp_path / "digit.png"
+    Image.fromarray((255 - test.X[0].reshape(28, 28) * 255).astype(np.uint8)).resize((200, 200)).save(path)
+    code, out, _ = run(capsys, "predict", str(path), "--json")
+    answer = json.loads(out)
+    assert code == 0
+    assert answer["file"] == str(path)
+    assert len(answer["probabilities"]) == 10 and sum(answer["probabilities"]) == pytest.approx(1, abs=1e-4)
+    assert answer["digit"] == int(np.argmax(answer["probabilities"]))
+
+
+def test_predict_show_prints_the_28_by_28_numbers_the_network_sees(trained, capsys, mnist, tmp_path):
+    _, test = mnist
+    path = tmp_path / "digit.png"
+    Image.fromarray((test.X[1].reshape(28, 28) * 255).astype(np.uint8)).save(path)
+    code, out, _ = run(capsys, "predict", str(path), "--show")
+    grid = [line.split() for line in out.splitlines()[1:]]
+    assert code == 0 and len(grid) == 28 and all(len(row) == 28 for row in grid)
+    values = np.array(grid, dtype=float)
+    assert values.min() == 0.0 and values.max() == 1.0
+
+
+def test_info_describes_the_model(trained, capsys):
+    code, out, _ = run(capsys, "info", "--json")
+    info = json.loads(out)
+    assert code == 0
+    assert info["sizes"] == [784, 16, 16, 10] and info["parameters"] == 13002
+    assert info["recipe"]["name"] == "seed" and info["epochs"] == 3 and len(info["data_checksum"]) == 64
+
+
+def test_train_out_writes_there_and_later_commands_find_it(capsys, small_mnist_folder, tmp_path):
+    out_path = tmp_path / "models" / "mine.npz"
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1",
+                       "--recipe", "modern", "--out", str(out_path))
+    assert code == 0, err
+    code, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["model"] == str(out_path)
+    assert json.loads(out)["activation"] == "relu"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--activation", "sigmod"], "invalid choice: 'sigmod'"),
+    (["train", "--cost", "hinge"], "invalid choice: 'hinge'"),
+    (["train", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+    (["train", "--recipe", "fancy"], "invalid choice: 'fancy'"),
+    (["train", "--learning-rate", "0"], "must be a positive number, got '0'"),
+    (["train", "--learning-rate", "nan"], "must be a positive number"),
+    (["train", "--batch-size", "-3"], "must be a positive whole number, got '-3'"),
+    (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
+    (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
+    (["train", "--sizes", "100,16,10"], "the first layer has 100 neurons but each image has 784 pixels"),
+    (["train", "--sizes", "784,16,7"], "the last layer has 7 neurons but the data has 10 classes"),
+    (["train", "--data", "/nonexistent/folder"], "does not exist or is not a folder"),
+    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["evaluate"], "no trained model yet; run `digitnet train` first"),
+    (["info", "--model", "/nonexistent/model.npz"], "no model file at /nonexistent/model.npz"),
+    (["launch"], "invalid choice: 'launch'"),
+    ([], "the following arguments are required"),
+])
+def test_bad_input_gets_one_sentence_and_exit_code_2(capsys, argv, message, small_mnist_folder):
+    if argv[:1] == ["train"] and "--data" not in argv:
+        argv = argv + ["--data", str(small_mnist_folder), "--epochs" if "--epochs" not in argv else "--seed", "1"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert _one_sentence(err), err
+    assert message in err
+
+
+def test_a_corrupt_model_gets_one_sentence(capsys, tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    code, _, err = run(capsys, "info", "--model", str(path))
+    assert code == 2 and _one_sentence(err) and "is not a digitnet model or is damaged" in err
+
+
+def test_a_corrupt_idx_file_gets_one_sentence(capsys, small_mnist_folder, tmp_path):
+    import shutil
+
+    folder = tmp_path / "broken"
+    shutil.copytree(small_mnist_folder, folder)
+    path = folder / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:1000])
+    code, _, err = run(capsys, "train", "--data", str(folder), "--epochs", "1")
+    assert code == 2 and _one_sentence(err) and "damaged or truncated gzip" in err
+
+
+@pytest.mark.parametrize("kind", ["missing", "not_an_image", "blank", "truncated", "folder"])
+def test_a_bad_image_gets_one_sentence_and_the_good_ones_are_still_read(trained, capsys, tmp_path, kind, mnist):
+    good = tmp_path / "good.png"
+    Image.fromarray((mnist[1].X[0].reshape(28, 28) * 255).astype(np.uint8)).save(good)
+    bad = tmp_path / "bad.png"
+    if kind == "not_an_image":
+        bad.write_text("hello, I am text")
+    elif kind == "blank":
+        Image.new("L", (64, 64), 255).save(bad)
+    elif kind == "truncated":
+        bad.write_bytes(good.read_bytes()[:40])
+    elif kind == "folder":
+        bad.mkdir()
+    code, out, err = run(capsys, "predict", str(bad), str(good))
+    assert code == 2
+    assert _one_sentence(err), err
+    assert "bad.png" in err
+    assert out.startswith(f"{good}: ")
+
+
+def test_a_model_for_other_images_is_refused_by_predict(capsys, tmp_path):
+    path = Network((10, 4, 3)).save(tmp_path / "small.npz")
+    image = tmp_path / "x.png"
+    Image.new("L", (28, 28), 0).save(image)
+    code, _, err = run(capsys, "predict", str(image), "--model", str(path))
+    assert code == 2 and _one_sentence(err) and "reads 10 inputs" in err
+
+
+def test_ctrl_c_during_training_keeps_the_last_finished_epoch(capsys, small_mnist_folder, model_home, monkeypatch):
+    import digitnet.training as training
+
+    real_run_epoch = training._run_epoch
+    calls = []
+
+    def run_epoch(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_run_epoch(*args)
+
+    monkeypatch.setattr(training, "_run_epoch", run_epoch)
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "5", "--json")
+    assert code == 130
+    assert "kept the model of epoch 2" in err
+    assert json.loads(out.splitlines()[-1])["epochs"] == 2
+    from digitnet import load
+
+    assert load(model_home / "model.npz").metadata["epochs"] == 2

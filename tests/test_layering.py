@@ -1,0 +1,27 @@
+"""The core (network, training, data, storage) needs NumPy and the standard library only."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = ["digitnet", "digitnet.network", "digitnet.activations", "digitnet.costs", "digitnet.optimizers",
+        "digitnet.descent", "digitnet.training", "digitnet.recipes", "digitnet.storage",
+        "digitnet.data.idx", "digitnet.data.mnist"]
+NOT_IN_CORE = ["matplotlib", "fastapi", "starlette", "uvicorn", "PIL", "tqdm", "digitnet.cli"]
+SOURCE = Path(__file__).parents[1] / "src" / "digitnet"
+
+
+def test_importing_the_core_loads_no_plotting_web_image_or_cli_library():
+    code = f"import sys\nfor m in {CORE!r}: __import__(m)\nprint(sorted(m for m in {NOT_IN_CORE!r} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_core_neither_prints_nor_exits():
+    for module in CORE:
+        path = SOURCE.joinpath(*module.split(".")[1:]).with_suffix(".py") if module != "digitnet" else SOURCE / "__init__.py"
+        tree = ast.parse(path.read_text())
+        calls = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                 for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        assert not calls & {"print", "exit"}, f"{path.name} calls {calls & {'print', 'exit'}}"
