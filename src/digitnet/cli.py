@@ -66,14 +66,17 @@ def load_data(directory):
 
 # ---------------------------------------------------------------- argument types
 
-def _positive(kind, word):
+def _number(kind, word, allow_zero=False):
+    """An argparse type: a finite number of ``kind`` above 0 (or at least 0 with ``allow_zero``)."""
+    wanted = f"{'0 or a positive' if allow_zero else 'a positive'} {word}"
+
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a positive {word}, got {text!r}") from None
-        if not value > 0 or value != value or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"must be a positive {word}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}") from None
+        if not (value >= 0 if allow_zero else value > 0) or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
         return value
 
     return parse
@@ -109,12 +112,12 @@ def build_parser():
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden neurons' activation")
     train.add_argument("--cost", choices=sorted(COSTS))
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
-    train.add_argument("--learning-rate", type=_positive(float, "number"))
+    train.add_argument("--learning-rate", type=_number(float, "number"))
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
-    train.add_argument("--weight-decay", type=float, help="L2 strength lambda (0 for none)")
-    train.add_argument("--batch-size", type=_positive(int, "whole number"))
-    train.add_argument("--epochs", type=_positive(int, "whole number"))
-    train.add_argument("--seed", type=int, default=0, help="random seed for the weights and the shuffling")
+    train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
+    train.add_argument("--batch-size", type=_number(int, "whole number"))
+    train.add_argument("--epochs", type=_number(int, "whole number"))
+    train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
     train.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
@@ -155,11 +158,8 @@ def cmd_train(args):
         learning_rate=args.learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
         batch_size=args.batch_size, epochs=args.epochs,
     )
-    if recipe.weight_decay < 0:
-        raise UsageError(f"--weight-decay must be 0 or more, got {recipe.weight_decay}")
     out = Path(args.out) if args.out else home() / "model.npz"
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.npz'}")
+    _check_writable(out)
     train_set, test_set = load_data(args.data)
     _check_sizes_fit(recipe.sizes, train_set)
     network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=args.seed)
@@ -198,6 +198,20 @@ def cmd_train(args):
     if history.stopped == "interrupted":
         return EXIT_INTERRUPTED
     return EXIT_BAD_INPUT if history.stopped == "diverged" else EXIT_OK
+
+
+def _check_writable(out):
+    """Refuse before training, not after, a place where the model cannot be saved."""
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.npz'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        home().mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the folder for {out}: {error.strerror}; choose another --out") from None
+    for folder in {out.parent, home()}:
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write in {folder}; choose another --out or set DIGITNET_HOME")
 
 
 def _check_sizes_fit(sizes, dataset):

@@ -75,10 +75,14 @@ class Adam:
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
-            v += (1 - self.beta2) * (g * g)
+            v += (1 - self.beta2) * np.square(g)
             m_hat = m / (1 - self.beta1**self.t)
             v_hat = v / (1 - self.beta2**self.t)
-            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            np.sqrt(v_hat, out=v_hat)
+            v_hat += self.eps
+            m_hat /= v_hat
+            m_hat *= self.lr
+            p -= m_hat
 
 
 OPTIMIZERS = {
