@@ -99,3 +99,25 @@ def test_the_cosine_schedule_falls_from_the_start_rate_towards_zero():
     assert rates[0] == 3.0
     assert all(b < a for a, b in zip(rates, rates[1:]))
     assert 0 < rates[-1] < 0.1
+
+
+def test_random_shifts_move_each_image_by_at_most_the_limit_and_keep_its_ink():
+    from digitnet.data.augment import RandomShift
+
+    rng = np.random.default_rng(0)
+    images = np.zeros((200, 8, 8), dtype=np.float32)
+    images[:, 3:5, 3:5] = 1  # a square well inside the border
+    shifted = RandomShift(images.reshape(200, 64), max_shift=2)(rng).reshape(200, 8, 8)
+    assert np.array_equal(shifted.sum(axis=(1, 2)), images.sum(axis=(1, 2)))
+    moves = set()
+    for image in shifted:
+        rows, cols = np.nonzero(image)
+        moves.add((rows.min() - 3, cols.min() - 3))
+    assert moves == {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)}
+
+
+def test_shifting_needs_square_images():
+    from digitnet.data.augment import RandomShift
+
+    with pytest.raises(ValueError, match="square images"):
+        RandomShift(np.zeros((3, 10)))

@@ -115,6 +115,8 @@ def build_parser():
     train.add_argument("--learning-rate", type=_number(float, "number"))
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
     train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
+    train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
+                       help="move each training image by up to this many pixels, anew each epoch (0: never)")
     train.add_argument("--batch-size", type=_number(int, "whole number"))
     train.add_argument("--epochs", type=_number(int, "whole number"))
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
@@ -156,12 +158,14 @@ def cmd_train(args):
     recipe = get_recipe(args.recipe).with_changes(
         sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
         learning_rate=args.learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
-        batch_size=args.batch_size, epochs=args.epochs,
+        batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift,
     )
     out = Path(args.out) if args.out else home() / "model.npz"
     _check_writable(out)
     train_set, test_set = load_data(args.data)
     _check_sizes_fit(recipe.sizes, train_set)
+    if recipe.max_shift and round(recipe.sizes[0] ** 0.5) ** 2 != recipe.sizes[0]:
+        raise UsageError(f"--max-shift needs square images, but each example has {recipe.sizes[0]} values; use --max-shift 0")
     network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=args.seed)
     optimizer = make_optimizer(recipe.optimizer, recipe.learning_rate)
     schedule = SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs)
@@ -170,7 +174,8 @@ def cmd_train(args):
     try:
         history = train(network, train_set, test_set, optimizer=optimizer, epochs=recipe.epochs,
                         batch_size=recipe.batch_size, rng=np.random.default_rng(args.seed),
-                        schedule=schedule, weight_decay=recipe.weight_decay, on_epoch=report.epoch)
+                        schedule=schedule, weight_decay=recipe.weight_decay, max_shift=recipe.max_shift,
+                        on_epoch=report.epoch)
     finally:
         report.close()
     seconds = time.perf_counter() - started
@@ -237,7 +242,8 @@ class _TrainingReport:
             print(f"Training {'-'.join(map(str, recipe.sizes))} ({network.n_params:,} weights and biases): "
                   f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
                   f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), batch {recipe.batch_size}, "
-                  f"L2 {recipe.weight_decay:g}", flush=True)
+                  f"L2 {recipe.weight_decay:g}" + (f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""),
+                  flush=True)
             self.bar = tqdm(total=recipe.epochs, unit="epoch", dynamic_ncols=True)
 
     def epoch(self, result):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .data.augment import RandomShift
+
 
 @dataclass
 class EpochResult:
@@ -78,17 +80,19 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay):
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
-          schedule=None, weight_decay=0.0, on_epoch=None):
+          schedule=None, weight_decay=0.0, max_shift=0, on_epoch=None):
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
     set as one batch. ``schedule(epoch) -> learning rate`` sets ``optimizer.lr`` before each
     epoch (epochs count from 0). ``weight_decay`` is the L2 strength lambda, relative to the
-    training set's size. ``on_epoch(result)`` is called after every epoch.
+    training set's size. ``max_shift`` > 0 moves every training image by up to that many
+    pixels, anew each epoch. ``on_epoch(result)`` is called after every epoch.
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = train_set.Y.astype(network.dtype)
     monitor = train_set.take(TRAIN_COST_SAMPLE)
+    shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:
         batch_size = len(X)
     history = History()
@@ -99,7 +103,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 started = time.perf_counter()
-                _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay)
+                X_epoch = shift(rng) if shift else X
+                _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay)
                 seconds = time.perf_counter() - started
                 train_cost, _ = evaluate(network, monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

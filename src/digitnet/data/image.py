@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
 BOX, FIELD = 20, 28    # MNIST: the digit fits a 20x20 box inside a 28x28 field
 MIN_CONTRAST = 0.04    # ink must differ from the paper by at least this (gray 0..1)
+LOW, CORE, NORM = 0.15, 0.8, 60
 STROKE_RATIO = 0.10    # MNIST-like stroke width / longer side of the digit's box
 
 
@@ -41,7 +42,12 @@ def prepare_image(source):
         pixels = array_pixels(source)
     else:
         raise ImageError(f"expected a file path, a PIL image or a NumPy array, not {type(source).__name__}")
-    ink = keep_digit(to_ink(to_gray(pixels)))
+    try:
+        ink = keep_digit(to_ink(to_gray(pixels)))
+    except ImageError as error:
+        if not isinstance(source, (str, Path)):
+            raise
+        raise ImageError(str(error).replace("no digit found", f"no digit found in {source}", 1)) from None
     return mnist_field(thicken(ink)).reshape(FIELD * FIELD).astype(np.float32)
 
 
@@ -73,8 +79,11 @@ def image_pixels(image):
         raise ImageError(f"the image is empty ({image.width}x{image.height} pixels)")
     sixteen_bit = image.mode.startswith("I;16")
     if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
-        target = "I" if sixteen_bit else "L" if image.mode == "1" else "RGBA"
-        image = image.convert(target if image.mode != "CMYK" else "RGB")
+        target = "I" if sixteen_bit else "L" if image.mode == "1" else "RGB" if image.mode == "CMYK" else "RGBA"
+        try:
+            image = image.convert(target)
+        except ValueError:
+            raise ImageError(f"images in Pillow's {image.mode} mode are not supported; save it as PNG or JPEG") from None
     factor = math.ceil(max(image.size) / WORK_SIDE)
     if factor > 1:
         image = image.reduce(factor)
@@ -93,16 +102,18 @@ def array_pixels(array):
         raise ImageError(f"the image array is empty (shape {array.shape})")
     if array.dtype.kind not in "biuf":
         raise ImageError(f"expected an array of numbers, got dtype {array.dtype}")
-    pixels = array.astype(np.float32)
+    if array.dtype == np.uint8 and (array.ndim == 2 or array.shape[2] in (3, 4)):
+        return image_pixels(Image.fromarray(array))
+    pixels = np.atleast_3d(np.asarray(array, dtype=np.float32))
     if not np.isfinite(pixels).all():
         raise ImageError("the image array holds NaN or infinite values")
     if array.dtype.kind in "iu" or pixels.max() > 1.0:
         pixels = pixels / (65535.0 if array.dtype.itemsize > 1 and pixels.max() > 255 else 255.0)
     factor = math.ceil(max(pixels.shape[:2]) / WORK_SIDE)
     if factor > 1:
-        h, w = (s // factor * factor for s in pixels.shape[:2])
-        pixels = pixels[:h, :w].reshape(h // factor, factor, w // factor, factor, -1).mean((1, 3))
-    return np.clip(pixels, 0.0, 1.0).squeeze()
+        channels = [Image.fromarray(np.ascontiguousarray(pixels[..., c]), "F").reduce(factor) for c in range(pixels.shape[2])]
+        pixels = np.stack([np.asarray(channel) for channel in channels], -1)
+    return np.clip(pixels, 0.0, 1.0).squeeze(-1) if pixels.shape[2] == 1 else np.clip(pixels, 0.0, 1.0)
 
 
 def to_gray(pixels):
@@ -134,7 +145,7 @@ def to_ink(gray):
     residual = flipped - surface
     residual -= paper_correction(residual, _strong_ink(residual)[1])
     noise, strong = _strong_ink(residual)
-    low, core = max(4 * noise, 0.15 * strong), 0.8 * strong
+    low, core = max(4 * noise, LOW * strong), CORE * strong
     return np.clip((residual - low) / (core - low), 0.0, 1.0)
 
 
@@ -142,18 +153,19 @@ def paper_surface(gray):
     """A quadratic surface, (H, W), fitted to the image's outer ring with outliers trimmed:
     the paper's brightness under smooth uneven lighting (a gradient or a vignette)."""
     h, w = gray.shape
-    y, x = np.mgrid[-1 : 1 : h * 1j, -1 : 1 : w * 1j]
-    terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], -1).astype(np.float32)
-    margin, step = max(2, max(h, w) // 10), max(1, max(h, w) // 100)
+    y, x = np.linspace(-1, 1, h, dtype=np.float32)[:, None], np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    margin, step = max(2, max(h, w) // 10), max(1, max(h, w) // 150)
     ring = np.ones((h, w), bool)
     ring[margin:-margin, margin:-margin] = False
-    sample, values = terms[ring][::step], gray[ring][::step]
+    ys, xs = (step * i for i in np.nonzero(ring[::step, ::step]))
+    terms = lambda y, x: [np.ones_like(x * y), x, y, x * x, x * y, y * y]  # noqa: E731
+    sample, values = np.stack(terms(y[ys, 0], x[0, xs]), -1), gray[ys, xs]
     kept = np.ones(values.size, bool)
     for _ in range(3):
         coef = np.linalg.lstsq(sample[kept], values[kept], rcond=None)[0]
         misfit = np.abs(values - sample @ coef)
         kept = misfit <= np.percentile(misfit, 50)
-    return terms @ coef.astype(np.float32)
+    return sum(c * t for c, t in zip(coef.astype(np.float32), terms(y, x)))
 
 
 def ink_is_light(gray, surface):
@@ -184,15 +196,16 @@ def _strong_ink(residual):
     """(noise, strong): the paper's noise level and the level of strong ink in a residual whose
     ink is high; raises ImageError when no ink stands out from the noise."""
     noise = noise_level(residual)
-    candidates = residual[residual > 4 * noise]
-    strong = float(np.percentile(candidates, 99)) if candidates.size >= 4 else 0.0
-    if strong < max(7 * noise, MIN_CONTRAST):
+    candidates = residual[residual > max(4 * noise, MIN_CONTRAST)]
+    strong = float(np.percentile(candidates, 95)) if candidates.size >= 10 else 0.0
+    if strong < 7 * noise or strong == 0:
         raise ImageError("no digit found: the image is empty or has no ink that stands out from the paper")
     return noise, strong
 
 
 def noise_level(residual):
     """Robust standard deviation of mostly-paper values (median absolute deviation)."""
+    residual = residual.ravel()[:: max(1, residual.size // 20000)]
     return 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
 
 
@@ -244,7 +257,7 @@ def mnist_field(ink):
     digit = np.clip(np.asarray(Image.fromarray(crop, "F").resize(size, Image.LANCZOS)), 0.0, 1.0)
     strokes = digit[digit > 0.1]
     if strokes.size:
-        digit = np.clip(digit / max(float(np.percentile(strokes, 60)), 0.2), 0.0, 1.0)
+        digit = np.clip(digit / max(float(np.percentile(strokes, NORM)), 0.2), 0.0, 1.0)
     return center_by_mass(digit)
 
 
