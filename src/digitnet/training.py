@@ -73,7 +73,7 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay):
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     for start in range(0, n, batch_size):
         batch = order[start:start + batch_size]
-        gradient = network.gradient(X[batch], Y[batch])
+        gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0))
         if decay:
             gradient[:network.n_weights] += decay * weights
         optimizer.step(params, [gradient])
