@@ -1,4 +1,5 @@
 # Sourced by run.sh and test.sh: make .venv with digitnet installed in it, then activate it.
+# The first argument names the extra dependencies to install as well ("test"), or is empty.
 # Needs Python 3.10 or newer (set PYTHON=/path/to/python3 to choose one) and access to PyPI.
 PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
@@ -11,4 +12,4 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[$1]"
+python -m pip install --quiet -e ".${1:+[$1]}"
