@@ -103,3 +103,8 @@ def test_md5sums_in_a_folder_are_checked(tmp_path):
 def test_a_data_folder_that_does_not_exist_is_named(tmp_path):
     with pytest.raises(IDXError, match="does not exist or is not a folder"):
         load_mnist(tmp_path / "nope")
+
+
+def test_the_test_set_alone_can_be_read(mnist):
+    (test,) = load_mnist(parts=("test",))
+    assert np.array_equal(test.X, mnist[1].X) and test.n_classes == 10

@@ -58,10 +58,10 @@ def load_model(path):
     return load(find_model(path))
 
 
-def load_data(directory):
+def load_data(directory, parts=("train", "test")):
     from .data.mnist import load_mnist
 
-    return load_mnist(directory)
+    return load_mnist(directory, parts)
 
 
 # ---------------------------------------------------------------- argument types
@@ -279,7 +279,7 @@ def cmd_evaluate(args):
     import numpy as np
 
     network = load_model(args.model)
-    _, test_set = load_data(args.data)
+    (test_set,) = load_data(args.data, parts=("test",))
     if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
         raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
                          f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")

@@ -36,6 +36,7 @@ class Dataset:
     X: np.ndarray
     labels: np.ndarray
     n_classes: int = 10
+    checksum: str = ""  # SHA-256 of the files it was read from
 
     def __len__(self):
         return len(self.labels)
@@ -47,7 +48,7 @@ class Dataset:
 
     def take(self, n):
         """The first ``n`` examples, as a new Dataset."""
-        return Dataset(self.X[:n], self.labels[:n], self.n_classes)
+        return Dataset(self.X[:n], self.labels[:n], self.n_classes, self.checksum)
 
 
 def one_hot(labels, n_classes=10, dtype=np.float32):
@@ -79,36 +80,36 @@ def _read_checksums(directory):
     return checksums
 
 
-def load_mnist(directory=None):
-    """Return (train, test) Datasets from a folder of IDX files (the bundled MNIST by default).
+def load_mnist(directory=None, parts=("train", "test")):
+    """Return a Dataset for each of ``parts`` ("train", "test") from a folder of IDX files.
 
-    Checks each file's magic number, dimensions and length, and the published MD5 of the
-    bundled files (or those listed in the folder's ``MD5SUMS``). Raises IDXError saying
-    what is wrong. ``train.checksum`` is a SHA-256 over the four files' contents.
+    The folder is the bundled MNIST by default. Checks each file's magic number, dimensions
+    and length, and the published MD5 of the bundled files (or those listed in the folder's
+    ``MD5SUMS``); raises IDXError saying what is wrong. Each Dataset's ``checksum`` is a
+    SHA-256 over the contents of the files read.
     """
     directory = Path(directory) if directory is not None else BUNDLED_DIR
     if not directory.is_dir():
         raise IDXError(f"data folder {directory} does not exist or is not a folder")
     checksums = _read_checksums(directory)
     arrays, digest = {}, hashlib.sha256()
-    for key, stem in FILES.items():
-        ndim = 3 if key.endswith("images") else 1
-        arrays[key] = read_idx(_find(directory, stem), ndim, checksums.get(stem))
-        digest.update(arrays[key].tobytes())
-    for part in ("train", "test"):
-        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+    for part in parts:
+        for kind, ndim in (("images", 3), ("labels", 1)):
+            stem = FILES[f"{part}_{kind}"]
+            arrays[part, kind] = read_idx(_find(directory, stem), ndim, checksums.get(stem))
+            digest.update(arrays[part, kind].tobytes())
+        images, labels = arrays[part, "images"], arrays[part, "labels"]
         if len(images) != len(labels):
             raise IDXError(f"the {part} set has {len(images)} images but {len(labels)} labels in {directory}")
-    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
+    if len({arrays[part, "images"].shape[1:] for part in parts}) > 1:
         raise IDXError(f"train and test images differ in size in {directory}")
-    n_classes = int(max(arrays["train_labels"].max(), arrays["test_labels"].max())) + 1
-    train, test = (
+    n_classes = int(max(arrays[part, "labels"].max(initial=0) for part in parts)) + 1
+    return tuple(
         Dataset(
-            X=arrays[f"{part}_images"].reshape(len(arrays[f"{part}_images"]), -1).astype(np.float32) / 255,
-            labels=arrays[f"{part}_labels"].astype(np.int64),
+            X=arrays[part, "images"].reshape(len(arrays[part, "images"]), -1).astype(np.float32) / 255,
+            labels=arrays[part, "labels"].astype(np.int64),
             n_classes=n_classes,
+            checksum=digest.hexdigest(),
         )
-        for part in ("train", "test")
+        for part in parts
     )
-    train.checksum = test.checksum = digest.hexdigest()
-    return train, test
