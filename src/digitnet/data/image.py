@@ -5,9 +5,9 @@ float32 row the network reads: ink near 1.0 on a background of 0, the digit scal
 longer side fills a 20x20 box and pasted in a 28x28 field with its centre of mass at (14, 14).
 
 Steps: read the image (PNG, JPEG, ...; EXIF rotation; palette, 16-bit, alpha) as gray 0..1
-at a working size of at most ``WORK_SIDE`` pixels; fit the paper's smooth lighting; decide
-whether the ink is darker or lighter than the paper; subtract the paper, correcting what the
-fit missed block by block; cut noise below a threshold; drop specks away from the digit;
+at a working size of at most ``WORK_SIDE`` pixels; decide whether the ink is darker or lighter
+than the paper; fit the paper's smooth lighting and subtract it, correcting what the fit
+missed block by block; cut noise below a threshold; drop specks away from the digit;
 widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit 20x20, centre by mass).
 
 Left out: several digits in one image (the heaviest group of ink wins), ruled or squared paper
@@ -23,11 +23,12 @@ from PIL import Image, ImageOps
 
 WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
 BOX, FIELD = 20, 28    # MNIST: the digit fits a 20x20 box inside a 28x28 field
-MIN_CONTRAST = 0.04    # ink must differ from the paper by at least this (gray 0..1)
+MIN_CONTRAST = 0.04    # ink must differ from the paper by this, its strongest part by twice this
+MIN_SIZE = 0.05        # a digit spans at least this share of the image's longer side
 NOISE_CUT = 0.15       # ink weaker than this share of strong ink is noise: 0
 CORE_LEVEL = 0.75      # ink at least this share of strong ink is a stroke's core: 1
-STROKE_RATIO = 0.08    # thinnest stroke kept, as a share of the digit's longer side (MNIST ~0.11)
-CORE_SHARE = 60        # percentile of the 20x20 digit's ink raised to 1.0 (MNIST: ~1.0)
+CORE_SHARE = 60        # percentile of the 20x20 digit's ink raised to 1.0 (MNIST's is ~1.0)
+STROKE_RATIO = 0.10    # thinnest stroke kept, as a share of the digit's longer side (MNIST ~0.11)
 NO_DIGIT = "no digit found: the image is empty or has no ink that stands out from the paper"
 
 
@@ -139,43 +140,46 @@ def to_gray(pixels):
 
 
 def to_ink(gray):
-    """Ink strength 0..1 (ink high, paper 0) from gray 0..1; (H, W) -> (H, W).
-
-    Raises ImageError when nothing stands out from the paper.
-    """
-    surface = paper_surface(gray)
-    residual = gray - surface if ink_is_light(gray, surface) else surface - gray
-    residual -= paper_correction(residual, strong_ink(residual)[1])
+    """Ink strength 0..1 (ink high, paper 0) from gray 0..1, (H, W) -> (H, W); raises
+    ImageError when nothing stands out from the paper."""
+    inked = gray if ink_is_light(gray) else 1.0 - gray
+    fits = [inked - paper_surface(inked), inked - np.percentile(inked, 30)]  # lit paper, or plain
+    residual = min(fits, key=lambda fit: np.median(np.abs(fit - np.median(fit))))  # the closer one
+    residual -= paper_correction(residual, float(np.percentile(residual, 99.9)))
     noise, strong = strong_ink(residual)
     low, core = max(4 * noise, NOISE_CUT * strong), CORE_LEVEL * strong
     return np.clip((residual - low) / (core - low), 0.0, 1.0)
 
 
-def paper_surface(gray):
-    """A quadratic surface, (H, W), fitted to the outer tenth of the image with outliers trimmed:
-    the paper's brightness under smooth uneven lighting (a gradient or a vignette)."""
-    h, w = gray.shape
+def ink_is_light(gray):
+    """Whether the ink is lighter than the paper (chalk on a board), from gray (H, W).
+
+    Strokes are narrow and one-sided, lighting and paper texture broad or symmetric: the
+    details left after removing a smooth copy of the image lean towards the ink's side.
+    """
+    cell = max(2, math.ceil(max(gray.shape) / 5))
+    means = _block_sums(gray, cell) / _block_sums(np.ones_like(gray), cell)
+    details = (gray - _upsample(means, cell, gray.shape)).astype(np.float64)
+    return float((details**3).sum()) > 0
+
+
+def paper_surface(inked):
+    """The paper under smooth uneven lighting (a gradient, a vignette) in an image whose ink
+    is high, (H, W): a quadratic surface fitted to the image's outer tenth, outliers trimmed."""
+    h, w = inked.shape
     y, x = np.linspace(-1, 1, h, dtype=np.float32)[:, None], np.linspace(-1, 1, w, dtype=np.float32)[None, :]
     margin, step = max(2, max(h, w) // 10), max(1, max(h, w) // 150)
     ring = np.ones((h, w), bool)
     ring[margin:-margin, margin:-margin] = False
     ys, xs = (step * i for i in np.nonzero(ring[::step, ::step]))
     terms = lambda y, x: [np.ones_like(x * y), x, y, x * x, x * y, y * y]  # noqa: E731
-    sample, values = np.stack(terms(y[ys, 0], x[0, xs]), -1), gray[ys, xs]
+    sample, values = np.stack(terms(y[ys, 0], x[0, xs]), -1), inked[ys, xs]
     kept = np.ones(values.size, bool)
-    for _ in range(3):
+    for _ in range(4):
         coef = np.linalg.lstsq(sample[kept], values[kept], rcond=None)[0]
-        misfit = np.abs(values - sample @ coef)
-        kept = misfit <= np.median(misfit)
+        above = values - sample @ coef
+        kept = np.abs(above) <= np.median(np.abs(above))
     return sum(c * t for c, t in zip(coef.astype(np.float32), terms(y, x)))
-
-
-def ink_is_light(gray, surface):
-    """Whether the ink is lighter than the paper (chalk on a board): the outliers around the
-    paper surface, both (H, W), hold more mass on the bright side than on the dark side."""
-    residual = gray - surface
-    cut = 3 * noise_level(residual)
-    return float(np.clip(residual - cut, 0, None).sum()) > float(np.clip(-residual - cut, 0, None).sum())
 
 
 def paper_correction(residual, ink_level):
@@ -190,9 +194,7 @@ def paper_correction(residual, ink_level):
         around = _neighbourhoods(means)
         known = (~np.isnan(around)).sum(0)
         means = np.where(np.isnan(means) & (known > 0), np.nansum(around, 0) / np.maximum(known, 1), means)
-    grid = Image.fromarray(np.nan_to_num(means).astype(np.float32), "F")
-    smooth = np.asarray(grid.resize((grid.width * cell, grid.height * cell), Image.BILINEAR))
-    return smooth[: residual.shape[0], : residual.shape[1]]
+    return _upsample(np.nan_to_num(means), cell, residual.shape)
 
 
 def strong_ink(residual):
@@ -200,38 +202,51 @@ def strong_ink(residual):
     whose ink is high; raises ImageError when no ink stands out from the noise."""
     noise = noise_level(residual)
     candidates = residual[residual > max(4 * noise, MIN_CONTRAST)]
-    strong = float(np.percentile(candidates, 95)) if candidates.size >= 10 else 0.0
-    if strong == 0 or strong < 7 * noise:
+    enough = candidates.size >= min(20, max(2, residual.size // 100))
+    strong = float(np.percentile(candidates, 95)) if enough else 0.0
+    if strong < max(8 * noise, 2 * MIN_CONTRAST):
         raise ImageError(NO_DIGIT)
     return noise, strong
 
 
 def noise_level(residual):
-    """Robust standard deviation (median absolute deviation) of mostly-paper values (H, W)."""
-    residual = residual.ravel()[:: max(1, residual.size // 20000)]
-    return 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+    """The paper's noise (a robust standard deviation) in a residual (H, W), paper near 0 and ink
+    high: the smaller of the median absolute deviation (too high when ink covers much of the
+    image) and the spread of the negative side, which ink never reaches (too high when the
+    paper's values are lopsided, as in a dithered image)."""
+    values = residual.ravel()[:: max(1, residual.size // 50000)]
+    below = -values[values < 0]
+    spread = float(np.median(np.abs(values - np.median(values))))
+    return 1.4826 * min(spread, float(np.median(below)) if below.size else 0.0)
 
 
 def keep_digit(ink):
-    """Zero the ink of specks away from the digit; (H, W) -> (H, W).
+    """Zero the ink of specks and stray marks away from the digit; (H, W) -> (H, W).
 
-    Groups the ink into connected components on a grid of at most 128 cells a side (which
-    joins broken strokes) and keeps the heaviest, pieces near it with at least 5% of its ink,
-    and pieces farther away with at least 30%.
-    """
+    Connected pieces of ink on a grid of at most 128 cells a side (which joins broken strokes);
+    pieces touching the image's edge (shadows, the paper's edge) count a quarter of their ink.
+    Keeps the heaviest piece if it is big enough to be a digit, pieces near it with 5% of its
+    ink or more, and pieces farther away with 30% or more."""
     factor = math.ceil(max(ink.shape) / 128)
     mass = _block_sums(ink, factor)
-    labels = _components(_dilate(mass > 0))
+    inked = mass > 0.05 * factor * factor  # more than stray pixels of noise
+    labels = _components(_dilate(inked))
     weights = np.bincount(labels.ravel(), mass.ravel())
     weights[0] = 0
-    main = int(weights.argmax())
-    y0, y1, x0, x1 = _box(labels == main)
+    edge = np.unique(np.concatenate([labels[[0, -1]].ravel(), labels[:, [0, -1]].ravel()]))
+    counted = weights * np.where(np.isin(np.arange(len(weights)), edge), 0.25, 1.0)
+    main = int(counted.argmax())
+    y0, y1, x0, x1 = _box((labels == main) & inked)
     reach = max(y1 - y0, x1 - x0) // 2
+    if max(y1 - y0, x1 - x0) * factor < MIN_SIZE * max(ink.shape):
+        raise ImageError("no digit found: the only ink is specks, too small to be a digit")
     keep = np.zeros(len(weights), bool)
     for label in np.flatnonzero(weights):
         b = _box(labels == label)
-        near = b[0] >= y0 - reach and b[1] <= y1 + reach and b[2] >= x0 - reach and b[3] <= x1 + reach
-        keep[label] = weights[label] >= (0.05 if near else 0.3) * weights[main]
+        if b[0] >= y0 - reach and b[1] <= y1 + reach and b[2] >= x0 - reach and b[3] <= x1 + reach:
+            keep[label] = weights[label] >= 0.05 * weights[main]
+        else:
+            keep[label] = counted[label] >= 0.3 * counted[main]
     mask = np.repeat(np.repeat(keep[labels], factor, 0), factor, 1)
     return ink * mask[: ink.shape[0], : ink.shape[1]]
 
@@ -258,10 +273,8 @@ def mnist_field(ink):
     scale = BOX / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
     digit = np.clip(np.asarray(Image.fromarray(crop, "F").resize(size, Image.LANCZOS)), 0.0, 1.0)
-    strokes = digit[digit > 0.1]
-    if strokes.size:
-        digit = np.clip(digit / max(float(np.percentile(strokes, CORE_SHARE)), 0.2), 0.0, 1.0)
-    return center_by_mass(digit)
+    strokes = digit[digit > 0.1]  # thin strokes come out fainter: raise their cores to 1 again
+    return center_by_mass(np.clip(digit / max(float(np.percentile(strokes, CORE_SHARE)), 0.2), 0.0, 1.0))
 
 
 def center_by_mass(digit):
@@ -281,6 +294,13 @@ def _block_sums(image, cell):
     h, w = (-(-side // cell) * cell for side in image.shape)
     padded = np.pad(image, ((0, h - image.shape[0]), (0, w - image.shape[1])))
     return padded.reshape(h // cell, cell, w // cell, cell).sum((1, 3))
+
+
+def _upsample(grid, cell, shape):
+    """Bilinear upsampling of a grid of block values, blocks of ``cell`` pixels, to ``shape`` (H, W)."""
+    image = Image.fromarray(grid.astype(np.float32), "F")
+    image = image.resize((image.width * cell, image.height * cell), Image.BILINEAR)
+    return np.asarray(image)[: shape[0], : shape[1]]
 
 
 def _neighbourhoods(grid):

@@ -1,0 +1,266 @@
+"""prepare_image: a user's picture of a digit becomes an MNIST-like row of 784 values.
+
+The MNIST recipe centres a digit by its centre of mass rounded to whole pixels, so a tiny
+change can move the result by one pixel; ``similarity`` therefore takes the best
+correlation over shifts of at most one pixel wherever two preparations are compared.
+"""
+
+import gzip
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from digitnet.data.image import ImageError, prepare_image
+
+MNIST_TEST = Path(__file__).resolve().parents[1] / "src/digitnet/data/mnist/t10k-images-idx3-ubyte.gz"
+PAPER, BLUE_INK = (236, 229, 212), (30, 40, 110)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """The first 200 MNIST test digits, (200, 28, 28) uint8."""
+    with gzip.open(MNIST_TEST) as file:
+        file.read(16)  # magic number, count, rows, columns
+        return np.frombuffer(file.read(200 * 28 * 28), np.uint8).reshape(200, 28, 28)
+
+
+def correlation(a, b):
+    a, b = np.ravel(a) - np.mean(a), np.ravel(b) - np.mean(b)
+    return float(a @ b / np.sqrt((a @ a) * (b @ b)))
+
+
+def similarity(a, b):
+    """The best correlation of two 28x28 images over shifts of b by at most one pixel."""
+    a, b = np.reshape(a, (28, 28)), np.reshape(b, (28, 28))
+    return max(correlation(a, np.roll(b, (dy, dx), (0, 1))) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+def ink_on_canvas(digit, scale, height, width, top, left):
+    """Ink coverage 0..1 (height, width): the digit upscaled ``scale`` times at (top, left)."""
+    side = round(28 * scale)
+    big = np.asarray(Image.fromarray(digit).resize((side, side), Image.BICUBIC), np.float32) / 255
+    canvas = np.zeros((height, width), np.float32)
+    canvas[top : top + side, left : left + side] = np.clip(big, 0, 1)
+    return canvas
+
+
+def paper_photo(ink, paper=PAPER, colour=BLUE_INK):
+    """An RGB uint8 image (H, W, 3) of ink coverage (H, W) in ``colour`` on ``paper``."""
+    rgb = np.array(paper) * (1 - ink[..., None]) + np.array(colour) * ink[..., None]
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def centre_of_mass(x):
+    image = np.reshape(x, (28, 28))
+    return (image.sum(1) @ np.arange(28) / image.sum(), image.sum(0) @ np.arange(28) / image.sum())
+
+
+def test_the_result_is_784_float32_values_from_0_to_1_with_a_background_of_0(digits):
+    x = prepare_image(paper_photo(ink_on_canvas(digits[0], 5, 300, 300, 10, 80)))
+    assert x.shape == (784,) and x.dtype == np.float32
+    assert x.min() == 0.0 and x.max() == pytest.approx(1.0)
+    assert np.median(x) == 0.0
+
+
+def test_an_mnist_digit_passed_through_comes_back_nearly_the_same(digits):
+    results = [prepare_image(digit) for digit in digits]
+    scores = [similarity(digit / 255, x) for digit, x in zip(digits, results)]
+    exact = [correlation(digit / 255, x) for digit, x in zip(digits, results)]
+    assert min(scores) > 0.95
+    assert np.median(exact) > 0.98
+    assert np.mean([np.abs(digit / 255 - x.reshape(28, 28)).mean() for digit, x in zip(digits, results)]) < 0.03
+
+
+def test_a_digit_shifted_and_scaled_on_a_large_canvas_gives_nearly_the_same_input(digits):
+    for index, (top, left) in enumerate([(0, 0), (140, 260), (20, 200), (130, 10)]):
+        canvas = ink_on_canvas(digits[index], 5, 280, 400, top, left)
+        assert similarity(digits[index] / 255, prepare_image(canvas)) > 0.9
+
+
+def test_dark_ink_on_light_paper_and_light_ink_on_a_dark_board_give_the_same_input(digits):
+    ink = ink_on_canvas(digits[1], 6, 320, 260, 60, 30)
+    dark_on_light = prepare_image(paper_photo(ink, PAPER, (20, 20, 20)))
+    light_on_dark = prepare_image(paper_photo(ink, (20, 20, 20), PAPER))
+    assert correlation(dark_on_light, light_on_dark) > 0.99
+    assert similarity(digits[1] / 255, light_on_dark) > 0.9
+
+
+def rgba_strokes(ink, stroke):
+    """A canvas drawing (H, W, 4): strokes of colour ``stroke`` whose alpha is the ink, elsewhere
+    fully transparent black (the RGB under transparent pixels means nothing)."""
+    rgba = np.zeros(ink.shape + (4,), np.uint8)
+    rgba[..., :3] = np.where(ink[..., None] > 0, np.array(stroke, np.uint8), 0)
+    rgba[..., 3] = np.round(ink * 255)
+    return rgba
+
+
+def save(image, path, **options):
+    image.save(path, **options)
+    return path
+
+
+FORMATS = {
+    "gray array": lambda ink, tmp: np.round(255 * (1 - ink)).astype(np.uint8),
+    "float array": lambda ink, tmp: 1 - ink,
+    "RGB array": lambda ink, tmp: paper_photo(ink),
+    "black strokes on a transparent canvas": lambda ink, tmp: rgba_strokes(ink, (0, 0, 0)),
+    "white strokes on a transparent canvas": lambda ink, tmp: rgba_strokes(ink, (255, 255, 255)),
+    "RGBA PNG file": lambda ink, tmp: save(Image.fromarray(rgba_strokes(ink, (10, 10, 60))), tmp / "d.png"),
+    "JPEG file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)), tmp / "d.jpg", quality=70),
+    "JPEG file as a str": lambda ink, tmp: str(save(Image.fromarray(paper_photo(ink)), tmp / "d.jpg")),
+    "16-bit PNG file": lambda ink, tmp: save(Image.fromarray(np.uint16(np.round(65535 * (1 - ink)))), tmp / "d.png"),
+    "palette PNG file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)).convert("P"), tmp / "d.png"),
+    "PIL image": lambda ink, tmp: Image.fromarray(paper_photo(ink)),
+}
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_every_kind_of_image_of_a_digit_gives_nearly_the_same_input(digits, tmp_path, kind):
+    ink = ink_on_canvas(digits[2], 5, 260, 330, 90, 150)
+    assert similarity(digits[2] / 255, prepare_image(FORMATS[kind](ink, tmp_path))) > 0.9
+
+
+def test_a_jpeg_is_turned_upright_by_its_exif_orientation(digits, tmp_path):
+    upright = Image.fromarray(paper_photo(ink_on_canvas(digits[3], 5, 300, 300, 10, 10)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: rotate 90 degrees clockwise to view
+    path = save(upright.transpose(Image.ROTATE_90), tmp_path / "turned.jpg", exif=exif.tobytes())
+    assert similarity(digits[3] / 255, prepare_image(path)) > 0.9
+    assert similarity(digits[3] / 255, prepare_image(Image.open(path).convert("RGB"))) < 0.8
+
+
+def test_the_centre_of_mass_is_at_the_centre_and_the_digit_fits_a_20x20_box(digits):
+    for index in range(10):
+        ink = ink_on_canvas(digits[index], 3 + index, 300 + 40 * index, 400 + 30 * index, 5, 9 * index)
+        x = prepare_image(ink).reshape(28, 28)
+        row, column = centre_of_mass(x)
+        assert abs(row - 14) <= 1 and abs(column - 14) <= 1
+        rows, columns = np.flatnonzero(x.any(1)), np.flatnonzero(x.any(0))
+        height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+        assert max(height, width) == 20 and min(height, width) <= 20
+
+
+def test_strokes_reach_full_strength_like_mnist_even_in_faint_pencil(digits):
+    faint = paper_photo(ink_on_canvas(digits[4], 8, 400, 400, 100, 100), colour=(170, 165, 155))
+    x = prepare_image(faint)
+    assert np.mean(x[x > 0.1] > 0.9) > 0.3
+
+
+def test_a_thin_pen_line_is_thickened_toward_mnist_strokes(digits):
+    coverage = ink_on_canvas(digits[5], 20, 1000, 800, 200, 120)
+    thin = (np.asarray(Image.fromarray(np.uint8(255 * coverage)).filter(ImageFilter.MinFilter(25))) > 128)
+    assert thin.sum() < 0.5 * (coverage > 0.5).sum()
+    x = prepare_image(paper_photo(thin.astype(np.float32)))
+    assert x.sum() > 0.75 * (digits[5] / 255).sum()
+    assert similarity(digits[5] / 255, x) > 0.85
+
+
+def lit_unevenly(photo, rng):
+    """The photo under a lighting gradient and a vignette, with Gaussian noise."""
+    h, w = photo.shape[:2]
+    y, x = np.mgrid[-1 : 1 : h * 1j, -1 : 1 : w * 1j]
+    light = (1 + 0.15 * (x + 0.5 * y)) * (1 - 0.12 * (x**2 + y**2))
+    return np.clip(photo * light[..., None] + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
+
+
+def test_uneven_lighting_paper_noise_and_jpeg_artefacts_are_removed(digits, tmp_path):
+    rng = np.random.default_rng(0)
+    for index in range(6, 10):
+        photo = lit_unevenly(paper_photo(ink_on_canvas(digits[index], 7, 600, 800, 250, 500)), rng)
+        path = save(Image.fromarray(photo), tmp_path / f"photo{index}.jpg", quality=65)
+        assert similarity(digits[index] / 255, prepare_image(path)) > 0.9
+
+
+def test_specks_far_from_the_digit_do_not_change_the_result_much(digits):
+    ink = ink_on_canvas(digits[6], 6, 400, 500, 120, 150)
+    clean = prepare_image(paper_photo(ink))
+    for y, x in [(5, 5), (380, 480), (10, 450), (390, 20), (200, 470), (20, 250)]:
+        ink[y : y + 4, x : x + 5] = 1.0
+    assert correlation(clean, prepare_image(paper_photo(ink))) > 0.98
+
+
+def test_a_big_phone_photo_is_prepared_quickly_and_well(digits, tmp_path):
+    ink = ink_on_canvas(digits[7], 25, 3000, 4000, 1900, 2900)
+    path = save(Image.fromarray(lit_unevenly(paper_photo(ink), np.random.default_rng(1))), tmp_path / "phone.jpg")
+    prepare_image(path)
+    start = time.perf_counter()
+    x = prepare_image(path)
+    assert time.perf_counter() - start < 1.0  # about 0.05 s on a laptop; generous for slow machines
+    assert similarity(digits[7] / 255, x) > 0.9
+
+
+def test_a_bold_digit_drawn_edge_to_edge_on_a_canvas_is_still_found(digits):
+    for digit in digits[:10]:
+        rows, columns = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
+        crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1])
+        scale = 280 / max(crop.size)
+        big = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.BICUBIC)
+        canvas = Image.new("L", (280, 280))
+        canvas.paste(big, ((280 - big.width) // 2, (280 - big.height) // 2))
+        assert similarity(digit / 255, prepare_image(255 - np.asarray(canvas))) > 0.85
+
+
+def test_a_page_with_only_specks_of_dirt_raises_no_digit_found():
+    page = np.full((400, 500, 3), PAPER, np.uint8)
+    for y, x in [(30, 40), (300, 420), (200, 250), (380, 60), (90, 470)]:
+        page[y : y + 4, x : x + 5] = 40
+    with pytest.raises(ImageError, match="no digit found: the only ink is specks, too small to be a digit"):
+        prepare_image(page)
+
+
+def test_a_blank_image_raises_no_digit_found(tmp_path):
+    rng = np.random.default_rng(2)
+    paper = lit_unevenly(np.full((300, 400, 3), PAPER, np.float64), rng)
+    path = save(Image.fromarray(paper), tmp_path / "blank.jpg", quality=70)
+    with pytest.raises(ImageError, match=r"no digit found in .*blank\.jpg: the image is empty"):
+        prepare_image(path)
+    faint = np.full((60, 60), 0.5) + 0.01 * np.eye(60)  # a line with essentially no contrast
+    for blank in (np.full((28, 28), 255, np.uint8), np.zeros((50, 40)), faint):
+        with pytest.raises(ImageError, match="no digit found"):
+            prepare_image(blank)
+
+
+def test_a_fully_transparent_image_raises_no_digit_found():
+    with pytest.raises(ImageError, match="no digit found: the image is fully transparent"):
+        prepare_image(Image.new("RGBA", (40, 40)))
+
+
+def test_a_file_that_is_not_an_image_raises_an_error_naming_it(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("seven")
+    with pytest.raises(ImageError, match=r"notes\.txt is not an image Pillow can read \(PNG or JPEG expected\)"):
+        prepare_image(path)
+
+
+def test_a_missing_file_or_a_folder_raises_an_error_naming_it(tmp_path):
+    with pytest.raises(ImageError, match=r"missing\.png does not exist"):
+        prepare_image(tmp_path / "missing.png")
+    with pytest.raises(ImageError, match="is a directory, not an image file"):
+        prepare_image(str(tmp_path))
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".png", "PNG"), (".jpg", "JPEG")])
+def test_a_truncated_file_raises_an_error_saying_so(digits, tmp_path, suffix, fmt):
+    buffer = io.BytesIO()
+    Image.fromarray(paper_photo(ink_on_canvas(digits[8], 5, 200, 200, 30, 30))).save(buffer, fmt)
+    path = tmp_path / f"cut{suffix}"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(ImageError, match=rf"cut\{suffix} is truncated or damaged"):
+        prepare_image(path)
+
+
+@pytest.mark.parametrize("source, message", [
+    (np.zeros(784), r"flat row of 784; reshape it to \(28, 28\)"),
+    (np.zeros((28, 28, 5)), r"2-D gray or 3-D RGB/RGBA image array, got shape \(28, 28, 5\)"),
+    (np.zeros((0, 28)), "non-empty array of numbers"),
+    (np.full((28, 28), np.nan), "NaN or infinite"),
+    (Image.new("L", (0, 0)), r"the image is empty \(0x0 pixels\)"),
+    ([[0, 1], [1, 0]], "expected a file path, a PIL image or a NumPy array, not list"),
+])
+def test_a_bad_array_or_object_raises_an_error_saying_what_is_wrong(source, message):
+    with pytest.raises(ImageError, match=message):
+        prepare_image(source)
