@@ -274,14 +274,15 @@ def mnist_field(ink):
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
     digit = np.clip(np.asarray(Image.fromarray(crop, "F").resize(size, Image.LANCZOS)), 0.0, 1.0)
     strokes = digit[digit > 0.1]  # thin strokes come out fainter: raise their cores to 1 again
-    return center_by_mass(np.clip(digit / max(float(np.percentile(strokes, CORE_SHARE)), 0.2), 0.0, 1.0))
+    level = float(np.percentile(strokes, CORE_SHARE)) if strokes.size else 1.0
+    return center_by_mass(np.clip(digit / max(level, 0.2), 0.0, 1.0))
 
 
 def center_by_mass(digit):
     """Paste a (h, w) digit, h and w <= 28, in a 28x28 field with its centre of mass at (14, 14)
     (row, column), rounded to whole pixels and moved no further than keeps the digit inside."""
     h, w = digit.shape
-    total = digit.sum()
+    total = max(float(digit.sum()), 1e-12)
     top = int(np.clip(round(FIELD / 2 - digit.sum(1) @ np.arange(h) / total), 0, FIELD - h))
     left = int(np.clip(round(FIELD / 2 - digit.sum(0) @ np.arange(w) / total), 0, FIELD - w))
     field = np.zeros((FIELD, FIELD), np.float32)
