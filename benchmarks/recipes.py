@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def train_once(recipe, seed, folder):
-    command = [sys.executable, "-m", "digitnet.cli", "train", "--recipe", recipe, "--seed", str(seed),
+    command = [sys.executable, "-m", "digitnet", "train", "--recipe", recipe, "--seed", str(seed),
                "--json", "--out", str(Path(folder) / f"{recipe}-{seed}.npz")]
     result = subprocess.run(command, capture_output=True, text=True, check=True,
                             env={**os.environ, "DIGITNET_HOME": folder})

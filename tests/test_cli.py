@@ -101,7 +101,7 @@ def test_train_out_writes_there_and_later_commands_find_it(capsys, small_mnist_f
     (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
     (["train", "--seed", "-1"], "must be 0 or a positive whole number, got '-1'"),
     (["train", "--weight-decay", "nan"], "must be 0 or a positive number, got 'nan'"),
-    (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder for /proc/digitnet/model.npz"),
+    (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder /proc/digitnet"),
     (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
     (["train", "--sizes", "100,16,10"], "the first layer has 100 neurons but each image has 784 pixels"),
     (["train", "--sizes", "784,16,7"], "the last layer has 7 neurons but the data has 10 classes"),
@@ -187,3 +187,63 @@ def test_ctrl_c_during_training_keeps_the_last_finished_epoch(capsys, small_mnis
     from digitnet import load
 
     assert load(model_home / "model.npz").metadata["epochs"] == 2
+
+
+def test_swapping_the_optimizer_uses_a_learning_rate_that_suits_it(capsys, small_mnist_folder):
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--optimizer", "adam")
+    assert code == 0, err
+    _, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["recipe"]["learning_rate"] == 0.001
+
+
+def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
+    network = Network()
+    network.metadata = {"recipe": {"name": "modern"}, "test_accuracy": "high"}
+    path = network.save(tmp_path / "partial.npz")
+    code, out, err = run(capsys, "info", "--model", str(path))
+    assert code == 0, err
+    assert "784 -> 16 -> 16 -> 10" in out and "accuracy" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--max-shift", "40"], "--max-shift 40 would move digits off their 28x28 image; use at most 7"),
+    (["--sizes", "784,100000000,10"], "more than this tool is for"),
+])
+def test_settings_that_cannot_work_are_refused_before_training(capsys, small_mnist_folder, argv, message):
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", *argv)
+    assert code == 2 and _one_sentence(err) and message in err
+
+
+def test_data_with_fewer_classes_than_outputs_trains(capsys, tmp_path, mnist):
+    from conftest import write_idx_folder
+
+    train, test = mnist
+    keep = train.labels[:3000] < 5
+    keep_test = test.labels[:500] < 5
+    folder = write_idx_folder(tmp_path / "five", np.round(train.X[:3000][keep] * 255).reshape(-1, 28, 28),
+                              train.labels[:3000][keep], np.round(test.X[:500][keep_test] * 255).reshape(-1, 28, 28),
+                              test.labels[:500][keep_test])
+    code, _, err = run(capsys, "train", "--data", str(folder), "--epochs", "1")
+    assert code == 0, err
+
+
+def test_a_model_that_cannot_be_written_where_asked_is_saved_in_the_home_instead(capsys, small_mnist_folder,
+                                                                                   tmp_path, model_home, monkeypatch):
+    import digitnet.storage as storage
+
+    real_save = storage.save
+    target = tmp_path / "out" / "model.npz"
+
+    def save(network, path):
+        if path == target:
+            raise OSError(28, "No space left on device")
+        return real_save(network, path)
+
+    monkeypatch.setattr(storage, "save", save)
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--out", str(target))
+    assert code == 0
+    assert "could not write" in err and "No space left on device" in err
+    saved = list(model_home.glob("model-*.npz"))
+    assert len(saved) == 1
+    _, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["model"] == str(saved[0])

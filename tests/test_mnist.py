@@ -108,3 +108,18 @@ def test_a_data_folder_that_does_not_exist_is_named(tmp_path):
 def test_the_test_set_alone_can_be_read(mnist):
     (test,) = load_mnist(parts=("test",))
     assert np.array_equal(test.X, mnist[1].X) and test.n_classes == 10
+
+
+def test_an_empty_set_is_refused(tmp_path):
+    folder = write_idx_folder(tmp_path / "d", np.zeros((3, 28, 28)), np.arange(3),
+                              np.zeros((0, 28, 28)), np.zeros(0))
+    with pytest.raises(IDXError, match="the test set in .* has no images"):
+        load_mnist(folder)
+
+
+def test_md5sums_that_are_not_text_are_refused(tmp_path):
+    folder = write_idx_folder(tmp_path / "d", np.zeros((3, 28, 28)), np.arange(3),
+                              np.zeros((2, 28, 28)), np.arange(2))
+    (folder / "MD5SUMS").write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(IDXError, match="MD5SUMS is not a readable text file"):
+        load_mnist(folder)

@@ -64,3 +64,50 @@ def test_a_damaged_model_file_gets_one_clear_error(tmp_path, damage):
 def test_a_missing_model_file_says_how_to_make_one(tmp_path):
     with pytest.raises(ModelFileError, match="no model file at .*digitnet train"):
         digitnet.load(tmp_path / "nothing.npz")
+
+
+def _write_archive(path, metadata, **arrays):
+    np.savez(path, metadata=np.array(json.dumps(metadata)), **arrays)
+    return path
+
+
+@pytest.mark.parametrize("metadata", [None, "hello", [1, 2], {"format": "digitnet-model/1", "config": "x"}])
+def test_metadata_of_the_wrong_kind_is_refused(tmp_path, metadata):
+    path = _write_archive(tmp_path / "model.npz", metadata, weight_0=np.zeros((2, 2)))
+    with pytest.raises(ModelFileError, match="is not a digitnet model or is damaged"):
+        digitnet.load(path)
+
+
+def test_a_huge_configuration_is_refused_before_anything_is_allocated(tmp_path):
+    config = {**Network().config(), "sizes": [100000, 100000, 100000, 10]}
+    path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": config},
+                          weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
+    with pytest.raises(ModelFileError, match="is not a digitnet model"):
+        digitnet.load(path)
+
+
+def test_a_plain_npy_file_is_refused(tmp_path):
+    path = tmp_path / "model.npz"
+    with open(path, "wb") as file:
+        np.save(file, np.zeros(3))
+    with pytest.raises(ModelFileError, match="is not a digitnet model"):
+        digitnet.load(path)
+
+
+def test_a_folder_given_as_a_model_is_named_as_a_folder(tmp_path):
+    with pytest.raises(ModelFileError, match="is a folder, not a model file"):
+        digitnet.load(tmp_path)
+
+
+def test_metadata_cannot_overwrite_the_configuration(tmp_path):
+    network = Network()
+    network.metadata = {"config": {"sizes": [1, 2]}, "format": "other"}
+    loaded = digitnet.load(network.save(tmp_path / "model.npz"))
+    assert loaded.sizes == (784, 16, 16, 10)
+
+
+def test_a_saved_model_is_readable_by_others_like_any_file(tmp_path):
+    path = Network().save(tmp_path / "model.npz")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -33,6 +33,7 @@ def mse_value(a, Y):
 
 
 def mse_prime(a, Y):
+    """dC/da of the seed's cost for outputs a and targets Y, both (n, n_out): 2 (a - Y) / n."""
     return (2.0 / len(a)) * (a - Y)
 
 
@@ -46,6 +47,7 @@ def cross_entropy_value(a, Y):
 
 
 def cross_entropy_prime(a, Y):
+    """dC/da of the cross-entropy for outputs a and targets Y, both (n, n_out): -Y / (a n)."""
     return -Y / (np.maximum(a, _TINY) * len(a))
 
 
@@ -63,7 +65,7 @@ def get_cost(name):
 
 
 def output_delta(cost, output, z, a, Y):
-    """BP1: delta = dC/dz of the output layer.
+    """BP1: delta = dC/dz of the output layer, (n, n_out), from its z, a and the targets Y (n, n_out).
 
     For softmax with cross-entropy the product of the two derivatives is exactly (a - y)/n,
     which we use because it is also numerically stable. Every other pair goes through the

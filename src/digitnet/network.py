@@ -30,7 +30,7 @@ class Network:
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must be at least two positive layer sizes, got {sizes}")
-        if str(np.dtype(dtype)) not in _DTYPES:
+        if str(dtype) not in _DTYPES and dtype not in _DTYPES.values():
             raise ValueError(f"unknown dtype {dtype!r}; choose one of: float32, float64")
         self.sizes = sizes
         self.activation = get_activation(activation, allowed=HIDDEN_ACTIVATIONS)
@@ -101,15 +101,14 @@ class Network:
 
     def feedforward(self, X):
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
-        a = np.asarray(X, dtype=self.dtype)
-        for w, b, f in zip(self.weights, self.biases, self.layer_activations):
-            z = a @ w
-            z += b
-            a = f.function(z)
-        return a
+        zs, activations = self.forward_trace(X)
+        return activations[-1]
 
     def backprop(self, X, Y):
-        """Return (grad_w, grad_b): the gradient of the batch's mean cost for X (n, 784), Y (n, 10)."""
+        """Return (grad_w, grad_b): the gradient of the batch's mean cost for X (n, 784), Y (n, 10).
+
+        ``grad_w[l]`` is shaped like ``weights[l]`` and ``grad_b[l]`` like ``biases[l]``.
+        """
         return self.unflatten(self.gradient(X, Y))
 
     def gradient(self, X, Y):

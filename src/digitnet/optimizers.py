@@ -20,9 +20,9 @@ class SGD:
         self.lr = lr
 
     def step(self, params, grads):
+        """Update each array of ``params`` in place by its gradient in ``grads`` (same shapes)."""
         for p, g in zip(params, grads):
-            g *= self.lr
-            p -= g
+            p -= self.lr * g
 
 
 class GradientDescent(SGD):

@@ -11,13 +11,15 @@ moved by up to a pixel each epoch.
 
 from dataclasses import asdict, dataclass, replace
 
+from .network import SEED_SIZES
+
 
 @dataclass(frozen=True)
 class Recipe:
     """Everything ``digitnet train`` needs besides the data and the random seed."""
 
     name: str
-    sizes: tuple = (784, 16, 16, 10)
+    sizes: tuple = SEED_SIZES
     activation: str = "sigmoid"
     cost: str = "mse"
     optimizer: str = "sgd"
@@ -43,6 +45,19 @@ RECIPES = {
         learning_rate=0.001, batch_size=16, epochs=30, schedule="cosine", weight_decay=0.5, max_shift=1,
     ),
 }
+
+
+def default_learning_rate(optimizer, cost):
+    """A learning rate that suits ``optimizer`` and ``cost`` when a recipe's optimizer is swapped.
+
+    A rate means different things to different optimizers (Adam's is a step size, SGD's a
+    multiple of the gradient), so keeping the recipe's rate would be wrong.
+    """
+    if optimizer == "adam":
+        return 0.001
+    if optimizer == "momentum":
+        return 0.3 if cost == "mse" else 0.01
+    return 3.0 if cost == "mse" else 0.1
 
 
 def get_recipe(name):

@@ -26,7 +26,7 @@ def save(network, path):
     """Write ``network`` (weights, biases, config and ``network.metadata``) to ``path``; return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"format": FORMAT, "config": network.config(), **network.metadata}
+    metadata = {**network.metadata, "format": FORMAT, "config": network.config()}
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays["metadata"] = np.array(json.dumps(metadata))
@@ -36,6 +36,7 @@ def save(network, path):
             np.savez(file, **arrays)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a model is an ordinary file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -46,21 +47,19 @@ def save(network, path):
 def load(path):
     """Read a Network written by ``save``; raise ModelFileError saying what is wrong otherwise."""
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file that `digitnet train` wrote")
     if not path.is_file():
         raise ModelFileError(f"no model file at {path}; train one with `digitnet train` or pass --model PATH")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        metadata = json.loads(str(arrays.pop("metadata")))
+        arrays, metadata = _read(path)
         config = metadata.pop("config")
-        if metadata.pop("format", None) != FORMAT:
-            raise ValueError("unknown format")
+        _check_shapes(config["sizes"], arrays)
         network = Network(**config)
-        n_layers = len(network.weights)
-        for l in range(n_layers):
-            _fill(network.weights[l], arrays[f"weight_{l}"])
-            _fill(network.biases[l], arrays[f"bias_{l}"])
-    except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile, json.JSONDecodeError):
+        for l in range(len(network.weights)):
+            network.weights[l][...] = arrays[f"weight_{l}"]
+            network.biases[l][...] = arrays[f"bias_{l}"]
+    except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
         raise ModelFileError(
             f"{path} is not a digitnet model or is damaged; train a new one with `digitnet train`"
         ) from None
@@ -68,7 +67,30 @@ def load(path):
     return network
 
 
-def _fill(target, source):
-    if source.shape != target.shape or not np.all(np.isfinite(source)):
-        raise ValueError("weights do not fit the network")
-    target[...] = source
+def _read(path):
+    """The arrays and the metadata dict of a model file; ValueError if it is not one."""
+    archive = np.load(path, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError("not an .npz archive")
+    with archive:
+        arrays = {name: archive[name] for name in archive.files}
+    metadata = json.loads(str(arrays.pop("metadata")))
+    if not isinstance(metadata, dict) or metadata.pop("format", None) != FORMAT:
+        raise ValueError("unknown format")
+    if not isinstance(metadata.get("config"), dict):
+        raise ValueError("no configuration")
+    return arrays, metadata
+
+
+def _check_shapes(sizes, arrays):
+    """Refuse, before building anything, arrays that do not fit ``sizes`` or are not finite."""
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for name, shape in ((f"weight_{l}", (n_in, n_out)), (f"bias_{l}", (n_out,))):
+            if arrays[name].shape != shape or not np.all(np.isfinite(arrays[name])):
+                raise ValueError(f"{name} does not fit the network")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data.augment import RandomShift
+from .data.mnist import one_hot
 
 
 @dataclass
@@ -48,7 +49,7 @@ def constant_schedule(lr0, epochs):
 
 
 def cosine_schedule(lr0, epochs):
-    """From lr0 at the first epoch down along half a cosine, to lr0/(2 epochs) at the last."""
+    """From lr0 at the first epoch down along half a cosine, to about lr0 (pi / 2 epochs)^2 at the last."""
     return lambda epoch: lr0 * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
 
 
@@ -57,9 +58,9 @@ SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
 
 def evaluate(network, dataset):
-    """(mean cost, accuracy) of the network on a Dataset."""
+    """(mean cost, accuracy) of the network on a Dataset of X (n, sizes[0]) and labels (n,)."""
     output = network.feedforward(dataset.X)
-    cost = network.cost.value(output, dataset.Y)
+    cost = network.cost.value(output, one_hot(dataset.labels, network.sizes[-1], output.dtype))
     accuracy = float((output.argmax(axis=1) == dataset.labels).mean())
     return cost, accuracy
 
@@ -90,7 +91,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     pixels, anew each epoch. ``on_epoch(result)`` is called after every epoch.
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
-    Y = train_set.Y.astype(network.dtype)
+    Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
     monitor = train_set.take(TRAIN_COST_SAMPLE)
     shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:

@@ -73,7 +73,11 @@ def _read_checksums(directory):
     if not sums.is_file():
         return {}
     checksums = {}
-    for line in sums.read_text().splitlines():
+    try:
+        lines = sums.read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise IDXError(f"{sums} is not a readable text file of MD5 sums; fix or remove it") from None
+    for line in lines:
         parts = line.split()
         if len(parts) == 2:
             checksums[parts[1].lstrip("*").removesuffix(".gz")] = parts[0].lower()
@@ -99,6 +103,8 @@ def load_mnist(directory=None, parts=("train", "test")):
             arrays[part, kind] = read_idx(_find(directory, stem), ndim, checksums.get(stem))
             digest.update(arrays[part, kind].tobytes())
         images, labels = arrays[part, "images"], arrays[part, "labels"]
+        if len(images) == 0:
+            raise IDXError(f"the {part} set in {directory} has no images")
         if len(images) != len(labels):
             raise IDXError(f"the {part} set has {len(images)} images but {len(labels)} labels in {directory}")
     if len({arrays[part, "images"].shape[1:] for part in parts}) > 1:

@@ -1,0 +1,121 @@
+"""The ``digitnet`` command line: train, evaluate, predict, info.
+
+Every command returns an exit code: 0 when it worked, 2 for bad input (said in one
+sentence on stderr, never a traceback), 130 when stopped with Ctrl-C. Models go to
+``$DIGITNET_HOME`` (default ``~/.local/share/digitnet``) unless ``--out`` says otherwise,
+and ``predict``, ``evaluate`` and ``info`` find the model the last ``train`` wrote.
+"""
+
+import argparse
+import math
+
+from .. import __version__
+from ..activations import HIDDEN_ACTIVATIONS
+from ..costs import COSTS
+from ..optimizers import OPTIMIZERS
+from ..recipes import RECIPES
+from ..training import SCHEDULES
+from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
+from .inspect import cmd_evaluate, cmd_info, cmd_predict
+from .train import cmd_train
+
+
+def _number(kind, word, allow_zero=False):
+    """An argparse type: a finite number of ``kind`` above 0 (or at least 0 with ``allow_zero``)."""
+    wanted = f"{'0 or a positive' if allow_zero else 'a positive'} {word}"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}") from None
+        in_range = value >= 0 if allow_zero else value > 0
+        if not math.isfinite(value) or not in_range:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _sizes(text):
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be layer sizes separated by commas, like 784,16,16,10; got {text!r}") from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"needs at least two positive layer sizes, like 784,16,16,10; got {text!r}")
+    return sizes
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one sentence, not a usage block."""
+
+    def error(self, message):
+        raise UsageError(f"{message}; see `{self.prog} --help`")
+
+
+def build_parser():
+    parser = _Parser(prog="digitnet", description="Train and look inside a network that reads handwritten digits.")
+    parser.add_argument("--version", action="version", version=f"digitnet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    train = commands.add_parser("train", help="train a network on MNIST (the seed recipe by default)")
+    train.add_argument("--recipe", choices=sorted(RECIPES), default="seed",
+                       help="seed: the slides' sigmoid + MSE + SGD; modern: ReLU, softmax + cross-entropy, Adam")
+    train.add_argument("--sizes", type=_sizes, help="layer sizes, e.g. 784,16,16,10")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden neurons' activation")
+    train.add_argument("--cost", choices=sorted(COSTS))
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
+    train.add_argument("--learning-rate", type=_number(float, "number"))
+    train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
+    train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
+    train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
+                       help="move each training image by up to this many pixels, anew each epoch (0: never)")
+    train.add_argument("--batch-size", type=_number(int, "whole number"))
+    train.add_argument("--epochs", type=_number(int, "whole number"))
+    train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
+    train.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
+    train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy on the test set, per digit, and the confusion matrix")
+    evaluate.add_argument("--model", help="a model file (default: the last one trained)")
+    evaluate.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    predict = commands.add_parser("predict", help="read the digit in each image (PNG or JPEG)")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", help="a model file (default: the last one trained)")
+    predict.add_argument("--json", action="store_true")
+    predict.add_argument("--show", action="store_true", help="print the 28x28 numbers the network sees")
+    predict.set_defaults(run=cmd_predict)
+
+    info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
+    info.add_argument("--model", help="a model file (default: the last one trained)")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=cmd_info)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit code."""
+    from ..data.idx import IDXError
+    from ..storage import ModelFileError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except (UsageError, IDXError, ModelFileError) as error:
+        say(f"digitnet: {error}")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        say("digitnet: not enough memory for this; use smaller --sizes or --batch-size")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        say("digitnet: stopped by Ctrl-C; nothing was changed")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK

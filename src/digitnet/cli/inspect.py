@@ -1,0 +1,105 @@
+"""``digitnet evaluate``, ``predict`` and ``info``: look at a trained model."""
+
+import json
+import sys
+
+from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, load_data, load_model, say
+
+
+def cmd_evaluate(args):
+    import numpy as np
+
+    network, _ = load_model(args.model)
+    (test_set,) = load_data(args.data, parts=("test",))
+    if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
+        raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
+                         f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")
+    predicted = network.predict(test_set.X)
+    n_classes = network.sizes[-1]
+    confusion = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(confusion, (test_set.labels, predicted), 1)
+    per_digit = [float(confusion[d, d] / max(confusion[d].sum(), 1)) for d in range(n_classes)]
+    accuracy = float(np.trace(confusion) / len(test_set))
+    if args.json:
+        print(json.dumps({"accuracy": accuracy, "per_digit": per_digit, "confusion": confusion.tolist()}))
+        return EXIT_OK
+    print(f"Accuracy on {len(test_set):,} test images: {accuracy:.2%}")
+    print("Per digit:  " + "  ".join(f"{d}: {p:.1%}" for d, p in enumerate(per_digit)))
+    print("Confusion matrix (rows: true digit, columns: the network's answer):")
+    print(format_confusion(confusion))
+    return EXIT_OK
+
+
+def format_confusion(confusion):
+    """A confusion matrix as a text table with the classes along both edges."""
+    width = max(5, len(str(confusion.max())) + 1)
+    lines = ["     " + "".join(f"{d:>{width}}" for d in range(len(confusion)))]
+    lines += [f"{d:>4} " + "".join(f"{count:>{width}}" for count in row) for d, row in enumerate(confusion)]
+    return "\n".join(lines)
+
+
+def cmd_predict(args):
+    from ..data.image import ImageError, prepare_image
+
+    network, _ = load_model(args.model)
+    if network.sizes[0] != 784:
+        raise UsageError(f"this model reads {network.sizes[0]} inputs, not a 28x28 image; use a model trained on MNIST")
+    failed = 0
+    for path in args.images:
+        try:
+            x = prepare_image(path)
+        except ImageError as error:
+            message = str(error)
+            if path not in message:
+                message = f"{path}: {message}"
+            say(f"digitnet: {message}")
+            failed += 1
+            continue
+        probabilities = network.predict_proba(x[None, :])[0]
+        digit = int(probabilities.argmax())
+        if args.json:
+            print(json.dumps({"file": path, "digit": digit,
+                              "probabilities": [round(float(p), 6) for p in probabilities]}))
+        else:
+            print(f"{path}: {digit}  ({probabilities[digit]:.0%} sure; "
+                  + " ".join(f"{d}:{p:.2f}" for d, p in enumerate(probabilities)) + ")")
+        if args.show:
+            print(format_grid(x), file=sys.stderr if args.json else sys.stdout)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def format_grid(x):
+    """The 784 inputs as 28 rows of numbers 0.0..1.0: what the network actually sees."""
+    rows = x.reshape(28, 28)
+    return "\n".join(" ".join(f"{value:.1f}" for value in row) for row in rows)
+
+
+def cmd_info(args):
+    network, path = load_model(args.model)
+    meta = network.metadata
+    if args.json:
+        print(json.dumps({"model": str(path), **network.config(), "parameters": network.n_params,
+                          **{key: value for key, value in meta.items() if key != "history"}}))
+        return EXIT_OK
+    print(f"Model {path}")
+    print(f"  layers      {' -> '.join(map(str, network.sizes))}  ({network.n_params:,} weights and biases)")
+    print(f"  neurons     {network.activation.name} hidden, {network.output.name} output, cost {network.cost.name}")
+    for line in _training_lines(network.seed, meta):
+        print(line)
+    return EXIT_OK
+
+
+def _training_lines(seed, meta):
+    """How the model was trained, from its metadata; what is missing or odd is left out."""
+    recipe = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else {}
+    needed = ("name", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay")
+    if all(key in recipe for key in needed):
+        yield (f"  trained     {recipe['name']} recipe: {recipe['optimizer']}, learning rate {recipe['learning_rate']} "
+               f"({recipe['schedule']}), batch {recipe['batch_size']}, L2 {recipe['weight_decay']}, seed {seed}, "
+               f"{meta.get('epochs', '?')} epochs in {meta.get('trained_seconds', '?')} s")
+    if isinstance(meta.get("test_accuracy"), (int, float)):
+        yield f"  accuracy    {meta['test_accuracy']:.2%} on the test set of {meta.get('data', '?')}"
+    if meta.get("data_checksum"):
+        yield f"  data sha256 {meta['data_checksum']}"
+    if meta.get("version"):
+        yield f"  digitnet    {meta['version']}, {meta.get('trained_at', '')}"

@@ -1,0 +1,186 @@
+"""``digitnet train``: train a recipe, show its progress, save the model."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .. import __version__
+from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, home, last_model_pointer, say
+
+
+def cmd_train(args):
+    import numpy as np
+
+    from ..network import Network
+    from ..optimizers import make_optimizer
+    from ..training import SCHEDULES, train
+
+    recipe = _recipe_from(args)
+    out = Path(args.out) if args.out else home() / "model.npz"
+    _check_writable(out)
+    train_set, test_set = _load_data(args.data)
+    _check_fits(recipe, train_set)
+    network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=args.seed)
+    report = TrainingReport(recipe, network.n_params, as_json=args.json)
+    started = time.perf_counter()
+    try:
+        history = train(network, train_set, test_set,
+                        optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
+                        epochs=recipe.epochs, batch_size=recipe.batch_size, rng=np.random.default_rng(args.seed),
+                        schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
+                        weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=report.epoch)
+    finally:
+        report.close()
+    seconds = time.perf_counter() - started
+    if not history.epochs:
+        return _nothing_to_save(history.stopped)
+    network.metadata = {
+        "recipe": recipe.as_dict(),
+        "epochs": len(history.epochs),
+        "test_accuracy": history.last.test_accuracy,
+        "data": str(Path(args.data).resolve()) if args.data else "bundled MNIST",
+        "data_checksum": train_set.checksum,
+        "trained_seconds": round(seconds, 2),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "stopped": history.stopped,
+        "version": __version__,
+        "history": [vars(result) for result in history.epochs],
+    }
+    out = _save(network, out)
+    report.finish(history, seconds, out)
+    if history.stopped == "interrupted":
+        return EXIT_INTERRUPTED
+    if history.stopped == "diverged":
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _recipe_from(args):
+    """The chosen recipe with the flags given on the command line put in."""
+    from ..recipes import default_learning_rate, get_recipe
+
+    base = get_recipe(args.recipe)
+    learning_rate = args.learning_rate
+    cost = args.cost or base.cost
+    if learning_rate is None and args.optimizer and args.optimizer != base.optimizer:
+        learning_rate = default_learning_rate(args.optimizer, cost)
+    return base.with_changes(
+        sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
+        learning_rate=learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
+        batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift,
+    )
+
+
+def _load_data(directory):
+    from .common import load_data
+
+    try:
+        return load_data(directory)
+    except MemoryError:
+        raise UsageError("not enough memory to load the training data") from None
+
+
+def _check_writable(out):
+    """Refuse before training, not after, a place where the model cannot be saved."""
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.npz'}")
+    for folder, what in ((home(), "DIGITNET_HOME"), (out.parent, "--out")):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot create the folder {folder} ({error.strerror}); choose another {what}") from None
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write in {folder}; choose another {what}")
+
+
+def _check_fits(recipe, dataset):
+    """The layer sizes must fit the data, and shifts must fit the image."""
+    n_features, n_classes = dataset.X.shape[1], dataset.n_classes
+    if recipe.sizes[0] != n_features:
+        raise UsageError(f"the first layer has {recipe.sizes[0]} neurons but each image has {n_features} pixels; "
+                         f"start --sizes with {n_features}")
+    if recipe.sizes[-1] < n_classes:
+        raise UsageError(f"the last layer has {recipe.sizes[-1]} neurons but the data has {n_classes} classes; "
+                         f"end --sizes with {n_classes}")
+    side = round(n_features ** 0.5)
+    if recipe.max_shift and side * side != n_features:
+        raise UsageError(f"--max-shift needs square images, but each example has {n_features} values; "
+                         f"use --max-shift 0")
+    if recipe.max_shift > side // 4:
+        raise UsageError(f"--max-shift {recipe.max_shift} would move digits off their {side}x{side} image; "
+                         f"use at most {side // 4}")
+    if sum(recipe.sizes[1:-1]) > 100_000:
+        raise UsageError(f"hidden layers of {sum(recipe.sizes[1:-1]):,} neurons are more than this tool is for; "
+                         f"use --sizes with fewer")
+
+
+def _save(network, out):
+    """Save to ``out``; if that fails after all, save in the model home rather than lose the training."""
+    try:
+        network.save(out)
+    except OSError as error:
+        fallback = home() / f"model-{time.strftime('%Y%m%d-%H%M%S')}.npz"
+        network.save(fallback)
+        say(f"digitnet: could not write {out} ({error.strerror or error}); saved the model to {fallback} instead")
+        out = fallback
+    last_model_pointer().write_text(str(out.resolve()))
+    return out
+
+
+def _nothing_to_save(stopped):
+    if stopped == "diverged":
+        say("digitnet: the cost became NaN or infinite in the first epoch, so no model was saved; "
+            "try a smaller --learning-rate")
+        return EXIT_BAD_INPUT
+    say("digitnet: stopped by Ctrl-C before the first epoch finished; no model was saved, nothing was changed")
+    return EXIT_INTERRUPTED
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class TrainingReport:
+    """What ``train`` shows while it runs: a progress bar, or JSON lines with --json."""
+
+    def __init__(self, recipe, n_params, as_json):
+        self.as_json = as_json
+        self.n_params = n_params
+        self.bar = None
+        if as_json:
+            return
+        from tqdm import tqdm
+
+        shifts = f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""
+        print(f"Training {'-'.join(map(str, recipe.sizes))} ({n_params:,} weights and biases): "
+              f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
+              f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), batch {recipe.batch_size}, "
+              f"L2 {recipe.weight_decay:g}{shifts}", flush=True)
+        self.bar = tqdm(total=recipe.epochs, unit="epoch", dynamic_ncols=True)
+
+    def epoch(self, result):
+        if self.as_json:
+            print(json.dumps(vars(result)), flush=True)
+            return
+        self.bar.set_postfix(cost=f"{result.train_cost:.4f}", test_accuracy=f"{result.test_accuracy:.2%}")
+        self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+    def finish(self, history, seconds, out):
+        last = history.last
+        if self.as_json:
+            print(json.dumps({"test_accuracy": last.test_accuracy, "epochs": len(history.epochs),
+                              "seconds": round(seconds, 3), "parameters": self.n_params, "model": str(out),
+                              "stopped": history.stopped}))
+        else:
+            print(f"Test accuracy {last.test_accuracy:.2%} after {_plural(len(history.epochs), 'epoch')} "
+                  f"in {seconds:.1f} s; model saved to {out}")
+        if history.stopped == "interrupted":
+            say(f"digitnet: stopped by Ctrl-C; kept the model of epoch {last.epoch} in {out}")
+        elif history.stopped == "diverged":
+            say(f"digitnet: the cost became NaN or infinite in epoch {last.epoch + 1}, so training stopped; "
+                f"the learning rate is probably too large; kept the model of epoch {last.epoch} in {out}")
