@@ -4,8 +4,8 @@
 float32 row the network reads: ink near 1.0 on a background of 0, the digit scaled so its
 longer side fills a 20x20 box and pasted in a 28x28 field with its centre of mass at (14, 14).
 
-Steps: read the image (PNG, JPEG, ...; EXIF rotation; palette, 16-bit, alpha) as gray 0..1
-at a working size of at most ``WORK_SIDE`` pixels; decide whether the ink is darker or lighter
+Steps: read the image as gray 0..1 (``picture``: PNG, JPEG, ...; EXIF rotation; palette,
+16-bit, alpha; shrunk to a working size); decide whether the ink is darker or lighter
 than the paper; fit the paper's smooth lighting and subtract it, correcting what the fit
 missed block by block; cut noise below a threshold; drop specks away from the digit;
 widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit 20x20, centre by mass).
@@ -19,21 +19,17 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
-WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
+from .picture import MIN_CONTRAST, ImageError, array_pixels, image_pixels, load_image, to_gray
+
 BOX, FIELD = 20, 28    # MNIST: the digit fits a 20x20 box inside a 28x28 field
-MIN_CONTRAST = 0.04    # ink must differ from the paper by this, its strongest part by twice this
 MIN_SIZE = 0.05        # a digit spans at least this share of the image's longer side
 NOISE_CUT = 0.15       # ink weaker than this share of strong ink is noise: 0
 CORE_LEVEL = 0.75      # ink at least this share of strong ink is a stroke's core: 1
 CORE_SHARE = 60        # percentile of the 20x20 digit's ink raised to 1.0 (MNIST's is ~1.0)
 STROKE_RATIO = 0.10    # thinnest stroke kept, as a share of the digit's longer side (MNIST ~0.11)
 NO_DIGIT = "no digit found: the image is empty or has no ink that stands out from the paper"
-
-
-class ImageError(ValueError):
-    """An image that cannot be read, or that holds no digit to prepare."""
 
 
 def prepare_image(source):
@@ -53,90 +49,6 @@ def prepare_image(source):
             raise
         raise ImageError(str(error).replace("no digit found", f"no digit found in {source}", 1)) from None
     return mnist_field(thicken(ink)).reshape(FIELD * FIELD)
-
-
-def load_image(path):
-    """Open an image file, decoded (at reduced scale for big JPEGs) and turned upright by EXIF."""
-    path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path} does not exist")
-    if path.is_dir():
-        raise ImageError(f"{path} is a directory, not an image file")
-    try:
-        image = Image.open(path)
-        image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG only: decode gray at 1/2..1/8 scale
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except Image.UnidentifiedImageError:
-        raise ImageError(f"{path} is not an image Pillow can read (PNG or JPEG expected)") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{path} is too large to be a photo of a digit; resize it first") from None
-    except PermissionError:
-        raise ImageError(f"{path} cannot be read: permission denied") from None
-    except Exception:  # Pillow reports damage as OSError, SyntaxError, ValueError, EOFError...
-        raise ImageError(f"{path} is truncated or damaged and cannot be decoded; save or copy it again") from None
-
-
-def image_pixels(image):
-    """A PIL image as float32 0..1, (H, W) or (H, W, C) with C = 2 (gray, alpha), 3 or 4, shrunk
-    by a whole factor so that its longer side is at most WORK_SIDE."""
-    if image.width == 0 or image.height == 0:
-        raise ImageError(f"the image is empty ({image.width}x{image.height} pixels)")
-    sixteen_bit = image.mode.startswith("I;16")
-    if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
-        target = "I" if sixteen_bit else "L" if image.mode == "1" else "RGB" if image.mode == "CMYK" else "RGBA"
-        try:
-            image = image.convert(target)
-        except ValueError:
-            raise ImageError(f"Pillow's {image.mode} images are not supported; save it as PNG or JPEG") from None
-    if max(image.size) > WORK_SIDE:
-        image = image.reduce(math.ceil(max(image.size) / WORK_SIDE))
-    pixels = np.asarray(image, dtype=np.float32)
-    if image.mode == "F" and pixels.max() <= 1:
-        return np.clip(pixels, 0.0, 1.0)
-    return pixels / (65535.0 if sixteen_bit or pixels.max() > 255 else 255.0)
-
-
-def array_pixels(array):
-    """A NumPy image as float32 0..1 like ``image_pixels``: (H, W) gray or (H, W, 2|3|4), values
-    uint8 0..255, uint16 0..65535 or float 0..1."""
-    if array.ndim == 1 and array.size == FIELD * FIELD:
-        raise ImageError(f"expected a 2-D image array, got a flat row of {array.size}; reshape it to (28, 28)")
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 2, 3, 4)):
-        raise ImageError(f"expected a 2-D gray or 3-D RGB/RGBA image array, got shape {array.shape}")
-    if array.size == 0 or array.dtype.kind not in "biuf":
-        raise ImageError(f"expected a non-empty array of numbers, got {array.dtype} of shape {array.shape}")
-    if array.dtype == np.uint8 and (array.ndim == 2 or array.shape[2] in (3, 4)):
-        return image_pixels(Image.fromarray(array))
-    pixels = np.atleast_3d(np.asarray(array, dtype=np.float32))
-    if not np.isfinite(pixels).all():
-        raise ImageError("the image array holds NaN or infinite values")
-    if array.dtype.kind in "iu" or pixels.max() > 1.0:
-        pixels = pixels / (65535.0 if array.dtype.itemsize > 1 and pixels.max() > 255 else 255.0)
-    if max(pixels.shape[:2]) > WORK_SIDE:
-        factor = math.ceil(max(pixels.shape[:2]) / WORK_SIDE)
-        channels = (Image.fromarray(np.ascontiguousarray(pixels[..., c]), "F") for c in range(pixels.shape[2]))
-        pixels = np.stack([np.asarray(channel.reduce(factor)) for channel in channels], -1)
-    return np.clip(pixels[..., 0] if pixels.shape[2] == 1 else pixels, 0.0, 1.0)
-
-
-def to_gray(pixels):
-    """Gray 0..1, (H, W), from (H, W) or (H, W, C) pixels; transparency is composited away.
-
-    Strokes on a mostly transparent canvas go onto a background that contrasts with them
-    (white under dark strokes, black under light ones); otherwise transparency becomes white.
-    """
-    if pixels.ndim == 2:
-        return pixels
-    color, alpha = (pixels, None) if pixels.shape[2] == 3 else (pixels[..., :-1], pixels[..., -1])
-    gray = color[..., 0] if color.shape[2] == 1 else color @ np.float32([0.299, 0.587, 0.114])
-    if alpha is None or alpha.min() >= 0.99:
-        return gray
-    if alpha.max() < MIN_CONTRAST:
-        raise ImageError("no digit found: the image is fully transparent")
-    strokes_are_dark = (gray * alpha).sum() / alpha.sum() < 0.5
-    paper = 1.0 if alpha.mean() >= 0.5 or strokes_are_dark else 0.0
-    return alpha * gray + (1.0 - alpha) * paper
 
 
 def to_ink(gray):
