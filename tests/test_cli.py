@@ -189,11 +189,26 @@ def test_ctrl_c_during_training_keeps_the_last_finished_epoch(capsys, small_mnis
     assert load(model_home / "model.npz").metadata["epochs"] == 2
 
 
-def test_swapping_the_optimizer_uses_a_learning_rate_that_suits_it(capsys, small_mnist_folder):
-    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--optimizer", "adam")
+@pytest.mark.parametrize("argv, rate", [
+    (["--optimizer", "adam"], 0.001),
+    (["--activation", "relu", "--cost", "cross_entropy"], 0.03),
+    (["--activation", "relu", "--cost", "cross_entropy", "--optimizer", "momentum"], 0.003),
+    (["--cost", "cross_entropy"], 0.3),
+    (["--cost", "cross_entropy", "--learning-rate", "0.5"], 0.5),
+    ([], 3.0),
+])
+def test_changing_the_setting_uses_a_learning_rate_that_suits_it(capsys, small_mnist_folder, argv, rate):
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", *argv)
     assert code == 0, err
     _, out, _ = run(capsys, "info", "--json")
-    assert json.loads(out)["recipe"]["learning_rate"] == 0.001
+    assert json.loads(out)["recipe"]["learning_rate"] == pytest.approx(rate)
+
+
+def test_a_run_that_learns_nothing_says_so(capsys, small_mnist_folder):
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1",
+                       "--activation", "relu", "--learning-rate", "50")
+    assert code == 0
+    assert "learned next to nothing" in err and "learning rate 50" in err
 
 
 def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
@@ -241,7 +256,7 @@ def test_a_model_that_cannot_be_written_where_asked_is_saved_in_the_home_instead
 
     monkeypatch.setattr(storage, "save", save)
     code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--out", str(target))
-    assert code == 0
+    assert code == 2
     assert "could not write" in err and "No space left on device" in err
     saved = list(model_home.glob("model-*.npz"))
     assert len(saved) == 1

@@ -63,17 +63,20 @@ def build_parser():
     train = commands.add_parser("train", help="train a network on MNIST (the seed recipe by default)")
     train.add_argument("--recipe", choices=sorted(RECIPES), default="seed",
                        help="seed: the slides' sigmoid + MSE + SGD; modern: ReLU, softmax + cross-entropy, Adam")
-    train.add_argument("--sizes", type=_sizes, help="layer sizes, e.g. 784,16,16,10")
-    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden neurons' activation")
-    train.add_argument("--cost", choices=sorted(COSTS))
+    train.add_argument("--sizes", type=_sizes, help="layer sizes (default 784,16,16,10)")
+    train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS,
+                       help="hidden neurons' activation (seed: sigmoid, modern: relu)")
+    train.add_argument("--cost", choices=sorted(COSTS), help="seed: mse, modern: cross_entropy (with a softmax output)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
-    train.add_argument("--learning-rate", type=_number(float, "number"))
+    train.add_argument("--learning-rate", type=_number(float, "number"),
+                       help="the starting learning rate (seed: 3.0, modern: 0.001); changing the optimizer, "
+                            "activation or cost without this flag picks one that suits them")
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
     train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
     train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
-    train.add_argument("--batch-size", type=_number(int, "whole number"))
-    train.add_argument("--epochs", type=_number(int, "whole number"))
+    train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
+    train.add_argument("--epochs", type=_number(int, "whole number"), help="passes over the data (seed: 60, modern: 30)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
     train.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")

@@ -93,10 +93,12 @@ def _training_lines(seed, meta):
     """How the model was trained, from its metadata; what is missing or odd is left out."""
     recipe = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else {}
     needed = ("name", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay")
+    stopped = {"interrupted": " (stopped by Ctrl-C)", "diverged": " (stopped: the cost diverged)"}
     if all(key in recipe for key in needed):
         yield (f"  trained     {recipe['name']} recipe: {recipe['optimizer']}, learning rate {recipe['learning_rate']} "
                f"({recipe['schedule']}), batch {recipe['batch_size']}, L2 {recipe['weight_decay']}, seed {seed}, "
-               f"{meta.get('epochs', '?')} epochs in {meta.get('trained_seconds', '?')} s")
+               f"{meta.get('epochs', '?')} epochs in {meta.get('trained_seconds', '?')} s"
+               f"{stopped.get(meta.get('stopped'), '')}")
     if isinstance(meta.get("test_accuracy"), (int, float)):
         yield f"  accuracy    {meta['test_accuracy']:.2%} on the test set of {meta.get('data', '?')}"
     if meta.get("data_checksum"):

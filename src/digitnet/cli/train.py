@@ -47,11 +47,11 @@ def cmd_train(args):
         "version": __version__,
         "history": [vars(result) for result in history.epochs],
     }
-    out = _save(network, out)
-    report.finish(history, seconds, out)
+    saved = _save(network, out)
+    report.finish(history, seconds, saved)
     if history.stopped == "interrupted":
         return EXIT_INTERRUPTED
-    if history.stopped == "diverged":
+    if history.stopped == "diverged" or saved != out:
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -62,9 +62,9 @@ def _recipe_from(args):
 
     base = get_recipe(args.recipe)
     learning_rate = args.learning_rate
-    cost = args.cost or base.cost
-    if learning_rate is None and args.optimizer and args.optimizer != base.optimizer:
-        learning_rate = default_learning_rate(args.optimizer, cost)
+    setting = (args.optimizer or base.optimizer, args.activation or base.activation, args.cost or base.cost)
+    if learning_rate is None and setting != (base.optimizer, base.activation, base.cost):
+        learning_rate = default_learning_rate(*setting)
     return base.with_changes(
         sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
         learning_rate=learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
@@ -147,15 +147,18 @@ class TrainingReport:
     def __init__(self, recipe, n_params, as_json):
         self.as_json = as_json
         self.n_params = n_params
+        self.n_outputs = recipe.sizes[-1]
+        self.learning_rate = recipe.learning_rate
         self.bar = None
         if as_json:
             return
         from tqdm import tqdm
 
         shifts = f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""
+        batch = "the full batch" if recipe.optimizer == "gd" else f"batch {recipe.batch_size}"
         print(f"Training {'-'.join(map(str, recipe.sizes))} ({n_params:,} weights and biases): "
               f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
-              f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), batch {recipe.batch_size}, "
+              f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), {batch}, "
               f"L2 {recipe.weight_decay:g}{shifts}", flush=True)
         self.bar = tqdm(total=recipe.epochs, unit="epoch", dynamic_ncols=True)
 
@@ -179,6 +182,9 @@ class TrainingReport:
         else:
             print(f"Test accuracy {last.test_accuracy:.2%} after {_plural(len(history.epochs), 'epoch')} "
                   f"in {seconds:.1f} s; model saved to {out}")
+        if last.test_accuracy is not None and last.test_accuracy < 1.5 / self.n_outputs:
+            say(f"digitnet: the network learned next to nothing ({last.test_accuracy:.1%} is chance level); "
+                f"the learning rate {self.learning_rate:g} is probably too large or too small for this setting")
         if history.stopped == "interrupted":
             say(f"digitnet: stopped by Ctrl-C; kept the model of epoch {last.epoch} in {out}")
         elif history.stopped == "diverged":
