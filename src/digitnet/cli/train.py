@@ -184,7 +184,8 @@ class TrainingReport:
                   f"in {seconds:.1f} s; model saved to {out}")
         if last.test_accuracy is not None and last.test_accuracy < 1.5 / self.n_outputs:
             say(f"digitnet: the network learned next to nothing ({last.test_accuracy:.1%} is chance level); "
-                f"the learning rate {self.learning_rate:g} is probably too large or too small for this setting")
+                f"the learning rate {self.learning_rate:g} is probably too large or too small for this setting, "
+                f"or it needs more epochs")
         if history.stopped == "interrupted":
             say(f"digitnet: stopped by Ctrl-C; kept the model of epoch {last.epoch} in {out}")
         elif history.stopped == "diverged":
