@@ -1,0 +1,12 @@
+"""Figures of the seed's lessons, each made from a real, trained network (matplotlib).
+
+Every figure is a function ``make(fig, context) -> fig`` that draws on a matplotlib Figure it
+is given and returns it; ``FIGURES`` maps a figure's name to its ``Figure`` entry, in the order
+of the slides. ``Context`` carries what figures draw from: the network, the MNIST data (read
+only when a figure needs it), one example image, and the random generator.
+The core never imports this package; this package imports the core.
+"""
+
+from .registry import FIGURES, Context, Figure, register
+
+__all__ = ["FIGURES", "Context", "Figure", "register"]
