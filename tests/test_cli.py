@@ -205,10 +205,9 @@ def test_changing_the_setting_uses_a_learning_rate_that_suits_it(capsys, small_m
 
 
 def test_a_run_that_learns_nothing_says_so(capsys, small_mnist_folder):
-    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1",
-                       "--activation", "relu", "--learning-rate", "50")
+    code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--learning-rate", "1e-6")
     assert code == 0
-    assert "learned next to nothing" in err and "learning rate 50" in err
+    assert "learned next to nothing" in err and "learning rate 1e-06" in err
 
 
 def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
@@ -262,3 +261,20 @@ def test_a_model_that_cannot_be_written_where_asked_is_saved_in_the_home_instead
     assert len(saved) == 1
     _, out, _ = run(capsys, "info", "--json")
     assert json.loads(out)["model"] == str(saved[0])
+
+
+def test_a_far_too_large_learning_rate_stops_within_one_epoch_and_keeps_a_usable_model(capsys, mnist, tmp_path):
+    from conftest import write_idx_folder
+
+    from digitnet import load
+
+    train, test = mnist
+    folder = write_idx_folder(tmp_path / "d", np.round(train.X[:6000] * 255).reshape(-1, 28, 28), train.labels[:6000],
+                              np.round(test.X[:500] * 255).reshape(-1, 28, 28), test.labels[:500])
+    code, out, err = run(capsys, "train", "--data", str(folder), "--epochs", "3", "--learning-rate", "100", "--json")
+    assert code == 2
+    assert _one_sentence(err) and "the network is stuck" in err and "learning rate far too large" in err
+    final = json.loads(out.splitlines()[-1])
+    assert final["stopped"] == "stuck" and final["epochs"] == 0
+    model = load(final["model"])
+    assert np.array_equal(model.vector, Network(seed=0).vector)  # the last good weights: the start

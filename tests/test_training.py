@@ -121,3 +121,24 @@ def test_shifting_needs_square_images():
 
     with pytest.raises(ValueError, match="square images"):
         RandomShift(np.zeros((3, 10)))
+
+
+def test_health_reports_saturation_and_a_stuck_network():
+    from digitnet.health import check_health
+
+    network = Network((4, 8, 3), seed=0)
+    data = _blobs(100, 0)
+    calm = check_health(network, data.X, data.Y)
+    assert calm.saturation < 0.1 and calm.finite
+    network.vector[:] = 0
+    network.biases[-1][:] = [50.0, -50.0, -50.0]   # every input answers class 0, with saturated outputs
+    stuck = check_health(network, data.X, data.Y)
+    assert stuck.stuck and stuck.top_class == 0 and stuck.top_class_share == 1.0
+    assert stuck.saturation == pytest.approx(2 / 11 * 0 + 3 / 11)  # the 3 outputs of 11 sigmoid neurons
+
+
+def test_every_epoch_records_saturation_and_the_top_answers_share():
+    network = Network((4, 8, 3), seed=0)
+    history = train(network, _blobs(200, 0), optimizer=SGD(3.0), epochs=2, batch_size=10,
+                    rng=np.random.default_rng(0))
+    assert all(0 <= e.saturation <= 1 and 1 / 3 <= e.top_class_share <= 1 for e in history.epochs)

@@ -1,8 +1,10 @@
 """Train a Network with mini-batch gradient descent; report through a callback, never print.
 
 ``train`` returns a ``History``: one ``EpochResult`` per finished epoch, and why it stopped
-early if it did. A cost that turns NaN or infinite stops training and puts back the
-weights of the last good epoch; so does Ctrl-C (KeyboardInterrupt) in the middle of an epoch.
+early if it did. A cost that turns NaN or infinite ("diverged"), or a network stuck on one
+answer with its sigmoid neurons saturated ("stuck", see ``health``), stops training at the
+next check (every 500 mini-batches) and puts back the weights of the last good epoch; so does
+Ctrl-C (KeyboardInterrupt) in the middle of an epoch ("interrupted").
 """
 
 import math
@@ -13,6 +15,7 @@ import numpy as np
 
 from .data.augment import RandomShift
 from .data.mnist import one_hot
+from .health import check_health
 
 
 @dataclass
@@ -29,14 +32,18 @@ class EpochResult:
     test_cost: float | None
     test_accuracy: float | None
     seconds: float
+    saturation: float | None = None
+    top_class_share: float | None = None
 
 
 @dataclass
 class History:
-    """The epochs finished, and ``stopped``: None, "interrupted" or "diverged"."""
+    """The epochs finished; ``stopped``: None, "interrupted", "diverged" or "stuck"; ``health``
+    at the last check."""
 
     epochs: list = field(default_factory=list)
     stopped: str | None = None
+    health: object = None
 
     @property
     def last(self):
@@ -54,6 +61,9 @@ def cosine_schedule(lr0, epochs):
 
 
 TRAIN_COST_SAMPLE = 10_000
+PROBE_SIZE = 1_000   # examples the check inside an epoch looks at
+CHECK_EVERY = 500    # mini-batches between two checks inside an epoch
+SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
 
@@ -65,19 +75,36 @@ def evaluate(network, dataset):
     return cost, accuracy
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay):
-    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch."""
+def _hopeless(health):
+    """Why training should stop now ("diverged", "stuck"), or None."""
+    if not health.finite:
+        return "diverged"
+    if health.stuck and (health.saturation or 0) >= SATURATION_LIMIT:
+        return "stuck"
+    return None
+
+
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None):
+    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
+
+    Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
+    the Health that says training is hopeless, else None."""
     n = len(X)
     order = rng.permutation(n)
     params = [network.vector]
     weights = network.vector[:network.n_weights]
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
-    for start in range(0, n, batch_size):
+    for step, start in enumerate(range(0, n, batch_size), start=1):
         batch = order[start:start + batch_size]
         gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0))
         if decay:
             gradient[:network.n_weights] += decay * weights
         optimizer.step(params, [gradient])
+        if probe is not None and step % CHECK_EVERY == 0:
+            health = check_health(network, *probe)
+            if _hopeless(health):
+                return health
+    return None
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
@@ -92,7 +119,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
-    monitor = train_set.take(TRAIN_COST_SAMPLE)
+    monitor = (X[:TRAIN_COST_SAMPLE], Y[:TRAIN_COST_SAMPLE])
+    probe = (X[:PROBE_SIZE], Y[:PROBE_SIZE])
     shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:
         batch_size = len(X)
@@ -105,20 +133,22 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
             with np.errstate(over="ignore", invalid="ignore"):
                 started = time.perf_counter()
                 X_epoch = shift(rng) if shift else X
-                _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay)
+                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe)
                 seconds = time.perf_counter() - started
-                train_cost, _ = evaluate(network, monitor)
+                health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)
         except KeyboardInterrupt:
             network.vector[...] = last_good
             history.stopped = "interrupted"
             break
-        if not math.isfinite(train_cost):
+        history.health = health
+        if _hopeless(health):
             network.vector[...] = last_good
-            history.stopped = "diverged"
+            history.stopped = _hopeless(health)
             break
         last_good = network.vector.copy()
-        result = EpochResult(epoch + 1, optimizer.lr, train_cost, test_cost, test_accuracy, seconds)
+        result = EpochResult(epoch + 1, optimizer.lr, health.cost, test_cost, test_accuracy, seconds,
+                             health.saturation, health.top_class_share)
         history.epochs.append(result)
         try:
             if on_epoch is not None:

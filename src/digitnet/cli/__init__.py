@@ -1,4 +1,4 @@
-"""The ``digitnet`` command line: train, evaluate, predict, info.
+"""The ``digitnet`` command line: train, evaluate, predict, info, show, report.
 
 Every command returns an exit code: 0 when it worked, 2 for bad input (said in one
 sentence on stderr, never a traceback), 130 when stopped with Ctrl-C. Models go to
@@ -16,6 +16,7 @@ from ..optimizers import OPTIMIZERS
 from ..recipes import RECIPES
 from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
+from .figures import cmd_report, cmd_show
 from .inspect import cmd_evaluate, cmd_info, cmd_predict
 from .train import cmd_train
 
@@ -95,6 +96,21 @@ def build_parser():
     predict.add_argument("--json", action="store_true")
     predict.add_argument("--show", action="store_true", help="print the 28x28 numbers the network sees")
     predict.set_defaults(run=cmd_predict)
+
+    show = commands.add_parser("show", help="list the lesson's figures, or make one: show NAME --out FILE")
+    show.add_argument("name", nargs="?", metavar="NAME", help="the figure to make (none: list them)")
+    show.add_argument("--model", help="a model file (default: the last one trained)")
+    show.add_argument("--out", help="the file to write, .png, .svg or .pdf (default: NAME.png)")
+    show.add_argument("--image", help="a digit image to show instead of the first test digit")
+    show.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    show.set_defaults(run=cmd_show)
+
+    report = commands.add_parser("report", help="make every figure and an HTML page that walks through them")
+    report.add_argument("--out", required=True, help="the folder to write the figures and index.html into")
+    report.add_argument("--model", help="a model file (default: the last one trained)")
+    report.add_argument("--image", help="a digit image to show instead of the first test digit")
+    report.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    report.set_defaults(run=cmd_report)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
     info.add_argument("--model", help="a model file (default: the last one trained)")

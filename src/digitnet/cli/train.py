@@ -14,7 +14,7 @@ def cmd_train(args):
 
     from ..network import Network
     from ..optimizers import make_optimizer
-    from ..training import SCHEDULES, train
+    from ..training import SCHEDULES, evaluate, train
 
     recipe = _recipe_from(args)
     out = Path(args.out) if args.out else home() / "model.npz"
@@ -33,12 +33,15 @@ def cmd_train(args):
     finally:
         report.close()
     seconds = time.perf_counter() - started
-    if not history.epochs:
-        return _nothing_to_save(history.stopped)
+    if not history.epochs and history.stopped == "interrupted":
+        say("digitnet: stopped by Ctrl-C before the first epoch finished; no model was saved, nothing was changed")
+        return EXIT_INTERRUPTED
+    # a run stopped as diverged or stuck keeps its last good weights (the start, if no epoch finished)
+    test_accuracy = history.last.test_accuracy if history.epochs else evaluate(network, test_set)[1]
     network.metadata = {
         "recipe": recipe.as_dict(),
         "epochs": len(history.epochs),
-        "test_accuracy": history.last.test_accuracy,
+        "test_accuracy": test_accuracy,
         "data": str(Path(args.data).resolve()) if args.data else "bundled MNIST",
         "data_checksum": train_set.checksum,
         "trained_seconds": round(seconds, 2),
@@ -48,10 +51,10 @@ def cmd_train(args):
         "history": [vars(result) for result in history.epochs],
     }
     saved = _save(network, out)
-    report.finish(history, seconds, saved)
+    report.finish(history, test_accuracy, seconds, saved)
     if history.stopped == "interrupted":
         return EXIT_INTERRUPTED
-    if history.stopped == "diverged" or saved != out:
+    if history.stopped in ("diverged", "stuck") or saved != out:
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -128,15 +131,6 @@ def _save(network, out):
     return out
 
 
-def _nothing_to_save(stopped):
-    if stopped == "diverged":
-        say("digitnet: the cost became NaN or infinite in the first epoch, so no model was saved; "
-            "try a smaller --learning-rate")
-        return EXIT_BAD_INPUT
-    say("digitnet: stopped by Ctrl-C before the first epoch finished; no model was saved, nothing was changed")
-    return EXIT_INTERRUPTED
-
-
 def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -166,28 +160,38 @@ class TrainingReport:
         if self.as_json:
             print(json.dumps(vars(result)), flush=True)
             return
-        self.bar.set_postfix(cost=f"{result.train_cost:.4f}", test_accuracy=f"{result.test_accuracy:.2%}")
+        shown = {"cost": f"{result.train_cost:.4f}", "test_accuracy": f"{result.test_accuracy:.2%}"}
+        if result.saturation is not None:
+            shown["saturated"] = f"{result.saturation:.0%}"
+        self.bar.set_postfix(shown)
         self.bar.update(1)
 
     def close(self):
         if self.bar is not None:
             self.bar.close()
 
-    def finish(self, history, seconds, out):
-        last = history.last
+    def finish(self, history, test_accuracy, seconds, out):
+        from ..health import stuck_message
+
+        epochs = len(history.epochs)
         if self.as_json:
-            print(json.dumps({"test_accuracy": last.test_accuracy, "epochs": len(history.epochs),
+            print(json.dumps({"test_accuracy": test_accuracy, "epochs": epochs,
                               "seconds": round(seconds, 3), "parameters": self.n_params, "model": str(out),
                               "stopped": history.stopped}))
         else:
-            print(f"Test accuracy {last.test_accuracy:.2%} after {_plural(len(history.epochs), 'epoch')} "
+            print(f"Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} "
                   f"in {seconds:.1f} s; model saved to {out}")
-        if last.test_accuracy is not None and last.test_accuracy < 1.5 / self.n_outputs:
-            say(f"digitnet: the network learned next to nothing ({last.test_accuracy:.1%} is chance level); "
+        kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
+        if history.stopped == "stuck":
+            say(f"digitnet: training stopped in epoch {epochs + 1}: {stuck_message(history.health)}; {kept} in {out}")
+            return
+        if history.stopped == "diverged":
+            say(f"digitnet: the cost became NaN or infinite in epoch {epochs + 1}, so training stopped; "
+                f"the learning rate is probably too large; {kept} in {out}")
+            return
+        if test_accuracy < 1.5 / self.n_outputs:
+            say(f"digitnet: the network learned next to nothing ({test_accuracy:.1%} is chance level); "
                 f"the learning rate {self.learning_rate:g} is probably too large or too small for this setting, "
                 f"or it needs more epochs")
         if history.stopped == "interrupted":
-            say(f"digitnet: stopped by Ctrl-C; kept the model of epoch {last.epoch} in {out}")
-        elif history.stopped == "diverged":
-            say(f"digitnet: the cost became NaN or infinite in epoch {last.epoch + 1}, so training stopped; "
-                f"the learning rate is probably too large; kept the model of epoch {last.epoch} in {out}")
+            say(f"digitnet: stopped by Ctrl-C; {kept} in {out}")
