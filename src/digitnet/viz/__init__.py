@@ -9,4 +9,7 @@ The core never imports this package; this package imports the core.
 
 from .registry import FIGURES, Context, Figure, register
 
+# importing the figure modules registers their figures, in the order of the slides
+from . import inside  # noqa: E402,F401  (1-4: a neuron, layers, weights, bias)
+
 __all__ = ["FIGURES", "Context", "Figure", "register"]
