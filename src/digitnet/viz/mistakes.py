@@ -68,6 +68,7 @@ def _answer_title(network, x):
     "is the truth. The mistakes are not random. Some pairs of digits share strokes, like a 4 and "
     "a 9, and many of the misread digits are ones a person would hesitate over too.",
     size=(16, 8),
+    layout=None,
 )
 def make_mistakes(fig, context):
     network, test_set = context.network, context.test_set
@@ -120,6 +121,7 @@ def _draw_gallery(subfig, dataset, indices, answers):
     "only ever shown digits and asked which one, so 'none of these' is not an answer it can give. "
     "The network has learned to tell ten shapes apart, not what a digit is.",
     size=(12, 4.8),
+    layout=None,
 )
 def make_noise(fig, context):
     network = context.network
@@ -145,6 +147,7 @@ def make_noise(fig, context):
     "smudges that at best hint at the shape we would draw. Whatever the network has learned, "
     "it is not quite the loops and strokes we hoped for.",
     size=(12, 5.5),
+    layout=None,
 )
 def make_dreams(fig, context):
     network = context.network

@@ -55,15 +55,16 @@ class Figure:
     paragraph: str
     make: Callable
     size: tuple = (8, 6)
+    layout: str | None = "constrained"  # None: the figure places its parts itself
 
 
 FIGURES = {}
 
 
-def register(name, summary, paragraph, size=(8, 6)):
+def register(name, summary, paragraph, size=(8, 6), layout="constrained"):
     """Decorator: add ``make(fig, context) -> fig`` to FIGURES under ``name``."""
     def add(make):
-        FIGURES[name] = Figure(name, summary, paragraph, make, size)
+        FIGURES[name] = Figure(name, summary, paragraph, make, size, layout)
         return make
 
     return add

@@ -14,7 +14,7 @@ def save_figure(name, context, path, dpi=110):
     from matplotlib.figure import Figure
 
     entry = FIGURES[name]
-    figure = Figure(figsize=entry.size, layout="constrained")
+    figure = Figure(figsize=entry.size, layout=entry.layout)
     entry.make(figure, context)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
