@@ -55,3 +55,15 @@ def test_bad_figure_requests_get_one_sentence(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_report_writes_every_figure_and_a_page_that_walks_through_them(capsys, saved_model, tmp_path):
+    folder = tmp_path / "handout"
+    code, out, err = run(capsys, "report", "--out", str(folder), "--model", str(saved_model), "--quick")
+    assert code == 0, err
+    page = (folder / "index.html").read_text()
+    positions = [page.index(f'<img src="{name}.png"') for name in FIGURES]
+    assert positions == sorted(positions)  # in the order of the slides
+    for entry in FIGURES.values():
+        assert (folder / f"{entry.name}.png").stat().st_size > 5000
+        assert entry.paragraph.split(".")[0] in page.replace("&#x27;", "'").replace("&quot;", '"')

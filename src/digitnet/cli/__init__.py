@@ -103,6 +103,7 @@ def build_parser():
     show.add_argument("--out", help="the file to write, .png, .svg or .pdf (default: NAME.png)")
     show.add_argument("--image", help="a digit image to show instead of the first test digit")
     show.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    show.add_argument("--quick", action="store_true", help="train less for the figures that train networks")
     show.set_defaults(run=cmd_show)
 
     report = commands.add_parser("report", help="make every figure and an HTML page that walks through them")
@@ -110,6 +111,7 @@ def build_parser():
     report.add_argument("--model", help="a model file (default: the last one trained)")
     report.add_argument("--image", help="a digit image to show instead of the first test digit")
     report.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    report.add_argument("--quick", action="store_true", help="train less for the figures that train networks")
     report.set_defaults(run=cmd_report)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")

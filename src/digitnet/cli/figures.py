@@ -22,7 +22,8 @@ def _context(args, network):
             image = prepare_image(args.image)
         except ImageError as error:
             raise UsageError(str(error)) from None
-    return Context(network=network, data_dir=args.data, image=image, rng=np.random.default_rng(0))
+    return Context(network=network, data_dir=args.data, image=image, rng=np.random.default_rng(0),
+                   quick=args.quick)
 
 
 def cmd_show(args):

@@ -1,0 +1,100 @@
+"""Small training runs for the figures, recording what ``train`` does not: costs between epochs.
+
+``descend`` is plain (stochastic) gradient descent that writes down, at chosen steps, the
+examples seen so far, the seconds spent on steps, the cost on a fixed sample and, if asked, a
+copy of the weights. ``BatchCosts`` records each mini-batch's cost while ``train`` runs.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..optimizers import SGD
+
+
+@dataclass
+class Run:
+    """What ``descend`` recorded: one entry per recorded step, the start (step 0) first."""
+
+    steps: list = field(default_factory=list)
+    examples: list = field(default_factory=list)   # examples seen before the record
+    seconds: list = field(default_factory=list)    # seconds spent on steps (not on records)
+    costs: list = field(default_factory=list)      # mean cost on the monitor sample
+    vectors: list = field(default_factory=list)    # copies of network.vector, if kept
+    stopped: str | None = None                     # "diverged" if the cost turned NaN or infinite
+
+    @property
+    def failed(self):
+        return self.stopped is not None
+
+
+def descend(network, X, Y, sample, *, lr, batch_size, steps, rng, record_at=None, keep_vectors=False):
+    """Take ``steps`` steps of p <- p - lr * grad on shuffled mini-batches of (X, Y); return a Run.
+
+    A ``batch_size`` of len(X) or more is full-batch gradient descent. ``sample`` is a
+    (X, Y) pair on which the cost is measured at step 0 and after every step in
+    ``record_at`` (default: every step). Trains ``network`` in place.
+    """
+    n = len(X)
+    batch_size = min(batch_size, n)
+    record_at = set(range(steps + 1)) if record_at is None else set(record_at) | {0, steps}
+    optimizer = SGD(lr)
+    run = Run()
+    seconds = 0.0
+    order = np.arange(n)
+    _record(run, network, sample, 0, 0, seconds, keep_vectors)
+    batches_per_epoch = -(-n // batch_size)
+    for step in range(1, steps + 1):
+        start = ((step - 1) % batches_per_epoch) * batch_size
+        if start == 0 and batch_size < n:
+            order = rng.permutation(n)  # a new epoch
+        batch = order[start:start + batch_size]
+        began = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore"):
+            optimizer.step([network.vector], [network.gradient(X[batch], Y[batch])])
+        seconds += time.perf_counter() - began
+        if step in record_at:
+            _record(run, network, sample, step, step * batch_size, seconds, keep_vectors)
+            if not math.isfinite(run.costs[-1]):
+                run.stopped = "diverged"
+                break
+    return run
+
+
+def _record(run, network, sample, step, examples, seconds, keep_vectors):
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost = network.cost_value(*sample)
+    run.steps.append(step)
+    run.examples.append(examples)
+    run.seconds.append(seconds)
+    run.costs.append(cost)
+    if keep_vectors:
+        run.vectors.append(network.vector.copy())
+
+
+class BatchCosts:
+    """Record the cost of every mini-batch ``train`` takes a gradient on (before its step).
+
+    Use as ``with BatchCosts(network) as costs: train(network, ...)``; ``costs.values`` is a
+    list of floats, one per mini-batch, in order. It wraps ``network.gradient`` while inside.
+    """
+
+    def __init__(self, network):
+        self.network = network
+        self.values = []
+
+    def __enter__(self):
+        gradient = self.network.gradient
+
+        def recording_gradient(X, Y):
+            self.values.append(self.network.cost_value(X, Y))
+            return gradient(X, Y)
+
+        self.network.gradient = recording_gradient
+        return self
+
+    def __exit__(self, *exc):
+        del self.network.gradient  # the class's method shows through again
+        return False
