@@ -67,3 +67,10 @@ def test_report_writes_every_figure_and_a_page_that_walks_through_them(capsys, s
     for entry in FIGURES.values():
         assert (folder / f"{entry.name}.png").stat().st_size > 5000
         assert entry.paragraph.split(".")[0] in page.replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def test_the_filmstrip_can_be_an_animated_gif(capsys, saved_model, tmp_path):
+    out = tmp_path / "film.gif"
+    code, _, err = run(capsys, "show", "filmstrip", "--model", str(saved_model), "--out", str(out), "--quick")
+    assert code == 0, err
+    assert Image.open(out).n_frames == 3  # epochs 0, 1 and 2 in quick mode

@@ -38,12 +38,18 @@ def cmd_show(args):
     if args.name not in FIGURES:
         raise UsageError(f"unknown figure {args.name!r}; choose one of: {', '.join(FIGURES)}")
     out = Path(args.out or f"{args.name}.png")
-    if out.suffix.lower() not in FORMATS:
-        raise UsageError(f"--out {out} must end in {', '.join(FORMATS)}")
+    animated = args.name == "filmstrip" and out.suffix.lower() == ".gif"
+    if out.suffix.lower() not in FORMATS and not animated:
+        raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
     network, _ = load_model(args.model)
     _check_mnist_model(network)
     started = time.perf_counter()
-    save_figure(args.name, _context(args, network), out)
+    if animated:
+        from ..viz.inside import save_filmstrip_gif
+
+        save_filmstrip_gif(_context(args, network), out)
+    else:
+        save_figure(args.name, _context(args, network), out)
     print(f"{out} ({time.perf_counter() - started:.1f} s)")
     return EXIT_OK
 
