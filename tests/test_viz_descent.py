@@ -213,3 +213,19 @@ def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
     seed, modern = (lines_labelled(ax_accuracy, name)[0] for name in ("seed:", "modern:"))
     assert list(modern.get_xdata()) == [1, 2]
     assert seed.get_ydata()[-1] > 70 and modern.get_ydata()[-1] > 70
+
+
+def test_curves_show_the_share_of_saturated_neurons_when_the_history_has_it(viz_context):
+    network = viz_context.network
+    saved = dict(network.metadata)
+    network.metadata = {"history": [
+        {"epoch": e, "train_cost": 0.5 / e, "test_cost": 0.6 / e, "test_accuracy": 0.8, "saturation": s}
+        for e, s in ((1, 0.2), (2, 0.35), (3, 0.5))]}
+    try:
+        fig = FIGURES["curves"].make(Figure(), viz_context)
+        FigureCanvasAgg(fig).draw()
+    finally:
+        network.metadata = saved
+    lines = [line for ax in fig.axes for line in ax.get_lines() if "saturated" in line.get_label()]
+    assert len(lines) == 1
+    assert list(lines[0].get_ydata()) == pytest.approx([20, 35, 50])

@@ -59,6 +59,10 @@ def _draw_history(ax_cost, ax_accuracy, epochs, label=""):
     ax_cost.plot(epoch, _column(epochs, "test_cost"), "s-", color="tab:red", label=f"{label}test cost")
     ax_accuracy.plot(epoch, 100 * _column(epochs, "test_accuracy"), "o-", color="tab:blue",
                      label=f"{label}test accuracy")
+    saturation = _column(epochs, "saturation")
+    if not np.all(np.isnan(saturation)):  # training health: sigmoid neurons with sigma'(z) < 0.01
+        ax_accuracy.plot(epoch, 100 * saturation, "--", color="tab:gray",
+                         label=f"{label}saturated sigmoid neurons (%)")
 
 
 @register(
@@ -82,7 +86,7 @@ def make_curves(fig, context):
         _draw_fresh_runs(ax_cost, ax_accuracy, context)
         ax_cost.set(yscale="log", title="Cost (the seed's: mean squared error)")
     ax_cost.set(xlabel="epoch", ylabel="cost (mean over examples)")
-    ax_accuracy.set(xlabel="epoch", ylabel="test accuracy (%)", title="Accuracy on the 10,000 test digits")
+    ax_accuracy.set(xlabel="epoch", ylabel="percent", title="Accuracy on the 10,000 test digits")
     for ax in (ax_cost, ax_accuracy):
         ax.legend(loc="best", fontsize="small")
         ax.grid(alpha=0.3)
