@@ -44,9 +44,9 @@ def most_confused(counts, n=5):
     return [(int(t), int(a), int(off_diagonal[t, a])) for t, a in zip(*np.unravel_index(cells, counts.shape))]
 
 
-def _show_digit(ax, x, title, fontsize=9):
-    """Draw x (784,) as a 28x28 image, 0 black to 1 white, with a title and no ticks."""
-    ax.imshow(np.reshape(x, (28, 28)), cmap="gray", vmin=0.0, vmax=1.0)
+def _show_digit(ax, x, title, fontsize=9, vmax=1.0):
+    """Draw x (784,) as a 28x28 image, 0 black to ``vmax`` white, with a title and no ticks."""
+    ax.imshow(np.reshape(x, (28, 28)), cmap="gray", vmin=0.0, vmax=vmax)
     ax.set_title(title, fontsize=fontsize)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -154,10 +154,11 @@ def make_dreams(fig, context):
     axes = fig.subplots(2, 5)
     for digit, ax in enumerate(axes.flat):
         x = dream(network, digit, rng=context.rng)
-        _show_digit(ax, x, f"dream of {digit}\n{_answer_title(network, x)}")
+        _show_digit(ax, x, f"dream of {digit}\n{_answer_title(network, x)}", vmax=max(float(x.max()), 1e-6))
     fig.suptitle("What does the network think a 3 looks like? Inputs that light up each output", fontsize=13)
-    fig.text(0.5, 0.03, "Each image starts almost black and is changed by gradient ascent on log p(digit); "
-             "pixels are drawn from 0 (black) to 1 (white).", ha="center", fontsize=9.5)
+    fig.text(0.5, 0.03, "Each starts almost black and climbs log p(digit) by gradient ascent; "
+             "drawn from 0 (black) to its own brightest pixel (white): the dreams stay faint.",
+             ha="center", fontsize=9.5)
     fig.subplots_adjust(top=0.82, bottom=0.1, hspace=0.35)
     return fig
 
