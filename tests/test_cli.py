@@ -278,3 +278,32 @@ def test_a_far_too_large_learning_rate_stops_within_one_epoch_and_keeps_a_usable
     assert final["stopped"] == "stuck" and final["epochs"] == 0
     model = load(final["model"])
     assert np.array_equal(model.vector, Network(seed=0).vector)  # the last good weights: the start
+
+
+def test_a_run_stopped_in_its_first_epoch_leaves_an_existing_model_alone(capsys, mnist, tmp_path, model_home):
+    from conftest import write_idx_folder
+
+    from digitnet import load
+
+    train, test = mnist
+    folder = write_idx_folder(tmp_path / "d", np.round(train.X[:6000] * 255).reshape(-1, 28, 28), train.labels[:6000],
+                              np.round(test.X[:500] * 255).reshape(-1, 28, 28), test.labels[:500])
+    assert run(capsys, "train", "--data", str(folder), "--epochs", "1")[0] == 0
+    before = (model_home / "model.npz").read_bytes()
+    code, _, err = run(capsys, "train", "--data", str(folder), "--epochs", "1", "--learning-rate", "100")
+    assert code == 2 and "the network is stuck" in err and "was left as it was" in err
+    assert (model_home / "model.npz").read_bytes() == before
+    assert load(model_home / "model.npz").metadata["epochs"] == 1
+
+
+def test_a_set_sorted_by_label_is_not_mistaken_for_a_stuck_network(capsys, mnist, tmp_path):
+    from conftest import write_idx_folder
+
+    train, test = mnist
+    order = np.argsort(train.labels[:6000], kind="stable")
+    folder = write_idx_folder(tmp_path / "sorted", np.round(train.X[:6000][order] * 255).reshape(-1, 28, 28),
+                              train.labels[:6000][order], np.round(test.X[:500] * 255).reshape(-1, 28, 28),
+                              test.labels[:500])
+    code, out, err = run(capsys, "train", "--data", str(folder), "--epochs", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out.splitlines()[-1])["stopped"] is None

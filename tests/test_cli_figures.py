@@ -50,6 +50,7 @@ def test_show_can_draw_the_users_own_digit(capsys, saved_model, tmp_path, mnist)
     (["show", "weights", "--out", "w.gif"], "must end in .png, .svg, .pdf"),
     (["show", "weights"], "no trained model yet"),
     (["report"], "the following arguments are required: --out"),
+    (["show", "bias", "--out", "/proc/digitnet/bias.png"], "cannot create the folder /proc/digitnet"),
 ])
 def test_bad_figure_requests_get_one_sentence(capsys, argv, message):
     code, _, err = run(capsys, *argv)
@@ -74,3 +75,41 @@ def test_the_filmstrip_can_be_an_animated_gif(capsys, saved_model, tmp_path):
     code, _, err = run(capsys, "show", "filmstrip", "--model", str(saved_model), "--out", str(out), "--quick")
     assert code == 0, err
     assert Image.open(out).n_frames == 3  # epochs 0, 1 and 2 in quick mode
+
+
+def test_figures_that_need_no_model_are_drawn_without_one(capsys, tmp_path):
+    out = tmp_path / "bias.png"
+    code, _, err = run(capsys, "show", "bias", "--out", str(out))
+    assert code == 0, err
+    assert out.stat().st_size > 5000
+
+
+def test_a_model_of_another_shape_is_refused_with_one_sentence(capsys, tmp_path):
+    from digitnet import Network
+
+    path = Network((784, 10)).save(tmp_path / "small.npz")
+    code, _, err = run(capsys, "show", "weights", "--model", str(path), "--out", str(tmp_path / "w.png"))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "drawn for the lesson's 784-16-16-10 network" in err and "784-10" in err
+
+
+def test_an_out_that_is_a_folder_or_a_file_is_refused_before_drawing(capsys, saved_model, tmp_path):
+    folder = tmp_path / "taken.png"
+    folder.mkdir()
+    code, _, err = run(capsys, "show", "weights", "--model", str(saved_model), "--out", str(folder))
+    assert code == 2 and "is a folder" in err
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("mine")
+    code, _, err = run(capsys, "report", "--model", str(saved_model), "--out", str(a_file))
+    assert code == 2 and "is a file" in err and a_file.read_text() == "mine"
+
+
+def test_a_figure_that_cannot_be_written_gets_one_sentence(capsys, tmp_path, monkeypatch):
+    import digitnet.viz.report as report
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "save_figure", full_disk)
+    code, _, err = run(capsys, "show", "bias", "--out", str(tmp_path / "bias.png"))
+    assert code == 2 and "could not write" in err and "No space left on device" in err

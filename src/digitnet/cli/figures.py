@@ -1,9 +1,13 @@
 """``digitnet show`` and ``digitnet report``: the lesson's figures, drawn from a trained model."""
 
+import os
 import time
 from pathlib import Path
 
 from .common import EXIT_OK, UsageError, load_model, say
+
+SEED_SHAPE = (784, 16, 16, 10)
+NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
 
 
 def _context(args, network):
@@ -41,15 +45,19 @@ def cmd_show(args):
     animated = args.name == "filmstrip" and out.suffix.lower() == ".gif"
     if out.suffix.lower() not in FORMATS and not animated:
         raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
-    network, _ = load_model(args.model)
-    _check_mnist_model(network)
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name such as {out / (args.name + '.png')}")
+    _check_folder(out.parent)
+    network = None if args.name in NEEDS_NO_MODEL and args.model is None else _load_seed_shaped(args.model)
     started = time.perf_counter()
-    if animated:
-        from ..viz.inside import save_filmstrip_gif
+    context = _context(args, network)
+    with _saving(out):
+        if animated:
+            from ..viz.inside import save_filmstrip_gif
 
-        save_filmstrip_gif(_context(args, network), out)
-    else:
-        save_figure(args.name, _context(args, network), out)
+            save_filmstrip_gif(context, out)
+        else:
+            save_figure(args.name, context, out)
     print(f"{out} ({time.perf_counter() - started:.1f} s)")
     return EXIT_OK
 
@@ -57,15 +65,48 @@ def cmd_show(args):
 def cmd_report(args):
     from ..viz.report import write_report
 
-    network, _ = load_model(args.model)
-    _check_mnist_model(network)
+    folder = Path(args.out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {folder} is a file; the report needs a folder for its figures and index.html")
+    _check_folder(folder)
+    network = _load_seed_shaped(args.model)
     started = time.perf_counter()
-    page = write_report(_context(args, network), args.out,
-                        on_figure=lambda name, seconds: say(f"  {name}: {seconds:.1f} s"))
+    with _saving(folder):
+        page = write_report(_context(args, network), folder,
+                            on_figure=lambda name, seconds: say(f"  {name}: {seconds:.1f} s"))
     print(f"{page} ({time.perf_counter() - started:.1f} s)")
     return EXIT_OK
 
 
-def _check_mnist_model(network):
-    if network.sizes[0] != 784:
-        raise UsageError(f"the figures show 28x28 digits, but this model reads {network.sizes[0]} inputs")
+def _load_seed_shaped(path):
+    network, model_path = load_model(path)
+    if network.sizes != SEED_SHAPE:
+        shape = "-".join(map(str, network.sizes))
+        raise UsageError(f"the figures are drawn for the lesson's 784-16-16-10 network, but {model_path} is {shape}; "
+                         f"train one with `digitnet train` (either recipe)")
+    return network
+
+
+def _check_folder(folder):
+    """Refuse, before drawing, a folder that cannot be made or written to."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the folder {folder} ({error.strerror}); choose another --out") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write in {folder}; choose another --out")
+
+
+class _saving:
+    """Turn a failure to write the figure (a full disk, say) into one sentence."""
+
+    def __init__(self, where):
+        self.where = where
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, OSError):
+            raise UsageError(f"could not write {self.where}: {error.strerror or error}") from None
+        return False

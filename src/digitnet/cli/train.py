@@ -50,6 +50,11 @@ def cmd_train(args):
         "version": __version__,
         "history": [vars(result) for result in history.epochs],
     }
+    if not history.epochs and out.exists():
+        # stopped in the first epoch: the untrained start is no better than the model already there
+        report.finish(history, test_accuracy, seconds, None)
+        say(f"digitnet: the model already at {out} was left as it was")
+        return EXIT_BAD_INPUT
     saved = _save(network, out)
     report.finish(history, test_accuracy, seconds, saved)
     if history.stopped == "interrupted":
@@ -176,22 +181,23 @@ class TrainingReport:
         epochs = len(history.epochs)
         if self.as_json:
             print(json.dumps({"test_accuracy": test_accuracy, "epochs": epochs,
-                              "seconds": round(seconds, 3), "parameters": self.n_params, "model": str(out),
+                              "seconds": round(seconds, 3), "parameters": self.n_params, "model": str(out) if out else None,
                               "stopped": history.stopped}))
         else:
-            print(f"Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} "
-                  f"in {seconds:.1f} s; model saved to {out}")
+            saved = f"; model saved to {out}" if out else "; no model saved"
+            print(f"Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} in {seconds:.1f} s{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
+        kept = f"{kept} in {out}" if out else "saved nothing"
         if history.stopped == "stuck":
-            say(f"digitnet: training stopped in epoch {epochs + 1}: {stuck_message(history.health)}; {kept} in {out}")
+            say(f"digitnet: training stopped in epoch {epochs + 1}: {stuck_message(history.health)}; {kept}")
             return
         if history.stopped == "diverged":
             say(f"digitnet: the cost became NaN or infinite in epoch {epochs + 1}, so training stopped; "
-                f"the learning rate is probably too large; {kept} in {out}")
+                f"the learning rate is probably too large; {kept}")
             return
         if test_accuracy < 1.5 / self.n_outputs:
             say(f"digitnet: the network learned next to nothing ({test_accuracy:.1%} is chance level); "
                 f"the learning rate {self.learning_rate:g} is probably too large or too small for this setting, "
                 f"or it needs more epochs")
         if history.stopped == "interrupted":
-            say(f"digitnet: stopped by Ctrl-C; {kept} in {out}")
+            say(f"digitnet: stopped by Ctrl-C; {kept}")
