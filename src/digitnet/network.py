@@ -36,6 +36,8 @@ class Network:
         self.activation = get_activation(activation, allowed=HIDDEN_ACTIVATIONS)
         self.cost = get_cost(cost)
         self.output = get_activation(output or self.cost.default_output)
+        # the activation of each layer after the input: the hidden one, then the output's
+        self.layer_activations = [self.activation] * (len(sizes) - 2) + [self.output]
         self.seed = seed
         self.dtype = np.dtype(dtype)
         self.metadata = {}  # how it was trained: recipe, epochs, accuracy, data checksum
@@ -77,11 +79,6 @@ class Network:
             "seed": self.seed,
             "dtype": str(self.dtype),
         }
-
-    @property
-    def layer_activations(self):
-        """The activation of each layer after the input: the hidden one, then the output's."""
-        return [self.activation] * (len(self.sizes) - 2) + [self.output]
 
     def forward_trace(self, X):
         """Return (zs, activations) for X (n, sizes[0]).

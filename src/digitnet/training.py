@@ -3,7 +3,7 @@
 ``train`` returns a ``History``: one ``EpochResult`` per finished epoch, and why it stopped
 early if it did. A cost that turns NaN or infinite ("diverged"), or a network stuck on one
 answer with its sigmoid neurons saturated ("stuck", see ``health``), stops training at the
-next check (every 500 mini-batches) and puts back the weights of the last good epoch; so does
+next check (every 1,000 mini-batches) and puts back the weights of the last good epoch; so does
 Ctrl-C (KeyboardInterrupt) in the middle of an epoch ("interrupted").
 """
 
@@ -61,8 +61,8 @@ def cosine_schedule(lr0, epochs):
 
 
 TRAIN_COST_SAMPLE = 10_000
-PROBE_SIZE = 1_000   # examples the check inside an epoch looks at
-CHECK_EVERY = 500    # mini-batches between two checks inside an epoch
+PROBE_SIZE = 500     # examples the check inside an epoch looks at
+CHECK_EVERY = 1_000  # mini-batches between two checks inside an epoch (and one after it)
 SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
