@@ -113,3 +113,15 @@ def test_a_figure_that_cannot_be_written_gets_one_sentence(capsys, tmp_path, mon
     monkeypatch.setattr(report, "save_figure", full_disk)
     code, _, err = run(capsys, "show", "bias", "--out", str(tmp_path / "bias.png"))
     assert code == 2 and "could not write" in err and "No space left on device" in err
+
+
+def test_the_handout_names_the_data_the_model_was_trained_on(trained_network, tmp_path, viz_context):
+    from digitnet.viz.report import _describe
+
+    trained_network.metadata = {"data": "/data/fashion-mnist", "test_accuracy": 0.85}
+    try:
+        text = _describe(trained_network)
+    finally:
+        trained_network.metadata = {}
+    assert "trained with digitnet on /data/fashion-mnist, 85.00% on the test set" in text
+    assert "784-16-16-10 network of sigmoid neurons" in text

@@ -48,8 +48,10 @@ def write_report(context, folder, on_figure=None):
 def _describe(network):
     meta = network.metadata
     accuracy = meta.get("test_accuracy")
+    data = meta.get("data") if meta.get("data") not in (None, "bundled MNIST") else "MNIST"
     trained = f", {accuracy:.2%} on the test set" if isinstance(accuracy, (int, float)) else ""
-    return f"{'-'.join(map(str, network.sizes))} network, {network.activation.name} neurons{trained}"
+    return (f"{'-'.join(map(str, network.sizes))} network of {network.activation.name} neurons, "
+            f"trained with digitnet on {data}{trained}")
 
 
 _PAGE = """<!doctype html>
@@ -65,7 +67,7 @@ section {{ margin-bottom: 3em; }}
 </head>
 <body>
 <h1>How a neural network learns to read digits</h1>
-<p>Every figure below was drawn from a real {network}, trained on MNIST with digitnet,
+<p>Every figure below was drawn from a real {network},
 in the order of the lesson: what a neuron is, how layers light up, what the weights look for,
 how gradient descent and backpropagation train them, and what the network did and did not learn.</p>
 {sections}
