@@ -3,8 +3,11 @@
 The slide's version moves ``start`` in place and appends that same object to its list
 on every step, so the path it returns is one point repeated; and it compares a whole
 vector with ``<=``, which NumPy refuses. This one copies every point and stops when
-every component of the step is within the tolerance.
+every component of the step is within the tolerance. ``FUNCTIONS`` holds the lesson's
+small functions to walk down, by name.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,3 +32,31 @@ def simple_gd(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
     if scalar:
         return float(vector), [float(x) for x in path]
     return vector, path
+
+
+@dataclass(frozen=True)
+class Function:
+    """A small function to walk down: ``f(x)`` or ``f(x, y)`` (NumPy arrays work too), its
+    ``gradient(point)`` as ``simple_gd`` wants it, and the lesson's ``start``."""
+
+    formula: str
+    f: object
+    gradient: object
+    start: object
+
+    @property
+    def dimensions(self):
+        return int(np.size(self.start))
+
+
+FUNCTIONS = {
+    "square": Function("x^2", lambda x: x**2, lambda x: 2 * x, 10.0),
+    "quartic": Function("x^4 - 5x^2 - 3x", lambda x: x**4 - 5 * x**2 - 3 * x,
+                        lambda x: 4 * x**3 - 10 * x - 3, 0.0),
+    "bowl": Function("x^2 + 10y^2", lambda x, y: x**2 + 10 * y**2,
+                     lambda p: np.array([2 * p[0], 20 * p[1]]), (8.0, 1.0)),
+    "rosenbrock": Function(
+        "(1 - x)^2 + 100(y - x^2)^2", lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        lambda p: np.array([-2 * (1 - p[0]) - 400 * p[0] * (p[1] - p[0] ** 2), 200 * (p[1] - p[0] ** 2)]),
+        (-1.2, 1.0)),
+}

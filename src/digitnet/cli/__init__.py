@@ -1,4 +1,4 @@
-"""The ``digitnet`` command line: train, evaluate, predict, info, show, report.
+"""The ``digitnet`` command line: train, evaluate, predict, info, show, report, serve.
 
 Every command returns an exit code: 0 when it worked, 2 for bad input (said in one
 sentence on stderr, never a traceback), 130 when stopped with Ctrl-C. Models go to
@@ -18,6 +18,7 @@ from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
 from .figures import cmd_report, cmd_show
 from .inspect import cmd_evaluate, cmd_info, cmd_predict
+from .serve import cmd_serve
 from .train import cmd_train
 
 
@@ -113,6 +114,13 @@ def build_parser():
     report.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
     report.add_argument("--quick", action="store_true", help="train less for the figures that train networks")
     report.set_defaults(run=cmd_report)
+
+    serve = commands.add_parser("serve", help="the web page: draw a digit and watch the network think; train it live")
+    serve.add_argument("--model", help="a model file (default: the last one trained)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
+    serve.add_argument("--port", type=_number(int, "whole number"), default=8000, help="default 8000")
+    serve.add_argument("--data", help="a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
+    serve.set_defaults(run=cmd_serve)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
     info.add_argument("--model", help="a model file (default: the last one trained)")

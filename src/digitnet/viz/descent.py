@@ -7,7 +7,7 @@ those runs shorter. ``context.network`` is read, never changed.
 
 import numpy as np
 
-from ..descent import simple_gd
+from ..descent import FUNCTIONS, simple_gd
 from ..network import Network
 from ..optimizers import make_optimizer
 from ..recipes import RECIPES
@@ -113,33 +113,17 @@ def _draw_fresh_runs(ax_cost, ax_accuracy, context):
 
 # -- 2. gradient descent on small functions ----------------------------------------------------
 
-def _square(x):
-    return x**2
-
-
-def _quartic(x):
-    return x**4 - 5 * x**2 - 3 * x
-
-
-def _bowl(x, y):
-    return x**2 + 10 * y**2
-
-
-def _rosenbrock(x, y):
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
+_square, _quartic, _bowl, _rosenbrock = (FUNCTIONS[name] for name in ("square", "quartic", "bowl", "rosenbrock"))
 
 # (title, f, gradient, start, [(learning rate, n_iter), ...]) for each panel, in order
 DESCENTS_1D = [
-    ("x² from 10", _square, lambda x: 2 * x, 10.0, [(0.2, 50), (1.0, 50), (1.1, 4)]),
-    ("x⁴ − 5x² − 3x from 0", _quartic, lambda x: 4 * x**3 - 10 * x - 3, 0.0, [(0.2, 50), (0.1, 50)]),
+    ("x² from 10", _square.f, _square.gradient, _square.start, [(0.2, 50), (1.0, 50), (1.1, 4)]),
+    ("x⁴ − 5x² − 3x from 0", _quartic.f, _quartic.gradient, _quartic.start, [(0.2, 50), (0.1, 50)]),
 ]
 DESCENTS_2D = [
-    ("bowl x² + 10y²", _bowl, lambda p: np.array([2 * p[0], 20 * p[1]]), (8.0, 1.0),
-     [(0.095, 60), (0.02, 60)], ((-9, 9), (-1.5, 1.5))),
-    ("Rosenbrock (1 − x)² + 100(y − x²)²", _rosenbrock,
-     lambda p: np.array([-2 * (1 - p[0]) - 400 * p[0] * (p[1] - p[0] ** 2), 200 * (p[1] - p[0] ** 2)]),
-     (-1.2, 1.0), [(0.002, 2000), (0.001, 2000), (0.0001, 2000)], ((-1.5, 1.5), (-0.5, 2))),
+    ("bowl x² + 10y²", _bowl.f, _bowl.gradient, _bowl.start, [(0.095, 60), (0.02, 60)], ((-9, 9), (-1.5, 1.5))),
+    ("Rosenbrock (1 − x)² + 100(y − x²)²", _rosenbrock.f, _rosenbrock.gradient, _rosenbrock.start,
+     [(0.002, 2000), (0.001, 2000), (0.0001, 2000)], ((-1.5, 1.5), (-0.5, 2))),
 ]
 RATE_COLORS = ["tab:green", "tab:orange", "tab:red"]
 

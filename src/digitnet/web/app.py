@@ -1,0 +1,114 @@
+"""The web page's backend: ``create_app(network)`` -> a FastAPI app serving the page and its JSON API.
+
+The API is thin: every number comes from the core (``forward_trace``, ``prepare_image``,
+``train``, ``simple_gd``). Bad requests get a 4xx with ``{"detail": "one sentence"}``
+(see ``errors``); trainings run one at a time in a thread (see ``training_job``).
+"""
+
+import logging
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+
+from ..data.idx import IDXError
+from ..data.picture import ImageError
+from .compute import descent_json, model_json, neuron_json, predict_json
+from .errors import BodyLimit, install_error_handlers, refuse
+from .schemas import DescentRequest, PredictRequest, TrainRequest
+from .training_job import Busy, TrainingJob
+
+log = logging.getLogger(__name__)
+MAX_BODY = 2 * 2**20  # bytes
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(network, model_path=None, data_dir=None):
+    """The app answering with ``network`` until a training from the page replaces it.
+
+    ``model_path``: where a network trained from the page is saved (if given);
+    ``data_dir``: a folder of MNIST-style IDX files to train on (the bundled MNIST if None).
+    """
+    app = FastAPI(title="digitnet", docs_url=None, redoc_url=None)
+    app.state.network = network
+    saving = threading.Lock()
+
+    def use(trained):
+        """A finished training's network answers from now on (and is saved, if there is a model_path)."""
+        app.state.network = trained
+        if model_path is not None:
+            with saving:
+                try:
+                    trained.save(model_path)
+                except OSError:
+                    log.exception("could not save the trained network to %s", model_path)
+
+    job = TrainingJob(on_done=use, data_dir=data_dir)
+    app.state.training = job
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        page = STATIC / "index.html"
+        if not page.is_file():
+            return refuse(404, f"the page is missing: there is no {page}")
+        return FileResponse(page)
+
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/api/model")
+    def model():
+        return model_json(app.state.network)
+
+    @app.post("/api/predict")
+    def predict(request: PredictRequest):
+        try:
+            image = request.image()
+        except ValueError as error:
+            return refuse(422, str(error))
+        try:
+            return predict_json(app.state.network, image, request.prepare)
+        except ImageError as error:
+            return refuse(422, f"the canvas cannot be read as a digit: {error}")
+
+    @app.get("/api/neuron/{layer}/{index}")
+    def neuron(layer: int, index: int):
+        try:
+            return neuron_json(app.state.network, layer, index)
+        except LookupError as error:
+            return refuse(404, str(error.args[0]))
+
+    @app.post("/api/train", status_code=202)
+    def start_training(request: TrainRequest):
+        try:
+            job.start(request.recipe, learning_rate=request.learning_rate, batch_size=request.batch_size,
+                      epochs=request.epochs, examples=request.examples)
+        except Busy as error:
+            return refuse(409, str(error))
+        except ValueError as error:
+            return refuse(422, str(error))
+        except (IDXError, OSError) as error:
+            return refuse(503, f"the training data could not be read: {error}")
+        return {"started": True}
+
+    @app.get("/api/train/events")
+    def training_events():
+        return StreamingResponse(job.stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.post("/api/train/stop")
+    def stop_training():
+        return {"stopping": job.stop()}
+
+    @app.get("/api/train/status")
+    def training_status():
+        return job.status()
+
+    @app.post("/api/descent")
+    def descent(request: DescentRequest):
+        return descent_json(request.function, request.learning_rate, request.n_iter)
+
+    return app

@@ -1,0 +1,108 @@
+"""What the API answers, computed by the core: the model, a prediction, a neuron, a descent."""
+
+import numpy as np
+from PIL import Image
+
+from ..data.image import prepare_image
+from ..data.picture import ImageError
+from ..descent import FUNCTIONS, simple_gd
+
+FIELD = 28
+BLANK_INK = 0.01  # prepare=false: a 28x28 input with no pixel above this is a blank canvas
+CAP = 1e6         # a descent whose values pass this has diverged: its path stops there
+# where each function is shown, before widening to fit the path: (x limits) or (x limits, y limits)
+VIEWS = {"square": (-11, 11), "quartic": (-2.5, 2.5), "bowl": ((-9, 9), (-1.5, 1.5)),
+         "rosenbrock": ((-1.5, 1.5), (-0.5, 2))}
+CURVE_POINTS, GRID_POINTS = 400, 60
+
+
+def model_json(network):
+    metadata = network.metadata or {}
+    recipe = metadata.get("recipe")
+    return {
+        "sizes": list(network.sizes), "activation": network.activation.name, "output": network.output.name,
+        "cost": network.cost.name, "n_params": int(network.n_params),
+        "test_accuracy": metadata.get("test_accuracy"),
+        "recipe": recipe.get("name") if isinstance(recipe, dict) else recipe,
+        "weights": [w.tolist() for w in network.weights], "biases": [b.tolist() for b in network.biases],
+    }
+
+
+def network_input(image, prepare):
+    """The (784,) row the network reads from a canvas (H, W) with ink high, or None if it is blank.
+
+    prepare: the MNIST way (``prepare_image``); otherwise the whole canvas averaged down to 28x28."""
+    if prepare:
+        try:
+            return prepare_image(image)
+        except ImageError as error:
+            if str(error).startswith("no digit found"):
+                return None
+            raise
+    field = np.asarray(Image.fromarray(image, "F").resize((FIELD, FIELD), Image.BOX), dtype=np.float32)
+    field = np.clip(field, 0.0, 1.0).reshape(FIELD * FIELD)
+    return None if field.max() <= BLANK_INK else field
+
+
+def predict_json(network, image, prepare):
+    x = network_input(image, prepare)
+    if x is None:
+        return {"blank": True}
+    zs, activations = network.forward_trace(x[None, :])
+    return {
+        "blank": False, "input": x.tolist(),
+        "zs": [z[0].tolist() for z in zs], "activations": [a[0].tolist() for a in activations[1:]],
+        "probabilities": network.predict_proba(x[None, :])[0].tolist(),
+        "digit": int(activations[-1][0].argmax()),
+    }
+
+
+def neuron_json(network, layer, index):
+    """Neuron ``index`` of layer ``layer`` (1 = first hidden); raises LookupError saying what exists."""
+    n_layers = len(network.weights)
+    if not 1 <= layer <= n_layers:
+        raise LookupError(f"there is no layer {layer}; layers with weights are 1 to {n_layers}")
+    size = network.sizes[layer]
+    if not 0 <= index < size:
+        raise LookupError(f"layer {layer} has no neuron {index}; its neurons are 0 to {size - 1}")
+    return {"layer": layer, "index": index, "weights": network.weights[layer - 1][:, index].tolist(),
+            "bias": float(network.biases[layer - 1][index])}
+
+
+def _capped(path):
+    """The path as lists up to the first point past CAP (clipped to it); and whether it got there."""
+    points = []
+    for point in path:
+        point = np.atleast_1d(np.asarray(point, dtype=float))
+        if np.isnan(point).any():
+            return points, True
+        if (np.abs(point) > CAP).any():
+            points.append(np.clip(point, -CAP, CAP).tolist())
+            return points, True
+        points.append(point.tolist())
+    return points, False
+
+
+def _span(limits, values, n):
+    """n points from the lower of limits[0] and the values to the higher of limits[1] and them."""
+    return np.linspace(min(limits[0], *values), max(limits[1], *values), n)
+
+
+def descent_json(name, learning_rate, n_iter):
+    function = FUNCTIONS[name]
+    start = function.start if function.dimensions == 1 else np.array(function.start)
+    with np.errstate(all="ignore"):
+        _, path = simple_gd(function.gradient, start, learning_rate, n_iter=n_iter)
+    points, diverged = _capped(path)
+    answer = {"dimensions": function.dimensions, "path": points,
+              "start": np.atleast_1d(function.start).astype(float).tolist(), "diverged": diverged}
+    view = VIEWS[name]
+    with np.errstate(all="ignore"):
+        if function.dimensions == 1:
+            x = _span(view, [p[0] for p in points], CURVE_POINTS)
+            answer["curve"] = {"x": x.tolist(), "y": function.f(x).tolist()}
+        else:
+            x = _span(view[0], [p[0] for p in points], GRID_POINTS)
+            y = _span(view[1], [p[1] for p in points], GRID_POINTS)
+            answer["grid"] = {"x": x.tolist(), "y": y.tolist(), "z": function.f(x[None, :], y[:, None]).tolist()}
+    return answer

@@ -1,0 +1,65 @@
+"""The JSON bodies the API accepts, with their limits; anything else is refused with a 4xx."""
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..descent import FUNCTIONS
+from ..recipes import RECIPES
+
+MAX_SIDE = 1024
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PredictRequest(Body):
+    """A canvas of ``height`` rows of ``width`` pixels, row-major, ink 1.0 on paper 0.0."""
+
+    width: int = Field(ge=1, le=MAX_SIDE)
+    height: int = Field(ge=1, le=MAX_SIDE)
+    pixels: list[Finite]
+    prepare: bool = True
+
+    @model_validator(mode="after")
+    def _pixels_fill_the_canvas(self):
+        if len(self.pixels) != self.width * self.height:
+            raise ValueError(f"pixels has {len(self.pixels)} values but a {self.width}x{self.height} canvas "
+                             f"needs width * height = {self.width * self.height}")
+        return self
+
+    def image(self):
+        """The canvas as a float32 array (height, width); raises ValueError for values outside 0..1."""
+        image = np.asarray(self.pixels, dtype=np.float32).reshape(self.height, self.width)
+        if image.size and (image.min() < 0 or image.max() > 1):
+            raise ValueError(f"pixels must be from 0 (paper) to 1 (ink), got values from {image.min():g} "
+                             f"to {image.max():g}")
+        return image
+
+
+class TrainRequest(Body):
+    """A recipe by name, with some of its settings changed; ``examples`` keeps the first N training digits."""
+
+    recipe: str = "seed"
+    learning_rate: Finite | None = Field(default=None, gt=0)
+    batch_size: int | None = Field(default=None, gt=0)
+    epochs: int | None = Field(default=None, ge=1, le=200)
+    examples: int | None = Field(default=None, ge=1)
+
+    @field_validator("recipe")
+    @classmethod
+    def _known_recipe(cls, name):
+        if name not in RECIPES:
+            raise ValueError(f"unknown recipe {name!r}; choose one of: {', '.join(sorted(RECIPES))}")
+        return name
+
+
+class DescentRequest(Body):
+    """Which small function to walk down, how far each step goes and how many steps at most."""
+
+    function: Literal[tuple(FUNCTIONS)]
+    learning_rate: Finite = Field(gt=0)
+    n_iter: int = Field(default=50, ge=1, le=2000)

@@ -1,0 +1,164 @@
+"""One training at a time, in a background thread, reporting its epochs as server-sent events.
+
+The network being trained is a new one; whoever started the job gets it through ``on_done``
+only when training ends, so until then the app keeps answering with the previous network.
+"""
+
+import json
+import logging
+import math
+import threading
+import time
+
+import numpy as np
+
+from .. import __version__
+from ..data.mnist import load_mnist
+from ..network import Network
+from ..optimizers import make_optimizer
+from ..recipes import get_recipe
+from ..training import SCHEDULES, train
+
+log = logging.getLogger(__name__)
+KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
+
+
+class Busy(Exception):
+    """A training is already running."""
+
+
+def _finite(value):
+    return value if value is None or math.isfinite(value) else None
+
+
+def sse(event, data):
+    """One server-sent event: ``event: NAME``, one ``data:`` line of JSON, a blank line."""
+    return f"event: {event}\ndata: {json.dumps(data, allow_nan=False)}\n\n"
+
+
+class TrainingJob:
+    """Starts, stops and reports trainings; ``on_done(network)`` receives each finished network."""
+
+    def __init__(self, on_done, data_dir=None):
+        self.on_done = on_done
+        self.data_dir = data_dir
+        self._data = None
+        self._running = threading.Lock()   # held for as long as a training runs
+        self._changed = threading.Condition()  # guards events, epoch, epochs
+        self.events = []  # (name, data) of the current or last training
+        self.epoch = 0
+        self.epochs = 0
+        self._stop = threading.Event()
+
+    @property
+    def running(self):
+        return self._running.locked()
+
+    def data(self):
+        """(train_set, test_set), read once on first use and kept."""
+        if self._data is None:
+            self._data = load_mnist(self.data_dir)
+        return self._data
+
+    def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None):
+        """Start training in a thread; raise Busy if one runs, or the data's errors (the job stays free)."""
+        if not self._running.acquire(blocking=False):
+            raise Busy("a training is already running; stop it or wait until it is done")
+        self._stop.clear()
+        with self._changed:
+            self.events, self.epoch, self.epochs = [], 0, 0
+        try:
+            recipe = get_recipe(recipe_name).with_changes(learning_rate=learning_rate, batch_size=batch_size,
+                                                          epochs=epochs)
+            train_set, test_set = self.data()
+            if examples is not None:
+                train_set = train_set.take(examples)
+            if train_set.X.shape[1] != recipe.sizes[0]:
+                raise ValueError(f"the training images have {train_set.X.shape[1]} pixels but the {recipe.name} "
+                                 f"recipe's network reads {recipe.sizes[0]}")
+        except BaseException:
+            self._running.release()
+            raise
+        with self._changed:
+            self.epochs = recipe.epochs
+        thread = threading.Thread(target=self._run, args=(recipe, train_set, test_set), daemon=True,
+                                  name="digitnet-training")
+        thread.start()
+
+    def stop(self):
+        """Ask the running training to stop after its current epoch; False if none runs."""
+        if not self.running:
+            return False
+        self._stop.set()
+        return True
+
+    def status(self):
+        with self._changed:
+            return {"running": self.running, "epoch": self.epoch, "epochs": self.epochs}
+
+    def _emit(self, name, data):
+        with self._changed:
+            self.events.append((name, data))
+            self._changed.notify_all()
+
+    def _run(self, recipe, train_set, test_set):
+        network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=0)
+        done = {"stopped": None, "test_accuracy": None, "epochs": 0}
+        try:
+            history = self._train(network, recipe, train_set, test_set)
+            done = {"stopped": history.stopped, "epochs": len(history.epochs),
+                    "test_accuracy": _finite(history.last.test_accuracy) if history.epochs else None}
+            if history.epochs:  # a training stopped before its first epoch leaves the old network in place
+                network.metadata = {"recipe": recipe.as_dict(), "epochs": len(history.epochs),
+                                    "test_accuracy": done["test_accuracy"], "stopped": history.stopped,
+                                    "data_checksum": train_set.checksum, "examples": len(train_set),
+                                    "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": __version__,
+                                    "history": [vars(result) for result in history.epochs]}
+                self.on_done(network)
+        except Exception as error:  # noqa: BLE001 (reported to the page, not lost in a thread)
+            log.exception("training failed")
+            done = {**done, "stopped": "error", "error": f"training failed: {error}"}
+        finally:
+            with self._changed:
+                self._running.release()
+                self.events.append(("done", done))
+                self._changed.notify_all()
+
+    def _train(self, network, recipe, train_set, test_set):
+        def on_epoch(result):
+            with self._changed:
+                self.epoch = result.epoch
+            self._emit("epoch", {
+                "epoch": result.epoch, "epochs": recipe.epochs, "train_cost": _finite(result.train_cost),
+                "test_cost": _finite(result.test_cost), "test_accuracy": _finite(result.test_accuracy),
+                "seconds": result.seconds, "weights0": network.weights[0].T.tolist(),
+            })
+            if self._stop.is_set():
+                raise KeyboardInterrupt  # train() keeps this epoch and stops as "interrupted"
+
+        return train(network, train_set, test_set,
+                     optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
+                     epochs=recipe.epochs, batch_size=recipe.batch_size, rng=np.random.default_rng(0),
+                     schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
+                     weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=on_epoch)
+
+    def stream(self):
+        """Server-sent events: the epochs so far, then live ones, ending after "done".
+
+        If nothing ever ran, one "done" with 0 epochs."""
+        sent = 0
+        while True:
+            with self._changed:
+                if not self.events and not self.running:
+                    yield sse("done", {"stopped": None, "test_accuracy": None, "epochs": 0})
+                    return
+                if sent == len(self.events):
+                    self._changed.wait(KEEPALIVE_SECONDS)
+                new = self.events[sent:]
+            if not new:
+                yield ": still training\n\n"
+            for name, data in new:
+                yield sse(name, data)
+                if name == "done":
+                    return
+            sent += len(new)

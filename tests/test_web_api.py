@@ -1,0 +1,253 @@
+"""The web API: answers come from the core, bad requests get a 4xx sentence, trainings run in the background."""
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+import digitnet
+from digitnet.descent import FUNCTIONS, simple_gd
+from digitnet.web import create_app
+
+CANVAS = 280
+
+
+@pytest.fixture
+def network(trained_network, tmp_path):
+    """A copy of the session's trained network, so nothing here can change it."""
+    return digitnet.load(trained_network.save(tmp_path / "copy.npz"))
+
+
+@pytest.fixture
+def client(network):
+    with TestClient(create_app(network)) as client:
+        yield client
+
+
+def canvas_of(mnist, index=0):
+    """Test digit ``index`` (28x28, ink high) scaled up to a 280x280 canvas, as the page would send it."""
+    digit = mnist[1].X[index].reshape(28, 28)
+    big = np.asarray(Image.fromarray(digit, "F").resize((CANVAS, CANVAS), Image.BILINEAR)).clip(0, 1)
+    return {"width": CANVAS, "height": CANVAS, "pixels": big.ravel().tolist()}
+
+
+def assert_refused(response, status):
+    assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and 10 < len(detail) < 300 and "\n" not in detail
+
+
+def read_events(client):
+    """All (event, data) of /api/train/events until "done" (the test client returns when the stream ends)."""
+    response = client.get("/api/train/events")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = []
+    for block in response.text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if not line.startswith(":"))
+        if lines:
+            events.append((lines["event"], json.loads(lines["data"])))
+    assert events[-1][0] == "done"
+    return events
+
+
+# -- the model and its neurons ------------------------------------------------------------------
+
+def test_the_model_is_the_seed_shape_with_all_its_weights(client, network):
+    model = client.get("/api/model").json()
+    assert model["sizes"] == [784, 16, 16, 10] and model["n_params"] == 13002
+    assert (model["activation"], model["output"], model["cost"]) == ("sigmoid", "sigmoid", "mse")
+    assert [np.shape(w) for w in model["weights"]] == [(784, 16), (16, 16), (16, 10)]
+    assert [len(b) for b in model["biases"]] == [16, 16, 10]
+    np.testing.assert_array_equal(model["weights"][2], network.weights[2])
+
+
+def test_a_neuron_shows_its_incoming_weights_and_bias(client, network):
+    neuron = client.get("/api/neuron/1/3").json()
+    assert neuron["layer"] == 1 and neuron["index"] == 3 and len(neuron["weights"]) == 784
+    np.testing.assert_array_equal(neuron["weights"], network.weights[0][:, 3])
+    assert neuron["bias"] == float(network.biases[0][3])
+
+
+@pytest.mark.parametrize("path", ["/api/neuron/0/3", "/api/neuron/4/0", "/api/neuron/1/16", "/api/neuron/3/10",
+                                  "/api/neuron/1/-1", "/api/neuron/one/3"])
+def test_a_neuron_that_does_not_exist_is_404(client, path):
+    assert_refused(client.get(path), 404)
+
+
+# -- predicting ---------------------------------------------------------------------------------
+
+def test_a_known_test_digit_drawn_large_is_read_right(client, mnist, network):
+    answer = client.post("/api/predict", json={**canvas_of(mnist), "prepare": True}).json()
+    assert mnist[1].labels[0] == 7
+    assert answer["blank"] is False and answer["digit"] == 7
+    assert [len(a) for a in answer["activations"]] == [16, 16, 10]
+    assert [len(z) for z in answer["zs"]] == [16, 16, 10] and len(answer["input"]) == 784
+    assert sum(answer["probabilities"]) == pytest.approx(1, abs=1e-5)
+    zs, activations = network.forward_trace(np.array(answer["input"], dtype=np.float32)[None])
+    np.testing.assert_allclose(answer["activations"][0], activations[1][0], rtol=1e-6)
+
+
+def test_without_preparing_the_canvas_is_only_averaged_down(client, mnist, network):
+    canvas = canvas_of(mnist)
+    answer = client.post("/api/predict", json={**canvas, "prepare": False}).json()
+    assert answer["digit"] == 7
+    # MNIST digits are already centred: averaging the 280x280 canvas down gives back about the digit
+    assert np.abs(np.array(answer["input"]) - mnist[1].X[0]).mean() < 0.05
+
+
+def test_a_28x28_canvas_without_preparing_is_the_input_itself(client, mnist, network):
+    pixels = mnist[1].X[0].tolist()
+    answer = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
+    np.testing.assert_allclose(answer["input"], mnist[1].X[0], atol=1e-6)
+    assert answer["digit"] == int(network.predict(mnist[1].X[:1])[0]) == 7
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_a_blank_canvas_is_blank(client, prepare):
+    answer = client.post("/api/predict", json={"width": 100, "height": 80, "pixels": [0.0] * 8000, "prepare": prepare})
+    assert answer.status_code == 200 and answer.json() == {"blank": True}
+
+
+# -- refusals: always a 4xx sentence, never a 500 -----------------------------------------------
+
+BAD_PREDICTIONS = [
+    (400, b'{"width": 2, "height": 2, "pixels": [0, 0,'),                                   # malformed JSON
+    (400, b""),                                                                            # empty body
+    (422, b'{"width": 2, "height": 2, "pixels": [0, 0, 0]}'),                              # too few pixels
+    (422, b'{"width": 2, "height": 2, "pixels": [0, 0, 0, 0, 0]}'),                        # too many
+    (422, b'{"width": 2, "height": 2, "pixels": [0, 0, NaN, 0]}'),
+    (422, b'{"width": 2, "height": 2, "pixels": [0, 0, Infinity, 0]}'),
+    (422, b'{"width": 2, "height": 2, "pixels": [0, 0, 1.5, 0]}'),
+    (422, b'{"width": 0, "height": 2, "pixels": []}'),
+    (422, b'{"width": 100000, "height": 1, "pixels": [0]}'),
+    (422, b'{"width": 2.5, "height": 2, "pixels": [0, 0, 0, 0, 0]}'),
+    (422, b'{"width": 2, "height": 2}'),
+    (422, b'[1, 2, 3]'),
+    (422, b'{"width": 1, "height": 1, "pixels": [0], "colour": "red"}'),
+]
+
+
+@pytest.mark.parametrize("status, body", BAD_PREDICTIONS)
+def test_bad_predictions_are_refused_with_a_sentence(client, status, body):
+    assert_refused(client.post("/api/predict", content=body, headers={"content-type": "application/json"}), status)
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    assert_refused(client.post("/api/predict", content=b"width=2", headers={"content-type": "text/plain"}), 415)
+
+
+def test_bodies_over_2_mb_are_413_by_header_and_by_counting(client):
+    big = b'{"pixels": [' + b"0," * (3 * 2**20 // 2) + b"0]}"
+    headers = {"content-type": "application/json"}
+    assert_refused(client.post("/api/predict", content=big, headers=headers), 413)
+    chunked = iter([big[i:i + 2**16] for i in range(0, len(big), 2**16)])  # no Content-Length
+    assert_refused(client.post("/api/predict", content=chunked, headers=headers), 413)
+
+
+def test_a_body_just_under_2_mb_is_read(client):
+    body = {"width": 1024, "height": 1000, "pixels": [0] * 1024 * 1000, "prepare": False}
+    content = json.dumps(body, separators=(",", ":")).encode()
+    assert 2 * 2**20 - 50_000 < len(content) <= 2 * 2**20
+    response = client.post("/api/predict", content=content, headers={"content-type": "application/json"})
+    assert response.json() == {"blank": True}
+
+
+@pytest.mark.parametrize("status, body", [
+    (422, {"function": "cube", "learning_rate": 0.1}),
+    (422, {"function": "square", "learning_rate": 0}),
+    (422, {"function": "square", "learning_rate": -1}),
+    (422, {"function": "square", "learning_rate": 0.1, "n_iter": 2001}),
+    (422, {"learning_rate": 0.1}),
+])
+def test_bad_descents_are_refused(client, status, body):
+    assert_refused(client.post("/api/descent", json=body), status)
+
+
+@pytest.mark.parametrize("body", [{"recipe": "fancy"}, {"epochs": 0}, {"epochs": 201}, {"learning_rate": 0},
+                                  {"batch_size": 0}, {"examples": 0}, {"learningRate": 1}])
+def test_bad_trainings_are_refused_and_nothing_starts(client, body):
+    assert_refused(client.post("/api/train", json=body), 422)
+    assert client.get("/api/train/status").json()["running"] is False
+
+
+def test_unknown_pages_are_404_sentences(client):
+    assert_refused(client.get("/api/nothing"), 404)
+
+
+# -- gradient descent ---------------------------------------------------------------------------
+
+def test_descent_on_x_squared_is_simple_gds_path(client):
+    answer = client.post("/api/descent", json={"function": "square", "learning_rate": 0.2}).json()
+    _, path = simple_gd(lambda x: 2 * x, 10.0, 0.2)
+    assert answer["dimensions"] == 1 and answer["start"] == [10.0] and answer["diverged"] is False
+    assert answer["path"] == [[x] for x in path]
+    assert len(answer["curve"]["x"]) == len(answer["curve"]["y"]) > 10
+
+
+def test_descent_on_the_quartic_ends_in_the_left_minimum(client):
+    answer = client.post("/api/descent", json={"function": "quartic", "learning_rate": 0.2}).json()
+    assert answer["path"][-1][0] == -1.4207567437458342
+
+
+def test_descent_in_2d_gives_a_grid_of_the_function(client):
+    answer = client.post("/api/descent", json={"function": "bowl", "learning_rate": 0.02, "n_iter": 60}).json()
+    grid = answer["grid"]
+    assert answer["dimensions"] == 2 and answer["path"][0] == [8.0, 1.0] and len(answer["path"]) == 61
+    i, j = 3, 7
+    assert grid["z"][i][j] == pytest.approx(FUNCTIONS["bowl"].f(grid["x"][j], grid["y"][i]))
+
+
+def test_a_diverging_descent_stops_at_the_cap(client):
+    answer = client.post("/api/descent", json={"function": "rosenbrock", "learning_rate": 0.1, "n_iter": 2000}).json()
+    assert answer["diverged"] is True and len(answer["path"]) < 10
+    assert max(abs(v) for v in answer["path"][-1]) == 1e6
+    assert all(math.isfinite(v) for row in answer["grid"]["z"] for v in row)
+
+
+# -- training -----------------------------------------------------------------------------------
+
+def test_with_nothing_trained_the_events_are_one_empty_done(client):
+    assert read_events(client) == [("done", {"stopped": None, "test_accuracy": None, "epochs": 0})]
+    assert client.post("/api/train/stop").json() == {"stopping": False}
+
+
+def test_a_short_training_reports_its_epoch_and_replaces_the_network(network, tmp_path):
+    before = network.weights[0].copy()
+    saved = tmp_path / "trained.npz"
+    with TestClient(create_app(network, model_path=saved)) as client:
+        response = client.post("/api/train", json={"recipe": "seed", "epochs": 1, "examples": 2000})
+        assert response.status_code == 202 and response.json() == {"started": True}
+        events = read_events(client)
+        assert [name for name, _ in events] == ["epoch", "done"]
+        epoch, done = events[0][1], events[1][1]
+        assert epoch["epoch"] == epoch["epochs"] == 1 and 0 < epoch["test_accuracy"] <= 1
+        assert np.shape(epoch["weights0"]) == (16, 784)
+        assert done["stopped"] is None and done["epochs"] == 1 and done["test_accuracy"] == epoch["test_accuracy"]
+        assert client.get("/api/train/status").json() == {"running": False, "epoch": 1, "epochs": 1}
+        weights0 = np.array(client.get("/api/model").json()["weights"][0])
+        assert not np.allclose(weights0, before)
+        np.testing.assert_allclose(weights0, np.transpose(epoch["weights0"]))
+        assert client.get("/api/model").json()["recipe"] == "seed"
+    np.testing.assert_array_equal(digitnet.load(saved).weights[0], weights0)
+    np.testing.assert_array_equal(network.weights[0], before)  # the old network was replaced, not changed
+
+
+def test_only_one_training_runs_and_stop_ends_it_after_an_epoch(client, network):
+    before = client.get("/api/model").json()["weights"][0]
+    assert client.post("/api/train", json={"epochs": 50, "examples": 2000}).status_code == 202
+    assert_refused(client.post("/api/train", json={"epochs": 1}), 409)
+    assert client.get("/api/train/status").json()["running"] is True
+    assert client.get("/api/model").json()["weights"][0] == before  # predict keeps the old network meanwhile
+    started = time.perf_counter()
+    assert client.post("/api/train/stop").json() == {"stopping": True}
+    events = read_events(client)
+    assert time.perf_counter() - started < 5
+    done = events[-1][1]
+    assert done["stopped"] == "interrupted" and 1 <= done["epochs"] < 50
+    assert len(events) == done["epochs"] + 1
+    assert client.get("/api/train/status").json()["running"] is False
