@@ -307,3 +307,13 @@ def test_a_set_sorted_by_label_is_not_mistaken_for_a_stuck_network(capsys, mnist
     code, out, err = run(capsys, "train", "--data", str(folder), "--epochs", "1", "--json")
     assert code == 0, err
     assert json.loads(out.splitlines()[-1])["stopped"] is None
+
+
+def test_serve_on_a_port_in_use_gets_one_sentence(capsys, tmp_path):
+    import socket
+
+    path = Network().save(tmp_path / "model.npz")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--model", str(path), "--port", str(port))
+    assert code == 2 and _one_sentence(err) and f"cannot listen on 127.0.0.1:{port} (Address already in use)" in err
