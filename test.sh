@@ -10,4 +10,9 @@ if python -m pip install --quiet --no-index --no-deps "torch==2.13.0" 2>/dev/nul
 else
     echo "PyTorch is not on this machine's disk: the autograd comparison will be reported as skipped"
 fi
+# the page's tests drive Debian's chromium; install it when we can (root with apt-get), else they are skipped
+if [ ! -x /usr/bin/chromium ] && command -v apt-get > /dev/null && [ "$(id -u)" = 0 ]; then
+    { apt-get update -qq && apt-get install -y -qq chromium; } > /dev/null 2>&1 \
+        || echo "could not install chromium: the page's browser tests will be reported as skipped"
+fi
 python -m pytest "$@"
