@@ -88,10 +88,17 @@ def paper_surface(inked):
     sample, values = np.stack(terms(y[ys, 0], x[0, xs]), -1), inked[ys, xs]
     kept = np.ones(values.size, bool)
     for _ in range(4):
-        coef = np.linalg.lstsq(sample[kept], values[kept], rcond=None)[0]
+        coef = _least_squares(sample[kept], values[kept])
         above = values - sample @ coef
         kept = np.abs(above) <= np.median(np.abs(above))
     return sum(c * t for c, t in zip(coef.astype(np.float32), terms(y, x)))
+
+
+def _least_squares(A, b):
+    """The coefficients c minimising |A c - b|, by the normal equations: A has only six well-scaled
+    columns, and this is a hundred times faster than np.linalg.lstsq on such small problems."""
+    A = A.astype(np.float64)
+    return np.linalg.solve(A.T @ A + 1e-9 * np.eye(A.shape[1]), A.T @ b.astype(np.float64))
 
 
 def paper_correction(residual, ink_level):
