@@ -137,7 +137,7 @@ function setupDrawing() {
     if (!draw.drawing) return;
     draw.drawing = false;
     draw.last = null;
-    requestPredict();
+    requestPredict({ now: true });
   };
   c.addEventListener("pointerup", end);
   c.addEventListener("pointercancel", end);
@@ -190,34 +190,44 @@ function canvasInk() {
 
 // ---------------------------------------------------------------- live prediction
 
-// At most one request in flight; while it runs, only remember that the drawing changed
-// (and when), and send the latest drawing as soon as the answer arrives.
-const predictQueue = { inFlight: false, pendingSince: null };
+// At most one request in flight while drawing; while it runs, only remember that the drawing
+// changed (and when), and send the latest drawing as soon as the answer arrives. When a stroke
+// ends, the answer to the finished drawing matters most: an older request still running is
+// abandoned and the final drawing is sent at once.
+const predictQueue = { inFlight: false, pendingSince: null, latest: null, controller: null, serial: 0 };
 
-function requestPredict() {
+function requestPredict(options = {}) {
   const now = performance.now();
-  if (predictQueue.inFlight) {
+  if (predictQueue.inFlight && !options.now) {
     if (predictQueue.pendingSince === null) predictQueue.pendingSince = now;
     predictQueue.latest = now;
     return;
   }
+  if (predictQueue.controller) predictQueue.controller.abort();
   sendPredict(now);
 }
 
 async function sendPredict(eventTime) {
+  const serial = ++predictQueue.serial;
+  const controller = new AbortController();
+  predictQueue.controller = controller;
   predictQueue.inFlight = true;
   predictQueue.pendingSince = null;
   try {
     const body = { width: SEND_SIZE, height: SEND_SIZE, pixels: canvasInk(), prepare: $("prepare").checked };
-    const result = await api("/api/predict", { body });
+    const result = await api("/api/predict", { body, signal: controller.signal });
     showPrediction(result.blank ? null : result);
     window.lastPredictMs = performance.now() - eventTime;
     $("latency").textContent = `answered in ${Math.round(window.lastPredictMs)} ms`;
   } catch (error) {
+    if (error.name === "AbortError") return;  // a newer drawing was sent instead
     $("latency").textContent = `Could not ask the network: ${error.message}`;
   } finally {
-    predictQueue.inFlight = false;
-    if (predictQueue.pendingSince !== null) sendPredict(predictQueue.latest);
+    if (serial === predictQueue.serial) {
+      predictQueue.inFlight = false;
+      predictQueue.controller = null;
+      if (predictQueue.pendingSince !== null) sendPredict(predictQueue.latest);
+    }
   }
 }
 
