@@ -136,3 +136,36 @@ def test_gradient_descent_draws_the_path_step_by_step(page):
     page.wait_for_function("Number(document.querySelector('#descent-plot').dataset.steps || 0) >= 10",
                            timeout=20_000)
     _shot(page, "descent")
+
+
+def test_drawing_with_a_finger_works_like_the_mouse(page):
+    # Chromium here has no touch screen to drag on, so send the pointer events a finger makes
+    page.evaluate("""() => {
+        const canvas = document.querySelector('#draw-canvas');
+        const box = canvas.getBoundingClientRect();
+        const send = (type, fy) => canvas.dispatchEvent(new PointerEvent(type, {
+            pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true,
+            clientX: box.left + box.width / 2, clientY: box.top + fy * box.height, buttons: type === 'pointerup' ? 0 : 1}));
+        send('pointerdown', 0.15);
+        for (let i = 1; i <= 20; i++) send('pointermove', 0.15 + 0.7 * i / 20);
+        send('pointerup', 0.85);
+    }""")
+    page.wait_for_function("document.querySelector('#answer').textContent.trim() === '1'", timeout=10_000)
+
+
+def test_a_training_can_be_stopped_and_bad_settings_are_explained(page):
+    page.click("#tab-train")
+    page.fill("#train-learning-rate", "-1")
+    page.click("#train-start")
+    page.wait_for_function("/learning.rate|greater than 0/i.test(document.querySelector('#train-status').textContent)",
+                           timeout=10_000)
+    page.fill("#train-learning-rate", "3")
+    page.fill("#train-epochs", "50")
+    page.fill("#train-examples", "20000")
+    page.click("#train-start")
+    page.wait_for_function("Number(document.querySelector('#train-curve').dataset.epochs || 0) >= 1", timeout=30_000)
+    page.click("#train-stop")
+    page.wait_for_function("/stop/i.test(document.querySelector('#train-status').textContent)", timeout=30_000)
+    epochs = int(page.get_attribute("#train-curve", "data-epochs"))
+    assert 1 <= epochs < 50
+    _shot(page, "train-stopped")

@@ -121,7 +121,7 @@ function setupDrawing() {
   const c = draw.canvas;
   c.addEventListener("pointerdown", (e) => {
     e.preventDefault();
-    c.setPointerCapture(e.pointerId);
+    try { c.setPointerCapture(e.pointerId); } catch (_) { /* a pointer the browser no longer tracks */ }
     draw.drawing = true;
     draw.last = canvasPoint(e);
     strokeTo(draw.last);
