@@ -12,6 +12,8 @@ moved by up to a pixel each epoch.
 from dataclasses import asdict, dataclass, replace
 
 from .network import SEED_SIZES
+from .optimizers import make_optimizer
+from .training import SCHEDULES, train
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,14 @@ def default_learning_rate(optimizer, activation, cost):
     sgd_rates = {("sigmoid", "mse"): 3.0, ("sigmoid", "cross_entropy"): 0.3}
     rate = sgd_rates.get((activation, cost), 0.3 if cost == "mse" else 0.03)
     return rate / 10 if optimizer == "momentum" else rate
+
+
+def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None):
+    """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History."""
+    return train(network, train_set, test_set, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
+                 epochs=recipe.epochs, batch_size=recipe.batch_size, rng=rng,
+                 schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
+                 weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=on_epoch)
 
 
 def get_recipe(name):

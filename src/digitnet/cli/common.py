@@ -24,6 +24,20 @@ def home():
     return Path(data_home) / "digitnet"
 
 
+def check_folder(folder, what):
+    """Make ``folder`` if needed and refuse, in one sentence, one that cannot be made or written to.
+
+    ``what`` names the setting that chose it (--out, DIGITNET_HOME), so the user knows what to change.
+    Called before long work, so that nothing is computed only to be lost.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the folder {folder} ({error.strerror}); choose another {what}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write in {folder}; choose another {what}")
+
+
 def last_model_pointer():
     """The file that holds the path of the model the last ``train`` wrote."""
     return home() / "last-model"

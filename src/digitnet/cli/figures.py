@@ -1,10 +1,9 @@
 """``digitnet show`` and ``digitnet report``: the lesson's figures, drawn from a trained model."""
 
-import os
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, load_model, say
+from .common import EXIT_OK, UsageError, check_folder, load_model, say
 
 SEED_SHAPE = (784, 16, 16, 10)
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
@@ -47,7 +46,7 @@ def cmd_show(args):
         raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
     if out.is_dir():
         raise UsageError(f"--out {out} is a folder; give a file name such as {out / (args.name + '.png')}")
-    _check_folder(out.parent)
+    check_folder(out.parent, "--out")
     network = None if args.name in NEEDS_NO_MODEL and args.model is None else _load_seed_shaped(args.model)
     started = time.perf_counter()
     context = _context(args, network)
@@ -68,7 +67,7 @@ def cmd_report(args):
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {folder} is a file; the report needs a folder for its figures and index.html")
-    _check_folder(folder)
+    check_folder(folder, "--out")
     network = _load_seed_shaped(args.model)
     started = time.perf_counter()
     with _saving(folder):
@@ -85,16 +84,6 @@ def _load_seed_shaped(path):
         raise UsageError(f"the figures are drawn for the lesson's 784-16-16-10 network, but {model_path} is {shape}; "
                          f"train one with `digitnet train` (either recipe)")
     return network
-
-
-def _check_folder(folder):
-    """Refuse, before drawing, a folder that cannot be made or written to."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"cannot create the folder {folder} ({error.strerror}); choose another --out") from None
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"cannot write in {folder}; choose another --out")
 
 
 class _saving:

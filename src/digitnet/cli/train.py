@@ -1,20 +1,19 @@
 """``digitnet train``: train a recipe, show its progress, save the model."""
 
 import json
-import os
 import time
 from pathlib import Path
 
 from .. import __version__
-from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, home, last_model_pointer, say
+from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, check_folder, home, last_model_pointer, say
 
 
 def cmd_train(args):
     import numpy as np
 
     from ..network import Network
-    from ..optimizers import make_optimizer
-    from ..training import SCHEDULES, evaluate, train
+    from ..recipes import train_recipe
+    from ..training import evaluate
 
     recipe = _recipe_from(args)
     out = Path(args.out) if args.out else home() / "model.npz"
@@ -25,11 +24,8 @@ def cmd_train(args):
     report = TrainingReport(recipe, network.n_params, as_json=args.json)
     started = time.perf_counter()
     try:
-        history = train(network, train_set, test_set,
-                        optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
-                        epochs=recipe.epochs, batch_size=recipe.batch_size, rng=np.random.default_rng(args.seed),
-                        schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
-                        weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=report.epoch)
+        history = train_recipe(network, recipe, train_set, test_set,
+                               rng=np.random.default_rng(args.seed), on_epoch=report.epoch)
     finally:
         report.close()
     seconds = time.perf_counter() - started
@@ -93,13 +89,8 @@ def _check_writable(out):
     """Refuse before training, not after, a place where the model cannot be saved."""
     if out.is_dir():
         raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.npz'}")
-    for folder, what in ((home(), "DIGITNET_HOME"), (out.parent, "--out")):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise UsageError(f"cannot create the folder {folder} ({error.strerror}); choose another {what}") from None
-        if not os.access(folder, os.W_OK):
-            raise UsageError(f"cannot write in {folder}; choose another {what}")
+    check_folder(home(), "DIGITNET_HOME")
+    check_folder(out.parent, "--out")
 
 
 def _check_fits(recipe, dataset):

@@ -9,9 +9,8 @@ import numpy as np
 
 from ..descent import FUNCTIONS, simple_gd
 from ..network import Network
-from ..optimizers import make_optimizer
 from ..recipes import RECIPES
-from ..training import SCHEDULES, train
+from ..recipes import train_recipe as train_by_recipe
 from ._training import BatchCosts, descend
 from .registry import register
 
@@ -38,11 +37,8 @@ def train_recipe(recipe, train_set, test_set, epochs, seed=0):
     """Train ``Network(seed)`` by a recipe for ``epochs``; return (History, cost of each mini-batch)."""
     network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=seed)
     with BatchCosts(network) as batch_costs:
-        history = train(network, train_set, test_set,
-                        optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
-                        epochs=epochs, batch_size=recipe.batch_size, rng=np.random.default_rng(seed),
-                        schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, epochs),
-                        weight_decay=recipe.weight_decay, max_shift=recipe.max_shift)
+        history = train_by_recipe(network, recipe.with_changes(epochs=epochs), train_set, test_set,
+                                       rng=np.random.default_rng(seed))
     return history, batch_costs.values
 
 

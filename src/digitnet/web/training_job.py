@@ -15,9 +15,7 @@ import numpy as np
 from .. import __version__
 from ..data.mnist import load_mnist
 from ..network import Network
-from ..optimizers import make_optimizer
-from ..recipes import get_recipe
-from ..training import SCHEDULES, train
+from ..recipes import get_recipe, train_recipe
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
@@ -136,11 +134,7 @@ class TrainingJob:
             if self._stop.is_set():
                 raise KeyboardInterrupt  # train() keeps this epoch and stops as "interrupted"
 
-        return train(network, train_set, test_set,
-                     optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
-                     epochs=recipe.epochs, batch_size=recipe.batch_size, rng=np.random.default_rng(0),
-                     schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
-                     weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=on_epoch)
+        return train_recipe(network, recipe, train_set, test_set, rng=np.random.default_rng(0), on_epoch=on_epoch)
 
     def stream(self):
         """Server-sent events: the epochs so far, then live ones, ending after "done".
