@@ -8,6 +8,7 @@ dropout, batch normalisation; anything beyond what the seed's lesson needs.
 
 import numpy as np
 
+from . import fast
 from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .costs import get_cost, output_delta
 
@@ -98,6 +99,8 @@ class Network:
 
     def feedforward(self, X):
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
+        if np.ndim(X) == 2 and len(X) < fast.SMALL and fast.ready(self):
+            return fast.feedforward(self, X)  # the same numbers, without NumPy's cost per call
         zs, activations = self.forward_trace(X)
         return activations[-1]
 

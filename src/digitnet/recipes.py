@@ -64,12 +64,13 @@ def default_learning_rate(optimizer, activation, cost):
     return rate / 10 if optimizer == "momentum" else rate
 
 
-def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None):
+def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None, fast_path=True):
     """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History."""
     return train(network, train_set, test_set, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
                  epochs=recipe.epochs, batch_size=recipe.batch_size, rng=rng,
                  schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
-                 weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=on_epoch)
+                 weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, on_epoch=on_epoch,
+                 fast_path=fast_path)
 
 
 def get_recipe(name):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import fast
 from .data.augment import RandomShift
 from .data.mnist import one_hot
 from .health import check_health
@@ -64,6 +65,7 @@ TRAIN_COST_SAMPLE = 10_000
 PROBE_SIZE = 500     # examples the check inside an epoch looks at
 CHECK_EVERY = 1_000  # mini-batches between two checks inside an epoch (and one after it)
 SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
+FAST_MAX_BATCH = 16  # above this, NumPy's matrix products beat the compiled per-example loops
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
 
@@ -90,23 +92,33 @@ def _hopeless(health):
     return None
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None):
-    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
-
-    Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
-    the Health that says training is hopeless, else None."""
-    n = len(X)
-    order = rng.permutation(n)
-    params = [network.vector]
+def _readable_steps(network, optimizer, X, Y, order, batch_size, decay):
+    """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``."""
     weights = network.vector[:network.n_weights]
-    decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
-    for step, start in enumerate(range(0, n, batch_size), start=1):
+    for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0))
         if decay:
             gradient[:network.n_weights] += decay * weights
-        optimizer.step(params, [gradient])
-        if probe is not None and step % CHECK_EVERY == 0:
+        optimizer.step([network.vector], [gradient])
+
+
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, sparse_X=None):
+    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
+
+    Given ``sparse_X`` (X as ``fast.SparseRows``), the steps are taken by ``digitnet.fast``.
+    Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
+    the Health that says training is hopeless, else None."""
+    n = len(X)
+    order = rng.permutation(n)
+    decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
+    chunk = CHECK_EVERY * batch_size
+    for start in range(0, n, chunk):
+        if sparse_X is not None:
+            fast.sgd_steps(network, sparse_X, Y, order[start:start + chunk], batch_size, optimizer.lr, decay)
+        else:
+            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay)
+        if probe is not None and start + chunk <= n:
             health = check_health(network, *probe)
             if _hopeless(health):
                 return health
@@ -114,14 +126,15 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
-          schedule=None, weight_decay=0.0, max_shift=0, on_epoch=None):
+          schedule=None, weight_decay=0.0, max_shift=0, on_epoch=None, fast_path=True):
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
     set as one batch. ``schedule(epoch) -> learning rate`` sets ``optimizer.lr`` before each
     epoch (epochs count from 0). ``weight_decay`` is the L2 strength lambda, relative to the
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
-    pixels, anew each epoch. ``on_epoch(result)`` is called after every epoch.
+    pixels, anew each epoch. ``on_epoch(result)`` is called after every epoch. ``fast_path``
+    lets ``digitnet.fast`` take the steps where it can (small mini-batches of plain SGD).
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
@@ -130,6 +143,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:
         batch_size = len(X)
+    use_fast = fast_path and batch_size <= FAST_MAX_BATCH and fast.supports(network, optimizer)
+    sparse_X = fast.sparse_rows(X) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
     for epoch in range(epochs):
@@ -139,7 +154,9 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
             with np.errstate(over="ignore", invalid="ignore"):
                 started = time.perf_counter()
                 X_epoch = shift(rng) if shift else X
-                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe)
+                if use_fast and shift:
+                    sparse_X = fast.sparse_rows(X_epoch)
+                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, sparse_X)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

@@ -78,7 +78,8 @@ class BatchCosts:
     """Record the cost of every mini-batch ``train`` takes a gradient on (before its step).
 
     Use as ``with BatchCosts(network) as costs: train(network, ...)``; ``costs.values`` is a
-    list of floats, one per mini-batch, in order. It wraps ``network.gradient`` while inside.
+    list of floats, one per mini-batch, in order. It wraps ``network.gradient`` while inside, so
+    it needs ``train(..., fast_path=False)``: the fast path does not call ``network.gradient``.
     """
 
     def __init__(self, network):

@@ -1,0 +1,136 @@
+"""The fast path (digitnet.fast, compiled by Numba) computes what the readable Network computes."""
+
+import numpy as np
+import pytest
+
+from digitnet import Network, fast
+from digitnet.optimizers import SGD, Adam
+from digitnet.training import _readable_steps, train
+
+pytest.importorskip("numba", reason="the fast path needs Numba (pip install numba)")
+
+SETTINGS = [(hidden, cost) for hidden in ("sigmoid", "relu", "tanh") for cost in ("mse", "cross_entropy")]
+
+
+def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight_decay):
+    """Two copies of one network after the same ``steps`` SGD steps: by Network.gradient, and by fast.sgd_steps."""
+    train_set, _ = mnist
+    X = train_set.X[:steps * batch_size].astype(dtype)
+    Y = train_set.Y[:steps * batch_size].astype(dtype)
+    order = np.random.default_rng(1).permutation(len(X))
+    readable, compiled = (Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype) for _ in range(2))
+    decay = weight_decay / len(X)
+    _readable_steps(readable, SGD(lr), X, Y, order, batch_size, decay)
+    fast.sgd_steps(compiled, fast.sparse_rows(X), Y, order, batch_size, lr, decay)
+    start = Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype).vector
+    return start, readable.vector, compiled.vector
+
+
+@pytest.mark.parametrize("hidden, cost", SETTINGS)
+def test_300_fast_steps_agree_with_the_readable_network_to_float32_rounding(mnist, hidden, cost):
+    lr = 3.0 if cost == "mse" and hidden == "sigmoid" else 0.1
+    start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float32", 300, 10, lr, 1.0)
+    moved = np.abs(readable - start).max()
+    assert moved > 0.1  # the steps did change the weights
+    assert np.abs(compiled - readable).max() < 1e-4 * max(1.0, np.abs(readable).max())
+
+
+@pytest.mark.parametrize("hidden, cost", [("sigmoid", "mse"), ("relu", "cross_entropy")])
+def test_in_float64_the_two_paths_agree_to_1e_10(mnist, hidden, cost):
+    start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float64", 50, 10, 0.5, 1.0)
+    assert np.abs(readable - start).max() > 0.01
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+def test_a_last_batch_smaller_than_the_others_is_a_step_of_its_own(mnist):
+    """25 examples at batch 10: steps of 10, 10 and 5, as the readable path takes them."""
+    start, readable, compiled = _readable_and_fast(mnist, "sigmoid", "mse", "float64", 2, 12, 3.0, 0.0)
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+def test_fast_feedforward_gives_the_readable_outputs(mnist):
+    _, test_set = mnist
+    for hidden, cost in SETTINGS:
+        network = Network((784, 32, 16, 10), hidden, cost, seed=5)
+        np.testing.assert_allclose(fast.feedforward(network, test_set.X[:200]),
+                                   network.forward_trace(test_set.X[:200])[1][-1], rtol=1e-5, atol=1e-6)
+
+
+def test_sparse_rows_hold_exactly_the_nonzero_values(mnist):
+    X = mnist[1].X[:100]
+    rows = fast.sparse_rows(X)
+    rebuilt = np.zeros_like(X)
+    for r in range(len(X)):
+        span = slice(rows.starts[r], rows.starts[r + 1])
+        rebuilt[r, rows.columns[span]] = rows.values[span]
+    np.testing.assert_array_equal(rebuilt, X)
+    assert rows.starts[-1] == np.count_nonzero(X)
+
+
+def test_train_takes_the_fast_path_for_small_batches_of_plain_sgd_only(mnist, monkeypatch):
+    calls = []
+    original = fast.sgd_steps
+    monkeypatch.setattr(fast, "sgd_steps", lambda *args: calls.append(args[4]) or original(*args))
+    small = type(mnist[0])(mnist[0].X[:2000], mnist[0].labels[:2000])
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0))
+    assert calls == [10]  # 2,000 examples: one call, well under the health check's 1,000 batches
+    train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=10, rng=np.random.default_rng(0))
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=128, rng=np.random.default_rng(0))
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0),
+          fast_path=False)
+    assert calls == [10]
+
+
+def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
+    small = type(mnist[0])(mnist[0].X[:3000], mnist[0].labels[:3000])
+    networks = []
+    for fast_path in (True, False):
+        network = Network(seed=0, dtype="float64")
+        train(network, small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0),
+              weight_decay=1.0, fast_path=fast_path)
+        networks.append(network.vector)
+    np.testing.assert_allclose(networks[0], networks[1], rtol=0, atol=1e-9)
+
+
+def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monkeypatch):
+    assert fast.supports(Network())
+    assert fast.supports(Network((784, 256, 128, 10), "relu", "cross_entropy"))
+    assert not fast.supports(Network((784, 16, 10)))                # one hidden layer
+    assert not fast.supports(Network((784, 16, 16, 16, 10)))        # three
+    assert not fast.supports(Network(cost="mse", output="softmax"))  # not a pair it knows
+    assert not fast.supports(Network(), Adam(0.001))
+    monkeypatch.setenv("DIGITNET_FAST", "0")
+    assert not fast.supports(Network())
+
+
+def test_without_numba_training_and_prediction_use_the_readable_path(mnist, monkeypatch):
+    monkeypatch.setattr(fast.importlib.util, "find_spec", lambda name: None)
+    assert not fast.available()
+    small = type(mnist[0])(mnist[0].X[:500], mnist[0].labels[:500])
+    network = Network(seed=0)
+    history = train(network, small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0))
+    assert len(history.epochs) == 1
+    assert network.feedforward(small.X[:1]).shape == (1, 10)
+
+
+def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, monkeypatch):
+    network = Network(seed=0)
+    fast.warm_up(network)
+    assert fast.ready(network)
+    used = []
+    original = fast.feedforward
+    monkeypatch.setattr(fast, "feedforward", lambda *args: used.append(1) or original(*args))
+    x = mnist[1].X[:1]
+    np.testing.assert_allclose(network.feedforward(x), network.forward_trace(x)[1][-1], rtol=1e-5, atol=1e-6)
+    assert used
+    network.feedforward(mnist[1].X[:100])  # many rows: NumPy's matrix products are faster
+    assert len(used) == 1
+
+
+def test_a_diverging_run_on_the_fast_path_is_still_seen_as_one(mnist):
+    network = Network(seed=0)
+    start = network.vector.copy()
+    history = train(network, mnist[0], optimizer=SGD(1e30), epochs=2, batch_size=10, rng=np.random.default_rng(0))
+    assert history.stopped in ("diverged", "stuck")
+    assert np.isfinite(network.vector).all()
+    np.testing.assert_array_equal(network.vector, start)
