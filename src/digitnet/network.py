@@ -3,7 +3,7 @@
 The seed's network is ``Network()``: 784 -> 16 -> 16 -> 10 with sigmoid neurons and the
 mean squared error cost, 13,002 weights and biases. Examples are rows: ``X`` is
 (n, 784), ``Y`` the one-hot targets (n, 10). Left out on purpose: convolutions,
-dropout, batch normalisation; anything beyond what the seed's lesson needs.
+batch normalisation; anything beyond what the seed's lesson and its recipe ladder need.
 """
 
 import numpy as np
@@ -14,6 +14,7 @@ from .costs import get_cost, output_delta
 
 SEED_SIZES = (784, 16, 16, 10)
 _DTYPES = {"float32": np.float32, "float64": np.float64}
+INITS = ("fan_in", "normal")
 
 
 class Network:
@@ -22,17 +23,21 @@ class Network:
     ``weights[l]`` has shape (sizes[l], sizes[l+1]) and ``biases[l]`` shape (sizes[l+1],).
     Hidden layers use ``activation``; the output layer uses ``output`` (by default the
     one that suits the cost: sigmoid for ``mse``, softmax for ``cross_entropy``).
-    Weights start as N(0, gain^2 / fan_in), gain 1 (sqrt 2 for relu), biases at 0,
-    drawn from ``np.random.default_rng(seed)``: the same seed gives the same network.
+    Weights start as N(0, gain^2 / fan_in), gain 1 (sqrt 2 for relu), biases at 0 (``init``
+    "fan_in"); or, with ``init`` "normal", all of them N(0, 1), as in Nielsen's book (a simple
+    start whose big weights saturate sigmoid neurons). They are drawn from
+    ``np.random.default_rng(seed)``: the same seed gives the same network.
     """
 
     def __init__(self, sizes=SEED_SIZES, activation="sigmoid", cost="mse", seed=0,
-                 output=None, dtype="float32"):
+                 output=None, dtype="float32", init="fan_in"):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must be at least two positive layer sizes, got {sizes}")
         if str(dtype) not in _DTYPES and dtype not in _DTYPES.values():
             raise ValueError(f"unknown dtype {dtype!r}; choose one of: float32, float64")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INITS)}")
         self.sizes = sizes
         self.activation = get_activation(activation, allowed=HIDDEN_ACTIVATIONS)
         self.cost = get_cost(cost)
@@ -40,6 +45,7 @@ class Network:
         # the activation of each layer after the input: the hidden one, then the output's
         self.layer_activations = [self.activation] * (len(sizes) - 2) + [self.output]
         self.seed = seed
+        self.init = init
         self.dtype = np.dtype(dtype)
         self.metadata = {}  # how it was trained: recipe, epochs, accuracy, data checksum
         shapes = [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -50,6 +56,9 @@ class Network:
         self.vector = np.zeros(self._layout[-1][2], dtype=self.dtype)
         self.weights, self.biases = self.unflatten(self.vector)
         rng = np.random.default_rng(seed)
+        if init == "normal":
+            self.vector[...] = rng.standard_normal(self.vector.shape)
+            return
         gain = np.sqrt(2.0) if activation == "relu" else 1.0
         for w in self.weights:
             w[...] = rng.standard_normal(w.shape) * (gain / np.sqrt(w.shape[0]))
@@ -79,20 +88,24 @@ class Network:
             "output": self.output.name,
             "seed": self.seed,
             "dtype": str(self.dtype),
+            "init": self.init,
         }
 
-    def forward_trace(self, X):
+    def forward_trace(self, X, keep=None):
         """Return (zs, activations) for X (n, sizes[0]).
 
         ``zs[l]`` is layer l+1's weighted input (n, sizes[l+1]); ``activations[0]`` is X
-        itself and ``activations[l+1] = f(zs[l])``.
+        itself and ``activations[l+1] = f(zs[l])``. Dropout: ``keep[l]`` (n, sizes[l+1]), one
+        array per hidden layer, multiplies that layer's activations (0 for a dropped neuron).
         """
         a = np.asarray(X, dtype=self.dtype)
         zs, activations = [], [a]
-        for w, b, f in zip(self.weights, self.biases, self.layer_activations):
+        for l, (w, b, f) in enumerate(zip(self.weights, self.biases, self.layer_activations)):
             z = a @ w
             z += b          # z = a_prev W + b
             a = f.function(z)  # a = f(z)
+            if keep is not None and l < len(keep):
+                a = a * keep[l]
             zs.append(z)
             activations.append(a)
         return zs, activations
@@ -111,9 +124,12 @@ class Network:
         """
         return self.unflatten(self.gradient(X, Y))
 
-    def gradient(self, X, Y):
-        """The gradient of the batch's mean cost as one vector of n_params numbers, laid out as ``vector``."""
-        zs, activations = self.forward_trace(X)
+    def gradient(self, X, Y, keep=None):
+        """The gradient of the batch's mean cost as one vector of n_params numbers, laid out as ``vector``.
+
+        ``keep``: dropout masks, as ``forward_trace`` takes them.
+        """
+        zs, activations = self.forward_trace(X, keep)
         gradient = np.empty_like(self.vector)
         grad_w, grad_b = self.unflatten(gradient)
         delta = output_delta(self.cost, self.output, zs[-1], activations[-1], Y)    # BP1
@@ -121,7 +137,12 @@ class Network:
             np.matmul(activations[l].T, delta, out=grad_w[l])                      # BP4
             np.add.reduce(delta, axis=0, out=grad_b[l])                            # BP3
             if l > 0:
-                delta = self.activation.backward(zs[l - 1], activations[l], delta @ self.weights[l].T)  # BP2
+                grad_a = delta @ self.weights[l].T
+                a = activations[l]
+                if keep is not None:  # a dropped neuron passes nothing back; f' needs f(z) before the mask
+                    grad_a *= keep[l - 1]
+                    a = self.activation.function(zs[l - 1])
+                delta = self.activation.backward(zs[l - 1], a, grad_a)             # BP2
         return gradient
 
     def cost_value(self, X, Y):

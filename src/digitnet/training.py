@@ -92,18 +92,29 @@ def _hopeless(health):
     return None
 
 
-def _readable_steps(network, optimizer, X, Y, order, batch_size, decay):
+def dropout_masks(network, n, rate, rng):
+    """For each hidden layer, (n, width) of 0 (dropped, with probability ``rate``) or 1/(1 - rate).
+
+    Dividing the kept activations by 1 - rate keeps their expected sum the same, so the
+    trained network is used as it is, with every neuron, after training ("inverted dropout").
+    """
+    return [(rng.random((n, width)) >= rate).astype(network.dtype) / network.dtype.type(1 - rate)
+            for width in network.sizes[1:-1]]
+
+
+def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None):
     """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``."""
     weights = network.vector[:network.n_weights]
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0))
+        keep = dropout_masks(network, len(batch), dropout, rng) if dropout else None
+        gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0), keep)
         if decay:
             gradient[:network.n_weights] += decay * weights
         optimizer.step([network.vector], [gradient])
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, sparse_X=None):
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, sparse_X=None, dropout=0.0):
     """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
 
     Given ``sparse_X`` (X as ``fast.SparseRows``), the steps are taken by ``digitnet.fast``.
@@ -117,7 +128,7 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
         if sparse_X is not None:
             fast.sgd_steps(network, sparse_X, Y, order[start:start + chunk], batch_size, optimizer.lr, decay)
         else:
-            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay)
+            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng)
         if probe is not None and start + chunk <= n:
             health = check_health(network, *probe)
             if _hopeless(health):
@@ -126,14 +137,15 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
-          schedule=None, weight_decay=0.0, max_shift=0, on_epoch=None, fast_path=True):
+          schedule=None, weight_decay=0.0, max_shift=0, dropout=0.0, on_epoch=None, fast_path=True):
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
     set as one batch. ``schedule(epoch) -> learning rate`` sets ``optimizer.lr`` before each
     epoch (epochs count from 0). ``weight_decay`` is the L2 strength lambda, relative to the
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
-    pixels, anew each epoch. ``on_epoch(result)`` is called after every epoch. ``fast_path``
+    pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
+    training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (small mini-batches of plain SGD).
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
@@ -143,7 +155,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:
         batch_size = len(X)
-    use_fast = fast_path and batch_size <= FAST_MAX_BATCH and fast.supports(network, optimizer)
+    use_fast = fast_path and not dropout and batch_size <= FAST_MAX_BATCH and fast.supports(network, optimizer)
     sparse_X = fast.sparse_rows(X) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
@@ -156,7 +168,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
                 X_epoch = shift(rng) if shift else X
                 if use_fast and shift:
                     sparse_X = fast.sparse_rows(X_epoch)
-                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, sparse_X)
+                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, sparse_X,
+                                    dropout)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

@@ -39,6 +39,14 @@ def _number(kind, word, allow_zero=False):
     return parse
 
 
+def _fraction(text):
+    """An argparse type: a share from 0 up to 0.9 (dropout)."""
+    value = _number(float, "number", allow_zero=True)(text)
+    if value > 0.9:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 0.9 (the share of neurons left out), got {text!r}")
+    return value
+
+
 def _sizes(text):
     try:
         sizes = tuple(int(part) for part in text.split(","))
@@ -63,8 +71,9 @@ def build_parser():
     commands.required = True
 
     train = commands.add_parser("train", help="train a network on MNIST (the seed recipe by default)")
-    train.add_argument("--recipe", choices=sorted(RECIPES), default="seed",
-                       help="seed: the slides' sigmoid + MSE + SGD; modern: ReLU, softmax + cross-entropy, Adam")
+    train.add_argument("--recipe", choices=list(RECIPES), default="seed",
+                       help="a rung of the ladder from the slides to 99%%, each one change more (see README); "
+                            "seed: the slides' network done well; modern: its ReLU, softmax, Adam twin; best: 99%%")
     train.add_argument("--sizes", type=_sizes, help="layer sizes (default 784,16,16,10)")
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS,
                        help="hidden neurons' activation (seed: sigmoid, modern: relu)")
@@ -77,6 +86,11 @@ def build_parser():
     train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
     train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
+    train.add_argument("--dropout", type=_fraction,
+                       help="share of hidden neurons left out of each training step (0 to 0.9; best: 0.3)")
+    train.add_argument("--validation", type=_number(int, "whole number"),
+                       help="hold out the last N training images: report accuracy on them each epoch "
+                            "(choose settings by it, not by the test set)")
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
     train.add_argument("--epochs", type=_number(int, "whole number"), help="passes over the data (seed: 60, modern: 30)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")

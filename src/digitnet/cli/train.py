@@ -11,7 +11,6 @@ from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, check
 def cmd_train(args):
     import numpy as np
 
-    from ..network import Network
     from ..recipes import train_recipe
     from ..training import evaluate
 
@@ -20,11 +19,15 @@ def cmd_train(args):
     _check_writable(out)
     train_set, test_set = _load_data(args.data)
     _check_fits(recipe, train_set)
-    network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=args.seed)
-    report = TrainingReport(recipe, network.n_params, as_json=args.json)
+    held_out = test_set
+    if args.validation:
+        train_set, held_out = _split(train_set, args.validation)
+    network = recipe.network(seed=args.seed)
+    report = TrainingReport(recipe, network.n_params, as_json=args.json,
+                            held_out="validation" if args.validation else "test")
     started = time.perf_counter()
     try:
-        history = train_recipe(network, recipe, train_set, test_set,
+        history = train_recipe(network, recipe, train_set, held_out,
                                rng=np.random.default_rng(args.seed), on_epoch=report.epoch)
     finally:
         report.close()
@@ -33,11 +36,15 @@ def cmd_train(args):
         say("digitnet: stopped by Ctrl-C before the first epoch finished; no model was saved, nothing was changed")
         return EXIT_INTERRUPTED
     # a run stopped as diverged or stuck keeps its last good weights (the start, if no epoch finished)
-    test_accuracy = history.last.test_accuracy if history.epochs else evaluate(network, test_set)[1]
+    test_accuracy = evaluate(network, test_set)[1] if args.validation or not history.epochs \
+        else history.last.test_accuracy
+    validation_accuracy = history.last.test_accuracy if args.validation and history.epochs else None
     network.metadata = {
         "recipe": recipe.as_dict(),
         "epochs": len(history.epochs),
         "test_accuracy": test_accuracy,
+        "validation": args.validation or 0,
+        "validation_accuracy": validation_accuracy,
         "data": str(Path(args.data).resolve()) if args.data else "bundled MNIST",
         "data_checksum": train_set.checksum,
         "trained_seconds": round(seconds, 2),
@@ -48,11 +55,11 @@ def cmd_train(args):
     }
     if not history.epochs and out.exists():
         # stopped in the first epoch: the untrained start is no better than the model already there
-        report.finish(history, test_accuracy, seconds, None)
+        report.finish(history, test_accuracy, seconds, None, validation_accuracy)
         say(f"digitnet: the model already at {out} was left as it was")
         return EXIT_BAD_INPUT
     saved = _save(network, out)
-    report.finish(history, test_accuracy, seconds, saved)
+    report.finish(history, test_accuracy, seconds, saved, validation_accuracy)
     if history.stopped == "interrupted":
         return EXIT_INTERRUPTED
     if history.stopped in ("diverged", "stuck") or saved != out:
@@ -72,7 +79,7 @@ def _recipe_from(args):
     return base.with_changes(
         sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
         learning_rate=learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
-        batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift,
+        batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift, dropout=args.dropout,
     )
 
 
@@ -83,6 +90,14 @@ def _load_data(directory):
         return load_data(directory)
     except MemoryError:
         raise UsageError("not enough memory to load the training data") from None
+
+
+def _split(dataset, n_validation):
+    """(training part, validation part): the last ``n_validation`` examples held out."""
+    if n_validation >= len(dataset):
+        raise UsageError(f"--validation {n_validation} would hold out all {len(dataset):,} training images; "
+                         f"use fewer, such as {len(dataset) // 6:,}")
+    return dataset.split(len(dataset) - n_validation)
 
 
 def _check_writable(out):
@@ -134,8 +149,9 @@ def _plural(n, word):
 class TrainingReport:
     """What ``train`` shows while it runs: a progress bar, or JSON lines with --json."""
 
-    def __init__(self, recipe, n_params, as_json):
+    def __init__(self, recipe, n_params, as_json, held_out="test"):
         self.as_json = as_json
+        self.held_out = held_out  # what the accuracy each epoch is measured on: "test" or "validation"
         self.n_params = n_params
         self.n_outputs = recipe.sizes[-1]
         self.learning_rate = recipe.learning_rate
@@ -145,6 +161,7 @@ class TrainingReport:
         from tqdm import tqdm
 
         shifts = f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""
+        shifts += f", dropout {recipe.dropout:g}" if recipe.dropout else ""
         batch = "the full batch" if recipe.optimizer == "gd" else f"batch {recipe.batch_size}"
         print(f"Training {'-'.join(map(str, recipe.sizes))} ({n_params:,} weights and biases): "
               f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
@@ -153,10 +170,11 @@ class TrainingReport:
         self.bar = tqdm(total=recipe.epochs, unit="epoch", dynamic_ncols=True)
 
     def epoch(self, result):
+        named = {key.replace("test_", f"{self.held_out}_"): value for key, value in vars(result).items()}
         if self.as_json:
-            print(json.dumps(vars(result)), flush=True)
+            print(json.dumps(named), flush=True)
             return
-        shown = {"cost": f"{result.train_cost:.4f}", "test_accuracy": f"{result.test_accuracy:.2%}"}
+        shown = {"cost": f"{result.train_cost:.4f}", f"{self.held_out}_accuracy": f"{result.test_accuracy:.2%}"}
         if result.saturation is not None:
             shown["saturated"] = f"{result.saturation:.0%}"
         self.bar.set_postfix(shown)
@@ -166,17 +184,19 @@ class TrainingReport:
         if self.bar is not None:
             self.bar.close()
 
-    def finish(self, history, test_accuracy, seconds, out):
+    def finish(self, history, test_accuracy, seconds, out, validation_accuracy=None):
         from ..health import stuck_message
 
         epochs = len(history.epochs)
         if self.as_json:
-            print(json.dumps({"test_accuracy": test_accuracy, "epochs": epochs,
-                              "seconds": round(seconds, 3), "parameters": self.n_params, "model": str(out) if out else None,
-                              "stopped": history.stopped}))
+            print(json.dumps({"test_accuracy": test_accuracy, "validation_accuracy": validation_accuracy,
+                              "epochs": epochs, "seconds": round(seconds, 3), "parameters": self.n_params,
+                              "model": str(out) if out else None, "stopped": history.stopped}))
         else:
             saved = f"; model saved to {out}" if out else "; no model saved"
-            print(f"Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} in {seconds:.1f} s{saved}")
+            validation = f"validation accuracy {validation_accuracy:.2%}, " if validation_accuracy is not None else ""
+            print(f"{validation}Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} "
+                  f"in {seconds:.1f} s{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
         if history.stopped == "stuck":

@@ -50,6 +50,11 @@ class Dataset:
         """The first ``n`` examples, as a new Dataset."""
         return Dataset(self.X[:n], self.labels[:n], self.n_classes, self.checksum)
 
+    def split(self, n):
+        """(the first ``n`` examples, the rest), as two Datasets: a training and a validation part."""
+        rest = Dataset(self.X[n:], self.labels[n:], self.n_classes, self.checksum)
+        return self.take(n), rest
+
 
 def one_hot(labels, n_classes=10, dtype=np.float32):
     """Rows of zeros with a 1 at each label: shape (n, n_classes)."""

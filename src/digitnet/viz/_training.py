@@ -89,9 +89,9 @@ class BatchCosts:
     def __enter__(self):
         gradient = self.network.gradient
 
-        def recording_gradient(X, Y):
+        def recording_gradient(X, Y, keep=None):
             self.values.append(self.network.cost_value(X, Y))
-            return gradient(X, Y)
+            return gradient(X, Y, keep)
 
         self.network.gradient = recording_gradient
         return self

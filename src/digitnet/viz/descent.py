@@ -35,7 +35,7 @@ def _sample(dataset, n=MONITOR_SIZE):
 
 def train_recipe(recipe, train_set, test_set, epochs, seed=0):
     """Train ``Network(seed)`` by a recipe for ``epochs``; return (History, cost of each mini-batch)."""
-    network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=seed)
+    network = recipe.network(seed=seed)
     with BatchCosts(network) as batch_costs:  # it sees the readable path's Network.gradient only
         history = train_by_recipe(network, recipe.with_changes(epochs=epochs), train_set, test_set,
                                   rng=np.random.default_rng(seed), fast_path=False)

@@ -6,6 +6,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..descent import FUNCTIONS
+from ..network import SEED_SIZES
 from ..recipes import RECIPES
 
 MAX_SIDE = 1024
@@ -40,6 +41,9 @@ class PredictRequest(Body):
         return image
 
 
+PAGE_RECIPES = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
+
+
 class TrainRequest(Body):
     """A recipe by name, with some of its settings changed; ``examples`` keeps the first N training digits."""
 
@@ -52,8 +56,9 @@ class TrainRequest(Body):
     @field_validator("recipe")
     @classmethod
     def _known_recipe(cls, name):
-        if name not in RECIPES:
-            raise ValueError(f"unknown recipe {name!r}; choose one of: {', '.join(sorted(RECIPES))}")
+        if name not in PAGE_RECIPES:
+            raise ValueError(f"the page trains the seed's 784-16-16-10 network: choose one of "
+                             f"{', '.join(PAGE_RECIPES)}, not {name!r} (wider recipes: digitnet train)")
         return name
 
 

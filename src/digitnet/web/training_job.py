@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import __version__
 from ..data.mnist import load_mnist
-from ..network import Network
 from ..recipes import get_recipe, train_recipe
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ class TrainingJob:
             self._changed.notify_all()
 
     def _run(self, recipe, train_set, test_set):
-        network = Network(recipe.sizes, recipe.activation, recipe.cost, seed=0)
+        network = recipe.network(seed=0)
         done = {"stopped": None, "test_accuracy": None, "epochs": 0}
         try:
             history = self._train(network, recipe, train_set, test_set)
