@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
-def train_once(recipe, seed, folder):
+def train_once(recipe, seed, folder, extra=()):
+    """The final JSON line of `digitnet train --recipe RECIPE --seed SEED --json [extra]`."""
+    name = f"{recipe}-{seed}{'-'.join(['', *extra]).replace('--', '')}.npz"
     command = [sys.executable, "-m", "digitnet", "train", "--recipe", recipe, "--seed", str(seed),
-               "--json", "--out", str(Path(folder) / f"{recipe}-{seed}.npz")]
+               "--json", "--out", str(Path(folder) / name), *extra]
     result = subprocess.run(command, capture_output=True, text=True, check=True,
                             env={**os.environ, "DIGITNET_HOME": folder})
     return json.loads(result.stdout.splitlines()[-1])

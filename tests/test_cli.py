@@ -101,6 +101,9 @@ def test_train_out_writes_there_and_later_commands_find_it(capsys, small_mnist_f
     (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
     (["train", "--seed", "-1"], "must be 0 or a positive whole number, got '-1'"),
     (["train", "--weight-decay", "nan"], "must be 0 or a positive number, got 'nan'"),
+    (["train", "--dropout", "0.95"], "must be from 0 to 0.9 (the share of neurons left out), got '0.95'"),
+    (["train", "--dropout", "-0.1"], "must be 0 or a positive number, got '-0.1'"),
+    (["train", "--validation", "0"], "must be a positive whole number, got '0'"),
     (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder /proc/digitnet"),
     (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
     (["train", "--sizes", "100,16,10"], "the first layer has 100 neurons but each image has 784 pixels"),
@@ -222,6 +225,7 @@ def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--max-shift", "40"], "--max-shift 40 would move digits off their 28x28 image; use at most 7"),
     (["--sizes", "784,100000000,10"], "more than this tool is for"),
+    (["--validation", "2000"], "--validation 2000 would hold out all 2,000 training images; use fewer"),
 ])
 def test_settings_that_cannot_work_are_refused_before_training(capsys, small_mnist_folder, argv, message):
     code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", *argv)
@@ -317,3 +321,30 @@ def test_serve_on_a_port_in_use_gets_one_sentence(capsys, tmp_path):
         port = taken.getsockname()[1]
         code, _, err = run(capsys, "serve", "--model", str(path), "--port", str(port))
     assert code == 2 and _one_sentence(err) and f"cannot listen on 127.0.0.1:{port} (Address already in use)" in err
+
+
+def test_validation_holds_out_the_last_training_images_and_reports_both_accuracies(capsys, small_mnist_folder,
+                                                                                   model_home):
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "2", "--validation", "500",
+                         "--json")
+    assert code == 0, err
+    *epochs, final = [json.loads(line) for line in out.splitlines()]
+    assert all("validation_accuracy" in e and "test_accuracy" not in e for e in epochs)
+    assert final["validation_accuracy"] == epochs[-1]["validation_accuracy"]
+    assert 0.5 < final["test_accuracy"] < 1 and final["test_accuracy"] != final["validation_accuracy"]
+    from digitnet.storage import load
+
+    metadata = load(model_home / "model.npz").metadata
+    assert metadata["validation"] == 500 and metadata["validation_accuracy"] == final["validation_accuracy"]
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--validation", "500")
+    assert code == 0 and "validation_accuracy=" in err + out and "validation accuracy" in out
+
+
+@pytest.mark.parametrize("recipe", ["slides", "softmax", "relu", "wide", "dropout", "best"])
+def test_every_rung_of_the_ladder_trains_from_the_command_line(capsys, small_mnist_folder, recipe):
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--recipe", recipe, "--epochs", "2",
+                         "--json")
+    assert code == 0, err
+    final = json.loads(out.splitlines()[-1])
+    assert final["test_accuracy"] > 0.6, final
+    assert final["parameters"] == (235_146 if recipe in ("wide", "dropout", "best") else 13_002)

@@ -86,6 +86,32 @@ def test_backprop_matches_central_finite_differences(activation, cost, output):
     assert np.allclose(gradient, numeric, rtol=1e-5, atol=1e-8), np.abs(gradient - numeric).max()
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+def test_backprop_with_dropout_matches_finite_differences_of_the_masked_network(activation):
+    """With masks fixed, dropout is a fixed multiplication: its gradient must be exact too."""
+    from digitnet.training import dropout_masks
+
+    rng = np.random.default_rng(3)
+    network = Network((6, 5, 4, 3), activation, "cross_entropy", seed=2, dtype="float64")
+    X = rng.random((4, 6))
+    Y = one_hot(rng.integers(0, 3, 4), 3, dtype=np.float64)
+    keep = dropout_masks(network, 4, 0.4, rng)
+    assert {0.0, 1 / 0.6} == set(np.unique(np.concatenate([k.ravel() for k in keep])))
+    network.cost_value = lambda X, Y: network.cost.value(network.forward_trace(X, keep)[1][-1], Y)
+    numeric = _numerical_gradient(network, X, Y)
+    gradient = network.gradient(X, Y, keep)
+    assert np.allclose(gradient, numeric, rtol=1e-5, atol=1e-8), np.abs(gradient - numeric).max()
+    assert not np.allclose(gradient, network.gradient(X, Y))  # the masks did change it
+
+
+def test_the_normal_init_draws_every_weight_and_bias_from_a_unit_normal():
+    network = Network((784, 100, 100, 10), init="normal", seed=0)
+    assert abs(network.vector.std() - 1) < 0.02 and abs(network.vector.mean()) < 0.02
+    assert abs(network.biases[0].std() - 1) < 0.3
+    assert network.weights[0].std() > 10 * Network((784, 100, 100, 10), seed=0).weights[0].std()
+    assert network.config()["init"] == "normal"
+
+
 def test_backprop_of_a_batch_is_the_mean_of_each_examples_gradient():
     rng = np.random.default_rng(0)
     network = Network(dtype="float64")
@@ -132,6 +158,7 @@ def test_backprop_agrees_with_torch_autograd(activation, cost, output):
     ({"cost": "l1"}, "unknown cost 'l1'"),
     ({"sizes": (784,)}, "at least two positive layer sizes"),
     ({"dtype": "int8"}, "unknown dtype"),
+    ({"init": "zeros"}, "unknown init 'zeros'"),
 ])
 def test_a_bad_setting_is_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -168,11 +168,17 @@ def test_bad_descents_are_refused(client, status, body):
     assert_refused(client.post("/api/descent", json=body), status)
 
 
-@pytest.mark.parametrize("body", [{"recipe": "fancy"}, {"epochs": 0}, {"epochs": 201}, {"learning_rate": 0},
+@pytest.mark.parametrize("body", [{"recipe": "fancy"}, {"recipe": "wide"}, {"epochs": 0}, {"epochs": 201}, {"learning_rate": 0},
                                   {"batch_size": 0}, {"examples": 0}, {"learningRate": 1}])
 def test_bad_trainings_are_refused_and_nothing_starts(client, body):
     assert_refused(client.post("/api/train", json=body), 422)
     assert client.get("/api/train/status").json()["running"] is False
+
+
+def test_a_recipe_the_page_cannot_show_is_refused_by_name(client):
+    response = client.post("/api/train", json={"recipe": "best"})
+    assert response.status_code == 422
+    assert "784-16-16-10" in response.text and "digitnet train" in response.text
 
 
 def test_unknown_pages_are_404_sentences(client):
