@@ -4,6 +4,8 @@ An optimizer keeps its own state (velocities, Adam's moments), never the network
 ``lr`` is an attribute, so a learning-rate schedule can change it between steps.
 """
 
+import math
+
 import numpy as np
 
 
@@ -69,20 +71,24 @@ class Adam:
 
     def step(self, params, grads):
         if self.moments is None:
-            self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+            self.moments = [(np.zeros_like(p), np.zeros_like(p), np.empty_like(p)) for p in params]
         self.t += 1
-        for p, g, (m, v) in zip(params, grads, self.moments):
+        corrected_m, corrected_v = 1 - self.beta1**self.t, 1 - self.beta2**self.t
+        # the same formulas, computed in place in a scratch array (no new arrays at each step)
+        for p, g, (m, v, scratch) in zip(params, grads, self.moments):
             m *= self.beta1
-            m += (1 - self.beta1) * g
+            np.multiply(g, 1 - self.beta1, out=scratch)
+            m += scratch                       # m = b1 m + (1 - b1) g
             v *= self.beta2
-            v += (1 - self.beta2) * np.square(g)
-            m_hat = m / (1 - self.beta1**self.t)
-            v_hat = v / (1 - self.beta2**self.t)
-            np.sqrt(v_hat, out=v_hat)
-            v_hat += self.eps
-            m_hat /= v_hat
-            m_hat *= self.lr
-            p -= m_hat
+            np.multiply(g, g, out=scratch)
+            scratch *= 1 - self.beta2
+            v += scratch                       # v = b2 v + (1 - b2) g^2
+            np.sqrt(v, out=scratch)
+            scratch *= 1 / math.sqrt(corrected_v)  # a Python float: NumPy keeps float32
+            scratch += self.eps                # sqrt(v_hat) + eps
+            np.divide(m, scratch, out=scratch)
+            scratch *= self.lr / corrected_m   # lr m_hat / (sqrt(v_hat) + eps)
+            p -= scratch
 
 
 OPTIMIZERS = {

@@ -14,8 +14,8 @@ Each rung of ``LADDER`` makes one change a learner can name (3Blue1Brown's "twea
 5. ``modern``: + Adam and training images moved by up to a pixel each epoch: the best
    784-16-16-10 network here.
 6. ``wide``: + wider hidden layers, 784-256-128-10 (235,146 weights and biases).
-7. ``dropout``: + dropout, half of the first hidden layer's neurons left out of each step.
-8. ``best``: + shifted training images for the wide network, and longer: 99%.
+7. ``dropout``: + dropout: a random 20% of the hidden neurons left out of each step.
+8. ``best``: + training images shifted by up to a pixel, and three times as many epochs: 99%.
 
 The settings were chosen on a validation split (the last 10,000 training images held out,
 ``digitnet train --validation 10000``), never on the test set; ``benchmarks/ladder.py``
@@ -42,7 +42,7 @@ class Recipe:
     batch_size: int = 10
     epochs: int = 60
     schedule: str = "cosine"
-    weight_decay: float = 1.0
+    weight_decay: float = 2.0
     max_shift: int = 0
     dropout: float = 0.0
     init: str = "fan_in"
@@ -60,17 +60,17 @@ class Recipe:
 
 
 _SEED = Recipe("seed")
-_SOFTMAX = _SEED.with_changes(name="softmax", cost="cross_entropy", learning_rate=0.5)
-_RELU = _SOFTMAX.with_changes(name="relu", activation="relu", learning_rate=0.05)
-_MODERN = _RELU.with_changes(name="modern", optimizer="adam", learning_rate=0.001, batch_size=16,
+_SOFTMAX = _SEED.with_changes(name="softmax", cost="cross_entropy", learning_rate=0.5, weight_decay=4.0)
+_RELU = _SOFTMAX.with_changes(name="relu", activation="relu", learning_rate=0.02, weight_decay=2.0)
+_MODERN = _RELU.with_changes(name="modern", optimizer="adam", learning_rate=0.002, batch_size=16,
                              epochs=30, weight_decay=0.5, max_shift=1)
 _WIDE = _MODERN.with_changes(name="wide", sizes=(784, 256, 128, 10), batch_size=128, epochs=20,
                              max_shift=0, weight_decay=0.0)
-_DROPOUT = _WIDE.with_changes(name="dropout", dropout=0.3)
+_DROPOUT = _WIDE.with_changes(name="dropout", dropout=0.2)
 LADDER = (
     Recipe("slides", init="normal", learning_rate=1.5, schedule="constant", weight_decay=0.0, epochs=30),
     _SEED, _SOFTMAX, _RELU, _MODERN, _WIDE, _DROPOUT,
-    _DROPOUT.with_changes(name="best", max_shift=2, epochs=30),
+    _DROPOUT.with_changes(name="best", max_shift=1, epochs=60),
 )
 RECIPES = {recipe.name: recipe for recipe in LADDER}
 

@@ -98,7 +98,8 @@ def dropout_masks(network, n, rate, rng):
     Dividing the kept activations by 1 - rate keeps their expected sum the same, so the
     trained network is used as it is, with every neuron, after training ("inverted dropout").
     """
-    return [(rng.random((n, width)) >= rate).astype(network.dtype) / network.dtype.type(1 - rate)
+    scale = network.dtype.type(1 / (1 - rate))
+    return [np.where(rng.random((n, width), dtype=np.float32) >= rate, scale, network.dtype.type(0))
             for width in network.sizes[1:-1]]
 
 
