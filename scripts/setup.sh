@@ -13,3 +13,6 @@ fi
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".${1:+[$1]}"
+# compile the fast path (Numba) now, once, rather than in the first training (its cache stays)
+python -c 'from digitnet import Network, fast; fast.warm_up(Network(), training=True)' \
+    || echo "could not compile the fast path: training will use the plain NumPy path"

@@ -143,8 +143,8 @@ def _backward_layer(w, delta_above, z, a, e, delta, kind):
 
 
 @_compiled
-def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
-    """As _step_layer, for input rows given by their non-zero values."""
+def _decay_and_step_biases(w, b, m, delta, lr, keep):
+    """The parts of the SGD step that do not depend on the layer's inputs: w *= keep (L2), b -= lr sum(delta)."""
     if keep != 1.0:
         for i in range(w.shape[0]):
             for j in range(w.shape[1]):
@@ -152,6 +152,13 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
     for e in range(m):
         for j in range(len(b)):
             b[j] -= lr * delta[e, j]
+
+
+@_compiled
+def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
+    """As _step_layer, for input rows given by their non-zero values."""
+    _decay_and_step_biases(w, b, m, delta, lr, keep)
+    for e in range(m):
         for k in range(starts[rows[e]], starts[rows[e] + 1]):
             i = columns[k]
             scaled = lr * values[k]
@@ -162,13 +169,8 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
 @_compiled
 def _step_layer(w, b, a_in, rows, m, delta, lr, keep):
     """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta)."""
-    if keep != 1.0:
-        for i in range(w.shape[0]):
-            for j in range(w.shape[1]):
-                w[i, j] *= keep
+    _decay_and_step_biases(w, b, m, delta, lr, keep)
     for e in range(m):
-        for j in range(len(b)):
-            b[j] -= lr * delta[e, j]
         for i in range(w.shape[0]):
             value = a_in[rows[e], i]
             if value != 0.0:

@@ -49,10 +49,20 @@ def ready(network):
     return "digitnet._kernels" in sys.modules and supports(network) and _kernels().feedforward.overloads
 
 
-def warm_up(network):
-    """Load (or compile) the fast forward pass now, so that the first prediction is fast too."""
-    if supports(network):
-        feedforward(network, np.zeros((1, network.sizes[0]), dtype=network.dtype))
+def warm_up(network, training=False):
+    """Load (or compile) the fast forward pass, and with ``training`` the SGD steps, for ``network``'s dtype now.
+
+    Compiled code is cached on disk, so ``scripts/setup.sh`` calls this once at installation
+    and no training waits for the compiler later.
+    """
+    if not supports(network):
+        return
+    X = np.zeros((2, network.sizes[0]), dtype=network.dtype)
+    feedforward(network, X[:1])
+    if training:
+        scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
+                                output=network.output.name, dtype=network.dtype)
+        sgd_steps(scratch, sparse_rows(X), np.zeros((2, network.sizes[-1]), dtype=network.dtype), [0, 1], 1, 0.1, 0.0)
 
 
 def supports(network, optimizer=None):
