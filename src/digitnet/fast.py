@@ -92,7 +92,7 @@ def sparse_rows(X):
     starts = np.zeros(len(X) + 1, dtype=np.int64)
     kernels = _kernels()
     kernels.run(kernels.count_nonzero, X, starts)
-    columns = np.empty(starts[-1], dtype=np.int32)
+    columns = np.empty(starts[-1], dtype=np.uint16 if X.shape[1] <= 2**16 else np.int64)
     values = np.empty(starts[-1], dtype=X.dtype)
     kernels.run(kernels.fill_nonzero, X, starts, columns, values)
     return SparseRows(starts, columns, values)
