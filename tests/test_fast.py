@@ -16,12 +16,13 @@ def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight
     """Two copies of one network after the same ``steps`` SGD steps: by Network.gradient, and by fast.sgd_steps."""
     train_set, _ = mnist
     X = train_set.X[:steps * batch_size].astype(dtype)
+    labels = train_set.labels[:steps * batch_size]
     Y = train_set.Y[:steps * batch_size].astype(dtype)
     order = np.random.default_rng(1).permutation(len(X))
     readable, compiled = (Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype) for _ in range(2))
     decay = weight_decay / len(X)
     _readable_steps(readable, SGD(lr), X, Y, order, batch_size, decay)
-    fast.sgd_steps(compiled, fast.sparse_rows(X), Y, order, batch_size, lr, decay)
+    fast.sgd_steps(compiled, fast.sparse_rows(X), labels, order, batch_size, lr, decay)
     start = Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype).vector
     return start, readable.vector, compiled.vector
 

@@ -198,7 +198,7 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
 
 
 @_compiled
-def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, Y, order, batch_size, lr, keep):
+def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size, lr, keep):
     """SGD on the mini-batches of ``order`` for a network of two hidden layers."""
     shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
     z1, a1, d1 = np.empty(shape1, w0.dtype), np.empty(shape1, w0.dtype), np.empty(shape1, w0.dtype)
@@ -214,7 +214,7 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, Y
             _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
             _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
             for j in range(len(b2)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
-                a, y = a3[e, j], Y[row, j]
+                a, y = a3[e, j], _ONE if j == labels[row] else _ZERO
                 d3[e, j] = _TWO * (a - y) * a * (_ONE - a) / m if output == 0 else (a - y) / m
             _backward_layer(w2, d3, z2, a2, e, d2, hidden)
             _backward_layer(w1, d2, z1, a1, e, d1, hidden)

@@ -62,7 +62,7 @@ def warm_up(network, training=False):
     if training:
         scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
                                 output=network.output.name, dtype=network.dtype)
-        sgd_steps(scratch, sparse_rows(X), np.zeros((2, network.sizes[-1]), dtype=network.dtype), [0, 1], 1, 0.1, 0.0)
+        sgd_steps(scratch, sparse_rows(X), [0, 0], [0, 1], 1, 0.1, 0.0)
 
 
 def supports(network, optimizer=None):
@@ -98,16 +98,16 @@ def sparse_rows(X):
     return SparseRows(starts, columns, values)
 
 
-def sgd_steps(network, rows, Y, order, batch_size, lr, decay):
+def sgd_steps(network, rows, labels, order, batch_size, lr, decay):
     """SGD steps on the mini-batches ``order[0:batch_size]``, ``order[batch_size:2 batch_size]``, ...
 
-    ``rows`` are the training inputs as SparseRows, Y their one-hot targets (n, sizes[-1]) in
-    the network's dtype. Each step is ``vector -= lr * (gradient of the batch's mean cost +
+    ``rows`` are the training inputs as SparseRows, ``labels`` (n,) their classes (the one-hot
+    targets' 1s; a small array, cheaper to look up at random than rows of targets). Each step is ``vector -= lr * (gradient of the batch's mean cost +
     decay * weights)``, what ``training`` does with ``Network.gradient``.
     """
     dtype = network.dtype.type
     kernels = _kernels()
-    kernels.run(kernels.sgd_steps, *_parameters(network), *_codes(network), *rows, Y, np.asarray(order, dtype=np.int64),
+    kernels.run(kernels.sgd_steps, *_parameters(network), *_codes(network), *rows, np.asarray(labels, dtype=np.int64), np.asarray(order, dtype=np.int64),
                int(batch_size), dtype(lr), dtype(1.0 - lr * decay))
 
 

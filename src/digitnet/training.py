@@ -115,10 +115,10 @@ def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=
         optimizer.step([network.vector], [gradient])
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, sparse_X=None, dropout=0.0):
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, fast_data=None, dropout=0.0):
     """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
 
-    Given ``sparse_X`` (X as ``fast.SparseRows``), the steps are taken by ``digitnet.fast``.
+    Given ``fast_data`` (X as ``fast.SparseRows``, and the labels), ``digitnet.fast`` takes the steps.
     Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
     the Health that says training is hopeless, else None."""
     n = len(X)
@@ -126,8 +126,8 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     chunk = CHECK_EVERY * batch_size
     for start in range(0, n, chunk):
-        if sparse_X is not None:
-            fast.sgd_steps(network, sparse_X, Y, order[start:start + chunk], batch_size, optimizer.lr, decay)
+        if fast_data is not None:
+            fast.sgd_steps(network, *fast_data, order[start:start + chunk], batch_size, optimizer.lr, decay)
         else:
             _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng)
         if probe is not None and start + chunk <= n:
@@ -157,7 +157,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     if optimizer.full_batch:
         batch_size = len(X)
     use_fast = fast_path and not dropout and batch_size <= FAST_MAX_BATCH and fast.supports(network, optimizer)
-    sparse_X = fast.sparse_rows(X) if use_fast and not shift else None
+    fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
     for epoch in range(epochs):
@@ -168,8 +168,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
                 started = time.perf_counter()
                 X_epoch = shift(rng) if shift else X
                 if use_fast and shift:
-                    sparse_X = fast.sparse_rows(X_epoch)
-                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, sparse_X,
+                    fast_data = (fast.sparse_rows(X_epoch), train_set.labels)
+                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, fast_data,
                                     dropout)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
