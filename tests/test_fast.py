@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from digitnet import Network, fast
-from digitnet.optimizers import SGD, Adam
+from digitnet.optimizers import SGD, Adam, Momentum
 from digitnet.training import _readable_steps, train
 
 pytest.importorskip("numba", reason="the fast path needs Numba (pip install numba)")
@@ -12,8 +12,8 @@ pytest.importorskip("numba", reason="the fast path needs Numba (pip install numb
 SETTINGS = [(hidden, cost) for hidden in ("sigmoid", "relu", "tanh") for cost in ("mse", "cross_entropy")]
 
 
-def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight_decay):
-    """Two copies of one network after the same ``steps`` SGD steps: by Network.gradient, and by fast.sgd_steps."""
+def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight_decay, optimizer=SGD):
+    """Two copies of one network after the same ``steps`` optimizer steps: by Network.gradient, and by fast.steps."""
     train_set, _ = mnist
     X = train_set.X[:steps * batch_size].astype(dtype)
     labels = train_set.labels[:steps * batch_size]
@@ -21,8 +21,8 @@ def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight
     order = np.random.default_rng(1).permutation(len(X))
     readable, compiled = (Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype) for _ in range(2))
     decay = weight_decay / len(X)
-    _readable_steps(readable, SGD(lr), X, Y, order, batch_size, decay)
-    fast.sgd_steps(compiled, fast.sparse_rows(X), labels, order, batch_size, lr, decay)
+    _readable_steps(readable, optimizer(lr), X, Y, order, batch_size, decay)
+    fast.steps(compiled, optimizer(lr), fast.sparse_rows(X), labels, order, batch_size, decay)
     start = Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype).vector
     return start, readable.vector, compiled.vector
 
@@ -41,6 +41,30 @@ def test_in_float64_the_two_paths_agree_to_1e_10(mnist, hidden, cost):
     start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float64", 50, 10, 0.5, 1.0)
     assert np.abs(readable - start).max() > 0.01
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("hidden, cost", [("relu", "cross_entropy"), ("sigmoid", "mse")])
+def test_300_fast_adam_steps_agree_with_the_readable_network(mnist, hidden, cost):
+    start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float32", 300, 16, 0.002, 0.5, Adam)
+    assert np.abs(readable - start).max() > 0.1
+    assert np.abs(compiled - readable).max() < 1e-4 * max(1.0, np.abs(readable).max())
+    start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float64", 50, 16, 0.002, 0.5, Adam)
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+def test_adam_can_go_on_from_either_path_with_the_same_moments(mnist):
+    """Five steps on the fast path, then five readable ones, equal ten readable ones."""
+    X, labels = mnist[0].X[:160].astype("float64"), mnist[0].labels[:160]
+    Y = mnist[0].Y[:160].astype("float64")
+    order = np.arange(160)
+    mixed, readable = (Network((784, 16, 16, 10), "relu", "cross_entropy", seed=4, dtype="float64") for _ in range(2))
+    mixed_adam, readable_adam = Adam(0.002), Adam(0.002)
+    fast.steps(mixed, mixed_adam, fast.sparse_rows(X), labels, order[:80], 16, 0.0)
+    assert mixed_adam.t == 5
+    _readable_steps(mixed, mixed_adam, X, Y, order[80:], 16, 0.0)
+    _readable_steps(readable, readable_adam, X, Y, order, 16, 0.0)
+    assert mixed_adam.t == readable_adam.t == 10
+    np.testing.assert_allclose(mixed.vector, readable.vector, rtol=0, atol=1e-10)
 
 
 def test_a_last_batch_smaller_than_the_others_is_a_step_of_its_own(mnist):
@@ -68,18 +92,22 @@ def test_sparse_rows_hold_exactly_the_nonzero_values(mnist):
     assert rows.starts[-1] == np.count_nonzero(X)
 
 
-def test_train_takes_the_fast_path_for_small_batches_of_plain_sgd_only(mnist, monkeypatch):
+def test_train_takes_the_fast_path_for_small_batches_of_sgd_and_adam_only(mnist, monkeypatch):
     calls = []
-    original = fast.sgd_steps
-    monkeypatch.setattr(fast, "sgd_steps", lambda *args: calls.append(args[4]) or original(*args))
+    original = fast.steps
+    monkeypatch.setattr(fast, "steps", lambda *args: calls.append(args[5]) or original(*args))
     small = type(mnist[0])(mnist[0].X[:2000], mnist[0].labels[:2000])
     train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0))
     assert calls == [10]  # 2,000 examples: one call, well under the health check's 1,000 batches
-    train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=10, rng=np.random.default_rng(0))
+    train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=16, rng=np.random.default_rng(0))
+    assert calls == [10, 16]
+    train(Network(seed=0), small, optimizer=Momentum(0.3), epochs=1, batch_size=10, rng=np.random.default_rng(0))
+    train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=16, rng=np.random.default_rng(0),
+          dropout=0.2)
     train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=128, rng=np.random.default_rng(0))
     train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0),
           fast_path=False)
-    assert calls == [10]
+    assert calls == [10, 16]
 
 
 def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
@@ -99,7 +127,8 @@ def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monk
     assert not fast.supports(Network((784, 16, 10)))                # one hidden layer
     assert not fast.supports(Network((784, 16, 16, 16, 10)))        # three
     assert not fast.supports(Network(cost="mse", output="softmax"))  # not a pair it knows
-    assert not fast.supports(Network(), Adam(0.001))
+    assert fast.supports(Network(), Adam(0.001))
+    assert not fast.supports(Network(), Momentum(0.3))
     monkeypatch.setenv("DIGITNET_FAST", "0")
     assert not fast.supports(Network())
 

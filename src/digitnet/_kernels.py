@@ -18,6 +18,7 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # sigmoid's exp into the slower double one); 0, 1 and 2 are exact in either precision
 _ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
 _SIGMOID_ZERO_BELOW = np.float32(-40)
+_TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-19), np.float32(1e-30)
 
 
 @contextmanager
@@ -198,26 +199,100 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
 
 
 @_compiled
+def _buffers(batch_size, b0, b1, b2):
+    """Room for one mini-batch's z, a and delta of each layer, its rows, and the first layer's partial sums."""
+    shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
+    return (np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype),
+            np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype),
+            np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype),
+            np.empty(batch_size, np.int64), np.empty((4, len(b0)), b0.dtype))
+
+
+@_compiled
+def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers):
+    """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``."""
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    m = len(batch)
+    for e in range(m):
+        row = rows[e] = batch[e]
+        _forward_sparse(w0, b0, starts, columns, values, row, partial, z1, a1, e, hidden)
+        _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
+        _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
+        for j in range(len(b2)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
+            a, y = a3[e, j], _ONE if j == labels[row] else _ZERO
+            d3[e, j] = _TWO * (a - y) * a * (_ONE - a) / m if output == 0 else (a - y) / m
+        _backward_layer(w2, d3, z2, a2, e, d2, hidden)
+        _backward_layer(w1, d2, z1, a1, e, d1, hidden)
+
+
+@_compiled
 def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size, lr, keep):
     """SGD on the mini-batches of ``order`` for a network of two hidden layers."""
-    shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
-    z1, a1, d1 = np.empty(shape1, w0.dtype), np.empty(shape1, w0.dtype), np.empty(shape1, w0.dtype)
-    z2, a2, d2 = np.empty(shape2, w0.dtype), np.empty(shape2, w0.dtype), np.empty(shape2, w0.dtype)
-    z3, a3, d3 = np.empty(shape3, w0.dtype), np.empty(shape3, w0.dtype), np.empty(shape3, w0.dtype)
-    rows, inner = np.empty(batch_size, np.int64), np.arange(batch_size)
-    partial = np.empty((4, len(b0)), w0.dtype)
+    buffers = _buffers(batch_size, b0, b1, b2)
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    inner = np.arange(batch_size)
     for start in range(0, len(order), batch_size):
-        m = min(batch_size, len(order) - start)
-        for e in range(m):
-            row = rows[e] = order[start + e]
-            _forward_sparse(w0, b0, starts, columns, values, row, partial, z1, a1, e, hidden)
-            _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
-            _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
-            for j in range(len(b2)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
-                a, y = a3[e, j], _ONE if j == labels[row] else _ZERO
-                d3[e, j] = _TWO * (a - y) * a * (_ONE - a) / m if output == 0 else (a - y) / m
-            _backward_layer(w2, d3, z2, a2, e, d2, hidden)
-            _backward_layer(w1, d2, z1, a1, e, d1, hidden)
+        batch = order[start:start + batch_size]
+        m = len(batch)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers)
         _step_layer(w2, b2, a2, inner, m, d3, lr, keep)
         _step_layer(w1, b1, a1, inner, m, d2, lr, keep)
         _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, keep)
+
+
+@_compiled
+def _adam_update(p, g, moment1, moment2, decay, settings, step, scale_v):
+    """One Adam step for the parameters p with gradient g (+ decay p), as ``optimizers.Adam.step``.
+
+    The weights of pixels that are always 0 shrink under L2 until their gradients (decay times
+    a weight of 1e-16) and moments would be subnormal numbers (below 1.2e-38), and each
+    operation on one costs a hundred times a normal one: an epoch took ten times as long. So a
+    gradient below 1e-17 counts as 0 (its square times 1 - beta2 stays normal), and so do
+    moments below 1e-19 and 1e-30; next to the steps of other weights they make no difference.
+    """
+    lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
+    for k in range(len(p)):
+        gradient = _flushed(g[k] + decay * p[k], _TINY_GRADIENT)
+        moment1[k] = _flushed(beta1 * moment1[k] + one_minus_beta1 * gradient, _TINY_MOMENT1)
+        moment2[k] = _flushed(beta2 * moment2[k] + one_minus_beta2 * gradient * gradient, _TINY_MOMENT2)
+        p[k] -= step * moment1[k] / (np.sqrt(moment2[k]) * scale_v + eps)
+
+
+@_compiled
+def _flushed(x, limit):
+    """x, or 0 if it is smaller than ``limit`` in size."""
+    return x if abs(x) >= limit else x * _ZERO
+
+
+@_compiled
+def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size,
+               vector, gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
+    """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t.
+
+    ``gradient`` is a scratch vector like ``vector``, ``gradients`` its views shaped like
+    (w0, b0, ..., b2); ``settings`` = (lr, beta1, 1 - beta1, beta2, 1 - beta2, eps) and
+    ``decay`` in the vector's dtype.
+    """
+    lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
+    gw0, gb0, gw1, gb1, gw2, gb2 = gradients
+    buffers = _buffers(batch_size, b0, b1, b2)
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    inner = np.arange(batch_size)
+    one, factors = _ONE + _ZERO * lr, np.empty(2, vector.dtype)  # factors: in the vector's dtype
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        m = len(batch)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers)
+        gradient[:] = _ZERO
+        # BP3 and BP4: a "step" of -1 from zero leaves a_in^T delta and sum(delta) in the gradient
+        _step_layer(gw2, gb2, a2, inner, m, d3, -one, one)
+        _step_layer(gw1, gb1, a1, inner, m, d2, -one, one)
+        _step_sparse(gw0, gb0, starts, columns, values, rows, m, d1, -one, one)
+        t += 1
+        factors[0] = lr / (1.0 - beta1 ** float(t))    # lr / (1 - beta1^t)
+        factors[1] = 1.0 / np.sqrt(1.0 - beta2 ** float(t))  # 1 / sqrt(1 - beta2^t)
+        _adam_update(vector[:n_weights], gradient[:n_weights], moment1[:n_weights], moment2[:n_weights],
+                     decay, settings, factors[0], factors[1])
+        _adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
+                     decay * _ZERO, settings, factors[0], factors[1])
+    return t

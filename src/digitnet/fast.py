@@ -1,4 +1,4 @@
-"""The fast path: the same forward pass and SGD step as ``Network``, compiled by Numba.
+"""The fast path: the same forward pass and SGD and Adam steps as ``Network``, compiled by Numba.
 
 ``Network`` is written to be read: a handful of NumPy calls per layer, each of which costs
 about a microsecond before it does any arithmetic. At mini-batches of 10 that overhead,
@@ -8,7 +8,7 @@ so an epoch of the seed recipe takes a fraction of the NumPy loop's time.
 
 It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
 a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
-SGD with L2 weight decay. ``supports`` says whether a setting is covered; training and
+SGD or Adam with L2 weight decay. ``supports`` says whether a setting is covered; training and
 prediction use the readable path for everything else, and when Numba is not installed or
 ``DIGITNET_FAST=0`` is set. The two paths agree to float32 rounding (``tests/test_fast.py``).
 
@@ -26,6 +26,8 @@ import sys
 from typing import NamedTuple
 
 import numpy as np
+
+from .optimizers import SGD, Adam
 
 HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
 OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
@@ -50,7 +52,7 @@ def ready(network):
 
 
 def warm_up(network, training=False):
-    """Load (or compile) the fast forward pass, and with ``training`` the SGD steps, for ``network``'s dtype now.
+    """Load (or compile) the fast forward pass, and with ``training`` the SGD and Adam steps, for ``network``'s dtype.
 
     Compiled code is cached on disk, so ``scripts/setup.sh`` calls this once at installation
     and no training waits for the compiler later.
@@ -62,7 +64,8 @@ def warm_up(network, training=False):
     if training:
         scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
                                 output=network.output.name, dtype=network.dtype)
-        sgd_steps(scratch, sparse_rows(X), [0, 0], [0, 1], 1, 0.1, 0.0)
+        for optimizer in (SGD(0.1), Adam(0.001)):
+            steps(scratch, optimizer, sparse_rows(X), [0, 0], [0, 1], 1, 0.0)
 
 
 def supports(network, optimizer=None):
@@ -70,8 +73,8 @@ def supports(network, optimizer=None):
 
     Only networks with two hidden layers (the seed's shape, of any widths) are compiled.
     """
-    plain_sgd = optimizer is None or (type(optimizer).__name__ == "SGD" and not optimizer.full_batch)
-    return (available() and plain_sgd and len(network.sizes) == 4 and network.activation.name in HIDDEN
+    known = optimizer is None or type(optimizer) in (SGD, Adam)  # not GradientDescent or Momentum
+    return (available() and known and len(network.sizes) == 4 and network.activation.name in HIDDEN
             and (network.cost.name, network.output.name) in OUTPUTS)
 
 
@@ -98,17 +101,30 @@ def sparse_rows(X):
     return SparseRows(starts, columns, values)
 
 
-def sgd_steps(network, rows, labels, order, batch_size, lr, decay):
-    """SGD steps on the mini-batches ``order[0:batch_size]``, ``order[batch_size:2 batch_size]``, ...
+def steps(network, optimizer, rows, labels, order, batch_size, decay):
+    """The optimizer's steps on the mini-batches ``order[0:batch_size]``, ``order[batch_size:2 batch_size]``, ...
 
     ``rows`` are the training inputs as SparseRows, ``labels`` (n,) their classes (the one-hot
-    targets' 1s; a small array, cheaper to look up at random than rows of targets). Each step is ``vector -= lr * (gradient of the batch's mean cost +
-    decay * weights)``, what ``training`` does with ``Network.gradient``.
+    targets' 1s; a small array, cheaper to look up at random than rows of targets). Each step is
+    what ``training`` does with ``Network.gradient`` and the optimizer: the gradient of the
+    batch's mean cost, plus ``decay`` times the weights, given to plain SGD or to Adam.
     """
-    dtype = network.dtype.type
     kernels = _kernels()
-    kernels.run(kernels.sgd_steps, *_parameters(network), *_codes(network), *rows, np.asarray(labels, dtype=np.int64), np.asarray(order, dtype=np.int64),
-               int(batch_size), dtype(lr), dtype(1.0 - lr * decay))
+    dtype = network.dtype.type
+    common = (*_parameters(network), *_codes(network), *rows, np.asarray(labels, dtype=np.int64),
+              np.asarray(order, dtype=np.int64), int(batch_size))
+    if type(optimizer) is SGD:
+        kernels.run(kernels.sgd_steps, *common, dtype(optimizer.lr), dtype(1.0 - optimizer.lr * decay))
+        return
+    if optimizer.moments is None:  # the same state Adam.step keeps, so either path can go on from here
+        optimizer.moments = [(np.zeros_like(network.vector), np.zeros_like(network.vector),
+                              np.empty_like(network.vector))]
+    moment1, moment2, scratch = optimizer.moments[0]
+    settings = tuple(dtype(x) for x in (optimizer.lr, optimizer.beta1, 1 - optimizer.beta1, optimizer.beta2,
+                                        1 - optimizer.beta2, optimizer.eps))
+    optimizer.t = kernels.run(kernels.adam_steps, *common, network.vector, scratch,
+                              tuple(_parameters(network, scratch)), moment1, moment2, network.n_weights,
+                              dtype(decay), settings, optimizer.t)
 
 
 def feedforward(network, X):
@@ -120,9 +136,10 @@ def feedforward(network, X):
     return out
 
 
-def _parameters(network):
-    """w0, b0, w1, b1, w2, b2: views into the network's vector, so that a step changes the network."""
-    return [array for pair in zip(network.weights, network.biases) for array in pair]
+def _parameters(network, vector=None):
+    """w0, b0, w1, b1, w2, b2: views into the network's vector (or one like it), so that a step changes it."""
+    weights, biases = network.unflatten(network.vector if vector is None else vector)
+    return [array for pair in zip(weights, biases) for array in pair]
 
 
 def _codes(network):

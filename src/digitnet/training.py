@@ -127,7 +127,7 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
     chunk = CHECK_EVERY * batch_size
     for start in range(0, n, chunk):
         if fast_data is not None:
-            fast.sgd_steps(network, *fast_data, order[start:start + chunk], batch_size, optimizer.lr, decay)
+            fast.steps(network, optimizer, *fast_data, order[start:start + chunk], batch_size, decay)
         else:
             _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng)
         if probe is not None and start + chunk <= n:
