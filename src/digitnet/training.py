@@ -147,7 +147,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
     pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
     training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
-    lets ``digitnet.fast`` take the steps where it can (small mini-batches of plain SGD).
+    lets ``digitnet.fast`` take the steps where it can (mini-batches of up to 16, SGD or Adam).
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
