@@ -225,7 +225,7 @@ def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--max-shift", "40"], "--max-shift 40 would move digits off their 28x28 image; use at most 7"),
     (["--sizes", "784,100000000,10"], "more than this tool is for"),
-    (["--validation", "2000"], "--validation 2000 would hold out all 2,000 training images; use fewer"),
+    (["--validation", "2000"], "--validation 2000 would hold out all 2,000 training images; use at most 1,999"),
 ])
 def test_settings_that_cannot_work_are_refused_before_training(capsys, small_mnist_folder, argv, message):
     code, _, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", *argv)
@@ -337,7 +337,7 @@ def test_validation_holds_out_the_last_training_images_and_reports_both_accuraci
     metadata = load(model_home / "model.npz").metadata
     assert metadata["validation"] == 500 and metadata["validation_accuracy"] == final["validation_accuracy"]
     code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--validation", "500")
-    assert code == 0 and "validation_accuracy=" in err + out and "validation accuracy" in out
+    assert code == 0 and "validation_accuracy=" in err + out and "Validation accuracy" in out and "test accuracy" in out
 
 
 @pytest.mark.parametrize("recipe", ["slides", "softmax", "relu", "wide", "dropout", "best"])

@@ -93,6 +93,7 @@ def test_sparse_rows_hold_exactly_the_nonzero_values(mnist):
 
 
 def test_train_takes_the_fast_path_for_small_batches_of_sgd_and_adam_only(mnist, monkeypatch):
+    fast.warm_up(Network())  # loaded: even a short training takes it then
     calls = []
     original = fast.steps
     monkeypatch.setattr(fast, "steps", lambda *args: calls.append(args[5]) or original(*args))
@@ -121,6 +122,33 @@ def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
     np.testing.assert_allclose(networks[0], networks[1], rtol=0, atol=1e-9)
 
 
+def test_a_short_training_does_not_wait_for_numba_to_load(mnist, monkeypatch):
+    monkeypatch.setattr(fast, "loaded", lambda: False)
+    used = []
+    monkeypatch.setattr(fast, "steps", lambda *args: used.append(1))
+    small = type(mnist[0])(mnist[0].X[:2000], mnist[0].labels[:2000])
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=2, batch_size=10, rng=np.random.default_rng(0))
+    assert not used  # 4,000 examples in all: the readable path
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=50, batch_size=10, rng=np.random.default_rng(0))
+    assert used
+
+
+def test_a_numba_that_fails_to_import_leaves_the_readable_path(mnist, monkeypatch):
+    import sys
+
+    import digitnet
+
+    monkeypatch.setattr(fast, "_BROKEN", [])
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    monkeypatch.delitem(sys.modules, "digitnet._kernels", raising=False)
+    monkeypatch.delattr(digitnet, "_kernels", raising=False)
+    assert not fast.available() and not fast.loaded()
+    small = type(mnist[0])(mnist[0].X[:500], mnist[0].labels[:500])
+    network = Network(seed=0)
+    history = train(network, small, optimizer=SGD(3.0), epochs=300, batch_size=10, rng=np.random.default_rng(0))
+    assert len(history.epochs) == 300 and network.feedforward(small.X[:1]).shape == (1, 10)
+
+
 def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monkeypatch):
     assert fast.supports(Network())
     assert fast.supports(Network((784, 256, 128, 10), "relu", "cross_entropy"))
@@ -147,6 +175,7 @@ def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, mo
     network = Network(seed=0)
     fast.warm_up(network)
     assert fast.ready(network)
+    assert fast.ready(Network(seed=0, dtype="float64")) == (np.dtype("float64") in fast._FORWARD_READY)
     used = []
     original = fast.feedforward
     monkeypatch.setattr(fast, "feedforward", lambda *args: used.append(1) or original(*args))

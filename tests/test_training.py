@@ -142,3 +142,11 @@ def test_every_epoch_records_saturation_and_the_top_answers_share():
     history = train(network, _blobs(200, 0), optimizer=SGD(3.0), epochs=2, batch_size=10,
                     rng=np.random.default_rng(0))
     assert all(0 <= e.saturation <= 1 and 1 / 3 <= e.top_class_share <= 1 for e in history.epochs)
+
+
+@pytest.mark.parametrize("dropout", [1.0, -0.5, 1.5])
+def test_a_dropout_outside_0_to_1_is_refused(mnist, dropout):
+    small = type(mnist[0])(mnist[0].X[:100], mnist[0].labels[:100])
+    with pytest.raises(ValueError, match="dropout must be from 0 up to"):
+        train(Network(), small, optimizer=SGD(1.0), epochs=1, batch_size=10, rng=np.random.default_rng(0),
+              dropout=dropout)

@@ -149,21 +149,21 @@ def _backward_layer(w, delta_above, z, a, e, delta, kind):
 
 
 @_compiled
-def _decay_and_step_biases(w, b, m, delta, lr, keep):
-    """The parts of the SGD step that do not depend on the layer's inputs: w *= keep (L2), b -= lr sum(delta)."""
-    if keep != _ONE:
+def _decay_and_step_biases(w, b, m, delta, lr, shrink):
+    """The parts of the SGD step that do not depend on the layer's inputs: w *= shrink (L2), b -= lr sum(delta)."""
+    if shrink != _ONE:
         for i in range(w.shape[0]):
             for j in range(w.shape[1]):
-                w[i, j] *= keep
+                w[i, j] *= shrink
     for e in range(m):
         for j in range(len(b)):
             b[j] -= lr * delta[e, j]
 
 
 @_compiled
-def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
+def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, shrink):
     """As _step_layer, for input rows given by their non-zero values."""
-    _decay_and_step_biases(w, b, m, delta, lr, keep)
+    _decay_and_step_biases(w, b, m, delta, lr, shrink)
     for e in range(m):
         for k in range(starts[rows[e]], starts[rows[e] + 1]):
             i = columns[k]
@@ -173,9 +173,11 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, keep):
 
 
 @_compiled
-def _step_layer(w, b, a_in, rows, m, delta, lr, keep):
-    """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta)."""
-    _decay_and_step_biases(w, b, m, delta, lr, keep)
+def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
+    """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta).
+
+    ``shrink`` is 1 - lr decay: the L2 part, applied to the weights first."""
+    _decay_and_step_biases(w, b, m, delta, lr, shrink)
     for e in range(m):
         for i in range(w.shape[0]):
             value = a_in[rows[e], i]
@@ -226,7 +228,7 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
 
 
 @_compiled
-def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size, lr, keep):
+def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size, lr, shrink):
     """SGD on the mini-batches of ``order`` for a network of two hidden layers."""
     buffers = _buffers(batch_size, b0, b1, b2)
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
@@ -235,9 +237,9 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, l
         batch = order[start:start + batch_size]
         m = len(batch)
         _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers)
-        _step_layer(w2, b2, a2, inner, m, d3, lr, keep)
-        _step_layer(w1, b1, a1, inner, m, d2, lr, keep)
-        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, keep)
+        _step_layer(w2, b2, a2, inner, m, d3, lr, shrink)
+        _step_layer(w1, b1, a1, inner, m, d2, lr, shrink)
+        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, shrink)
 
 
 @_compiled

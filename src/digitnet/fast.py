@@ -15,9 +15,9 @@ prediction use the readable path for everything else, and when Numba is not inst
 The compiled loops are in ``_kernels``, imported on first use (Numba takes a quarter of a
 second to import). Numba compiles them the first time they run (seconds) and keeps the result
 in its cache (``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs start at once.
-``Network.feedforward`` uses the fast path for a few rows only once it is loaded (``ready``:
-after a training in the same process, or ``warm_up``), so a one-off ``digitnet predict`` does
-not wait for Numba.
+``Network.feedforward`` uses the fast path for a few rows only once it is loaded (``ready``,
+after ``warm_up``), so a one-off ``digitnet predict`` does not wait for Numba; for the same
+reason ``train`` takes it only for trainings long enough to be worth loading it.
 """
 
 import importlib.util
@@ -34,21 +34,35 @@ OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 SMALL = 8  # Network.feedforward of fewer rows than this uses the fast path, once it is loaded
 
 
+_BROKEN = []  # why the compiled loops could not be imported, once they were tried
+_FORWARD_READY = set()  # the dtypes whose compiled forward pass this process has loaded
+
+
 def available():
-    """True when Numba is installed and the fast path is not turned off by DIGITNET_FAST=0."""
-    return os.environ.get("DIGITNET_FAST", "1") != "0" and importlib.util.find_spec("numba") is not None
+    """True when Numba is installed and imports, and DIGITNET_FAST=0 does not turn the fast path off."""
+    if os.environ.get("DIGITNET_FAST", "1") == "0" or _BROKEN or importlib.util.find_spec("numba") is None:
+        return False
+    return loaded() or _kernels() is not None
+
+
+def loaded():
+    """True when the compiled loops are already imported in this process (importing them takes 0.5 s)."""
+    return "digitnet._kernels" in sys.modules and not _BROKEN
 
 
 def _kernels():
-    """The compiled loops; importing them imports Numba (a quarter of a second), so only on first use."""
-    from . import _kernels
-
+    """The compiled loops, imported on first use; None if Numba is installed but fails to import."""
+    try:
+        from . import _kernels
+    except Exception as error:  # a Numba built for another NumPy, say: the readable path still works
+        _BROKEN.append(error)
+        return None
     return _kernels
 
 
 def ready(network):
-    """True when the fast path supports ``network`` and is already loaded (never loads it)."""
-    return "digitnet._kernels" in sys.modules and supports(network) and _kernels().feedforward.overloads
+    """True when the compiled forward pass for ``network`` is already loaded (this never loads it)."""
+    return network.dtype in _FORWARD_READY and supports(network)
 
 
 def warm_up(network, training=False):
@@ -69,7 +83,7 @@ def warm_up(network, training=False):
 
 
 def supports(network, optimizer=None):
-    """True when the fast path computes exactly what ``network`` (and ``optimizer``) would.
+    """True when the fast path computes what ``network`` (and ``optimizer``) would, to rounding.
 
     Only networks with two hidden layers (the seed's shape, of any widths) are compiled.
     """
@@ -133,6 +147,7 @@ def feedforward(network, X):
     out = np.empty((len(X), network.sizes[-1]), dtype=network.dtype)
     kernels = _kernels()
     kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, out)
+    _FORWARD_READY.add(network.dtype)
     return out
 
 

@@ -87,7 +87,7 @@ def build_parser():
     train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
     train.add_argument("--dropout", type=_fraction,
-                       help="share of hidden neurons left out of each training step (0 to 0.9; best: 0.3)")
+                       help="share of hidden neurons left out of each training step (0 to 0.9; best: 0.2)")
     train.add_argument("--validation", type=_number(int, "whole number"),
                        help="hold out the last N training images: report accuracy on them each epoch "
                             "(choose settings by it, not by the test set)")

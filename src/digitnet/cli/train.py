@@ -96,7 +96,7 @@ def _split(dataset, n_validation):
     """(training part, validation part): the last ``n_validation`` examples held out."""
     if n_validation >= len(dataset):
         raise UsageError(f"--validation {n_validation} would hold out all {len(dataset):,} training images; "
-                         f"use fewer, such as {len(dataset) // 6:,}")
+                         f"use at most {len(dataset) - 1:,} (a sixth, {max(1, len(dataset) // 6):,}, is usual)")
     return dataset.split(len(dataset) - n_validation)
 
 
@@ -194,9 +194,10 @@ class TrainingReport:
                               "model": str(out) if out else None, "stopped": history.stopped}))
         else:
             saved = f"; model saved to {out}" if out else "; no model saved"
-            validation = f"validation accuracy {validation_accuracy:.2%}, " if validation_accuracy is not None else ""
-            print(f"{validation}Test accuracy {test_accuracy:.2%} after {_plural(epochs, 'epoch')} "
-                  f"in {seconds:.1f} s{saved}")
+            accuracy = f"Test accuracy {test_accuracy:.2%}"
+            if validation_accuracy is not None:
+                accuracy = f"Validation accuracy {validation_accuracy:.2%}, test accuracy {test_accuracy:.2%}"
+            print(f"{accuracy} after {_plural(epochs, 'epoch')} in {seconds:.1f} s{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
         if history.stopped == "stuck":
