@@ -153,7 +153,7 @@ def feedforward(network, X):
 
 def _parameters(network, vector=None):
     """w0, b0, w1, b1, w2, b2: views into the network's vector (or one like it), so that a step changes it."""
-    weights, biases = network.unflatten(network.vector if vector is None else vector)
+    weights, biases = (network.weights, network.biases) if vector is None else network.unflatten(vector)
     return [array for pair in zip(weights, biases) for array in pair]
 
 
