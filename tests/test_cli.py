@@ -338,6 +338,8 @@ def test_validation_holds_out_the_last_training_images_and_reports_both_accuraci
     assert metadata["validation"] == 500 and metadata["validation_accuracy"] == final["validation_accuracy"]
     code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1", "--validation", "500")
     assert code == 0 and "validation_accuracy=" in err + out and "Validation accuracy" in out and "test accuracy" in out
+    code, out, err = run(capsys, "info")
+    assert code == 0 and "the last 500 training images held out" in out
 
 
 @pytest.mark.parametrize("recipe", ["slides", "softmax", "relu", "wide", "dropout", "best"])

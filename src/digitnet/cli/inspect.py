@@ -99,6 +99,15 @@ def _training_lines(seed, meta):
                f"({recipe['schedule']}), batch {recipe['batch_size']}, L2 {recipe['weight_decay']}, seed {seed}, "
                f"{meta.get('epochs', '?')} epochs in {meta.get('trained_seconds', '?')} s"
                f"{stopped.get(meta.get('stopped'), '')}")
+    extras = [f"{label} {recipe[key]}{unit}" for key, label, unit in (("max_shift", "shifts up to", " px"),
+                                                                      ("dropout", "dropout", ""))
+              if isinstance(recipe.get(key), (int, float)) and recipe[key]]
+    if extras:
+        yield f"              {', '.join(extras)}"
+    if isinstance(meta.get("validation"), int) and meta["validation"] > 0:
+        accuracy = meta.get("validation_accuracy")
+        shown = f": {accuracy:.2%}" if isinstance(accuracy, (int, float)) else ""
+        yield f"  validation  the last {meta['validation']:,} training images held out{shown}"
     if isinstance(meta.get("test_accuracy"), (int, float)):
         yield f"  accuracy    {meta['test_accuracy']:.2%} on the test set of {meta.get('data', '?')}"
     if meta.get("data_checksum"):
