@@ -22,6 +22,13 @@ from .serve import cmd_serve
 from .train import cmd_train
 
 
+# help texts of the options several commands share
+MODEL_HELP = "a model file (default: the last one trained)"
+DATA_HELP = "a folder of MNIST-style IDX files (default: the bundled MNIST)"
+IMAGE_HELP = "a digit image to show instead of the first test digit"
+QUICK_HELP = "train less for the figures that train networks"
+
+
 def _number(kind, word, allow_zero=False):
     """An argparse type: a finite number of ``kind`` above 0 (or at least 0 with ``allow_zero``)."""
     wanted = f"{'0 or a positive' if allow_zero else 'a positive'} {word}"
@@ -94,50 +101,50 @@ def build_parser():
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
     train.add_argument("--epochs", type=_number(int, "whole number"), help="passes over the data (seed: 60, modern: 30)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
-    train.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    train.add_argument("--data", help=DATA_HELP)
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy on the test set, per digit, and the confusion matrix")
-    evaluate.add_argument("--model", help="a model file (default: the last one trained)")
-    evaluate.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
+    evaluate.add_argument("--model", help=MODEL_HELP)
+    evaluate.add_argument("--data", help=DATA_HELP)
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="read the digit in each image (PNG or JPEG)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", help="a model file (default: the last one trained)")
+    predict.add_argument("--model", help=MODEL_HELP)
     predict.add_argument("--json", action="store_true")
     predict.add_argument("--show", action="store_true", help="print the 28x28 numbers the network sees")
     predict.set_defaults(run=cmd_predict)
 
     show = commands.add_parser("show", help="list the lesson's figures, or make one: show NAME --out FILE")
     show.add_argument("name", nargs="?", metavar="NAME", help="the figure to make (none: list them)")
-    show.add_argument("--model", help="a model file (default: the last one trained)")
+    show.add_argument("--model", help=MODEL_HELP)
     show.add_argument("--out", help="the file to write, .png, .svg or .pdf (default: NAME.png)")
-    show.add_argument("--image", help="a digit image to show instead of the first test digit")
-    show.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
-    show.add_argument("--quick", action="store_true", help="train less for the figures that train networks")
+    show.add_argument("--image", help=IMAGE_HELP)
+    show.add_argument("--data", help=DATA_HELP)
+    show.add_argument("--quick", action="store_true", help=QUICK_HELP)
     show.set_defaults(run=cmd_show)
 
     report = commands.add_parser("report", help="make every figure and an HTML page that walks through them")
     report.add_argument("--out", required=True, help="the folder to write the figures and index.html into")
-    report.add_argument("--model", help="a model file (default: the last one trained)")
-    report.add_argument("--image", help="a digit image to show instead of the first test digit")
-    report.add_argument("--data", help="a folder of MNIST-style IDX files (default: the bundled MNIST)")
-    report.add_argument("--quick", action="store_true", help="train less for the figures that train networks")
+    report.add_argument("--model", help=MODEL_HELP)
+    report.add_argument("--image", help=IMAGE_HELP)
+    report.add_argument("--data", help=DATA_HELP)
+    report.add_argument("--quick", action="store_true", help=QUICK_HELP)
     report.set_defaults(run=cmd_report)
 
     serve = commands.add_parser("serve", help="the web page: draw a digit and watch the network think; train it live")
-    serve.add_argument("--model", help="a model file (default: the last one trained)")
+    serve.add_argument("--model", help=MODEL_HELP)
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
     serve.add_argument("--port", type=_number(int, "whole number"), default=8000, help="default 8000")
     serve.add_argument("--data", help="a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
     serve.set_defaults(run=cmd_serve)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
-    info.add_argument("--model", help="a model file (default: the last one trained)")
+    info.add_argument("--model", help=MODEL_HELP)
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=cmd_info)
     return parser
