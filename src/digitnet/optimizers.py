@@ -2,6 +2,7 @@
 
 An optimizer keeps its own state (velocities, Adam's moments), never the network.
 ``lr`` is an attribute, so a learning-rate schedule can change it between steps.
+``state()`` and ``set_state(state)`` give that state as named arrays, for a checkpoint.
 """
 
 import math
@@ -25,6 +26,14 @@ class SGD:
         """Update each array of ``params`` in place by its gradient in ``grads`` (same shapes)."""
         for p, g in zip(params, grads):
             p -= self.lr * g
+
+    def state(self):
+        """What the next steps depend on besides ``lr``, as {name: array}: nothing, for plain SGD."""
+        return {}
+
+    def set_state(self, state):
+        """Go on from ``state()``; ValueError if it is not one this optimizer gave."""
+        _check_names(state, ())
 
 
 class GradientDescent(SGD):
@@ -50,6 +59,13 @@ class Momentum:
             v *= self.mu
             v -= self.lr * g
             p += v
+
+    def state(self):
+        return {} if self.velocities is None else {f"velocity_{i}": v for i, v in enumerate(self.velocities)}
+
+    def set_state(self, state):
+        _check_names(state, [f"velocity_{i}" for i in range(len(state))])
+        self.velocities = [np.array(state[f"velocity_{i}"]) for i in range(len(state))] or None
 
 
 class Adam:
@@ -89,6 +105,30 @@ class Adam:
             np.divide(m, scratch, out=scratch)
             scratch *= self.lr / corrected_m   # lr m_hat / (sqrt(v_hat) + eps)
             p -= scratch
+
+    def state(self):
+        if self.moments is None:
+            return {}
+        named = {"t": np.array(self.t)}
+        for i, (m, v, _) in enumerate(self.moments):
+            named.update({f"moment1_{i}": m, f"moment2_{i}": v})
+        return named
+
+    def set_state(self, state):
+        n = (len(state) - 1) // 2 if state else 0
+        _check_names(state, [f"moment{k}_{i}" for i in range(n) for k in (1, 2)] + (["t"] if state else []))
+        if not state:
+            self.t, self.moments = 0, None
+            return
+        self.t = int(state["t"])
+        self.moments = [(np.array(state[f"moment1_{i}"]), np.array(state[f"moment2_{i}"]),
+                         np.empty_like(state[f"moment1_{i}"])) for i in range(n)]
+
+
+def _check_names(state, expected):
+    if sorted(state) != sorted(expected):
+        raise ValueError(f"an optimizer state with {sorted(state)} does not fit this optimizer "
+                         f"(it keeps {sorted(expected) or 'nothing'})")
 
 
 OPTIMIZERS = {

@@ -23,6 +23,7 @@ The settings were chosen on a validation split (the last 10,000 training images 
 trains every rung that way and prints the table the README shows.
 """
 
+import dataclasses
 from dataclasses import asdict, dataclass, replace
 
 from .network import SEED_SIZES, Network
@@ -59,6 +60,21 @@ class Recipe:
     def as_dict(self):
         return {**asdict(self), "sizes": list(self.sizes)}
 
+    @classmethod
+    def from_dict(cls, fields):
+        """The recipe that ``as_dict`` gave ``fields``; ValueError if they are not a recipe's."""
+        names = {field.name: type(getattr(_SEED, field.name)) for field in dataclasses.fields(cls)}
+        if not isinstance(fields, dict) or set(fields) != set(names):
+            raise ValueError("not a recipe's fields")
+        sizes = fields["sizes"]
+        if not isinstance(sizes, list) or not all(type(size) is int and size > 0 for size in sizes):
+            raise ValueError("not a recipe's layer sizes")
+        for name, kind in names.items():
+            value = fields[name]
+            if name != "sizes" and not (type(value) is kind or kind is float and type(value) is int):
+                raise ValueError(f"a recipe's {name} cannot be {value!r}")
+        return cls(**{**fields, "sizes": tuple(sizes)})
+
 
 _SEED = Recipe("seed")
 _SOFTMAX = _SEED.with_changes(name="softmax", cost="cross_entropy", learning_rate=0.5, weight_decay=4.0)
@@ -91,13 +107,18 @@ def default_learning_rate(optimizer, activation, cost):
     return rate / 10 if optimizer == "momentum" else rate
 
 
-def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None, fast_path=True):
-    """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History."""
-    return train(network, train_set, test_set, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
+def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None, fast_path=True,
+                 optimizer=None, first_epoch=0):
+    """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History.
+
+    ``optimizer``: the recipe's, made by the caller (to checkpoint its state, or to go on with one
+    restored, from ``first_epoch``; see ``training.train``); a new one if None."""
+    optimizer = optimizer or make_optimizer(recipe.optimizer, recipe.learning_rate)
+    return train(network, train_set, test_set, optimizer=optimizer,
                  epochs=recipe.epochs, batch_size=recipe.batch_size, rng=rng,
                  schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
                  weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout,
-                 on_epoch=on_epoch, fast_path=fast_path)
+                 on_epoch=on_epoch, fast_path=fast_path, first_epoch=first_epoch)
 
 
 def get_recipe(name):

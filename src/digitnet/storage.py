@@ -22,13 +22,16 @@ class ModelFileError(ValueError):
     """A model file that is missing, damaged, or not a digitnet model."""
 
 
-def save(network, path):
-    """Write ``network`` (weights, biases, config and ``network.metadata``) to ``path``; return the path."""
+def save(network, path, extra=None):
+    """Write ``network`` (weights, biases, config and ``network.metadata``) to ``path``; return the path.
+
+    ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {**network.metadata, "format": FORMAT, "config": network.config()}
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
+    arrays.update(extra or {})
     arrays["metadata"] = np.array(json.dumps(metadata))
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -38,6 +41,7 @@ def save(network, path):
             os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a model is an ordinary file
         os.replace(temporary, path)
+        _sync_folder(path.parent)  # the rename itself survives a power cut
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -88,6 +92,15 @@ def _check_shapes(sizes, arrays):
         for name, shape in ((f"weight_{l}", (n_in, n_out)), (f"bias_{l}", (n_out,))):
             if arrays[name].shape != shape or not np.all(np.isfinite(arrays[name])):
                 raise ValueError(f"{name} does not fit the network")
+
+
+def _sync_folder(folder):
+    if hasattr(os, "O_DIRECTORY"):  # POSIX; Windows cannot open a folder, and does not need to
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _umask():

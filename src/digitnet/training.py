@@ -139,7 +139,8 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
 
 
 def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
-          schedule=None, weight_decay=0.0, max_shift=0, dropout=0.0, on_epoch=None, fast_path=True):
+          schedule=None, weight_decay=0.0, max_shift=0, dropout=0.0, on_epoch=None, fast_path=True,
+          first_epoch=0):
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
@@ -149,6 +150,8 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
     training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (mini-batches of up to 16, SGD or Adam).
+    ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
+    network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
@@ -165,7 +168,7 @@ def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, r
     fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
-    for epoch in range(epochs):
+    for epoch in range(first_epoch, epochs):
         if schedule is not None:
             optimizer.lr = schedule(epoch)
         try:

@@ -78,7 +78,7 @@ def build_parser():
     commands.required = True
 
     train = commands.add_parser("train", help="train a network on MNIST (the seed recipe by default)")
-    train.add_argument("--recipe", choices=list(RECIPES), default="seed",
+    train.add_argument("--recipe", choices=list(RECIPES),
                        help="a rung of the ladder from the slides to 99%%, each one change more (see README); "
                             "seed: the slides' network done well; modern: its ReLU, softmax, Adam twin; best: 99%%")
     train.add_argument("--sizes", type=_sizes, help="layer sizes (default 784,16,16,10)")
@@ -100,10 +100,14 @@ def build_parser():
                             "(choose settings by it, not by the test set)")
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
     train.add_argument("--epochs", type=_number(int, "whole number"), help="passes over the data (seed: 60, modern: 30)")
-    train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True), default=0, help="random seed for the weights and the shuffling")
+    train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True),
+                       help="random seed for the weights and the shuffling (default 0)")
     train.add_argument("--data", help=DATA_HELP)
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
+    train.add_argument("--resume", action="store_true",
+                       help="go on with a stopped training from its last finished epoch (its checkpoint is kept "
+                            "beside --out, as MODEL.checkpoint.npz, until it finishes), with the same settings")
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy on the test set, per digit, and the confusion matrix")

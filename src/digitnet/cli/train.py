@@ -11,49 +11,73 @@ from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, check
 def cmd_train(args):
     import numpy as np
 
+    from ..checkpoint import checkpoint_path, save_checkpoint
+    from ..optimizers import make_optimizer
     from ..recipes import train_recipe
     from ..training import evaluate
 
-    recipe = _recipe_from(args)
     out = Path(args.out) if args.out else home() / "model.npz"
     _check_writable(out)
-    train_set, test_set = _load_data(args.data)
+    saved_at = checkpoint_path(out)
+    resumed = _resumed(args, saved_at) if args.resume else None
+    settings = resumed.settings if resumed else _settings_from(args)
+    recipe = _recipe_of(settings, saved_at) if resumed else _recipe_from(args)
+    settings["recipe"] = recipe.as_dict()
+    train_set, test_set = _load_data(args.data or settings["data"])
+    _check_same_data(settings, train_set, args.data, saved_at)
     _check_fits(recipe, train_set)
+    validation = settings["validation"]
     held_out = test_set
-    if args.validation:
-        train_set, held_out = _split(train_set, args.validation)
-    network = recipe.network(seed=args.seed)
+    if validation:
+        train_set, held_out = _split(train_set, validation)
+    first_epoch = resumed.epochs_done if resumed else 0
+    network = resumed.network if resumed else recipe.network(seed=settings["seed"])
+    optimizer = make_optimizer(recipe.optimizer, recipe.learning_rate)
+    if resumed:
+        _restore(optimizer, network, recipe, resumed, saved_at)
+    rng = resumed.rng if resumed else np.random.default_rng(settings["seed"])
+    if not resumed and saved_at.exists():
+        say(f"digitnet: the checkpoint of an unfinished training at {saved_at} will be replaced by this "
+            f"training's; to go on with that one instead, stop now and run `digitnet train --resume`")
     report = TrainingReport(recipe, network.n_params, as_json=args.json,
-                            held_out="validation" if args.validation else "test")
-    started = time.perf_counter()
+                            held_out="validation" if validation else "test", first_epoch=first_epoch)
+    started, seconds_before = time.perf_counter(), settings["seconds"]
+
+    def finished_epoch(result):
+        report.epoch(result)
+        settings["history"].append(vars(result))
+        settings["seconds"] = round(seconds_before + time.perf_counter() - started, 3)
+        save_checkpoint(saved_at, network, optimizer, rng, result.epoch, settings)
+
     try:
-        history = train_recipe(network, recipe, train_set, held_out,
-                               rng=np.random.default_rng(args.seed), on_epoch=report.epoch)
+        history = train_recipe(network, recipe, train_set, held_out, rng=rng, on_epoch=finished_epoch,
+                               optimizer=optimizer, first_epoch=first_epoch)
     finally:
         report.close()
     seconds = time.perf_counter() - started
     if not history.epochs and history.stopped == "interrupted":
-        say("digitnet: stopped by Ctrl-C before the first epoch finished; no model was saved, nothing was changed")
+        kept = f"the checkpoint at {saved_at} is kept for --resume" if resumed else "no model was saved"
+        say(f"digitnet: stopped by Ctrl-C before the first epoch finished; {kept}, nothing was changed")
         return EXIT_INTERRUPTED
     # a run stopped as diverged or stuck keeps its last good weights (the start, if no epoch finished)
-    test_accuracy = evaluate(network, test_set)[1] if args.validation or not history.epochs \
+    test_accuracy = evaluate(network, test_set)[1] if validation or not history.epochs \
         else history.last.test_accuracy
-    validation_accuracy = history.last.test_accuracy if args.validation and history.epochs else None
+    validation_accuracy = history.last.test_accuracy if validation and history.epochs else None
     network.metadata = {
         "recipe": recipe.as_dict(),
-        "epochs": len(history.epochs),
+        "epochs": len(settings["history"]),
         "test_accuracy": test_accuracy,
-        "validation": args.validation or 0,
+        "validation": validation,
         "validation_accuracy": validation_accuracy,
-        "data": str(Path(args.data).resolve()) if args.data else "bundled MNIST",
-        "data_checksum": train_set.checksum,
-        "trained_seconds": round(seconds, 2),
+        "data": settings["data"] or "bundled MNIST",
+        "data_checksum": settings["data_checksum"],
+        "trained_seconds": round(seconds_before + seconds, 2),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "stopped": history.stopped,
         "version": __version__,
-        "history": [vars(result) for result in history.epochs],
+        "history": settings["history"],
     }
-    if not history.epochs and out.exists():
+    if not settings["history"] and out.exists():
         # stopped in the first epoch: the untrained start is no better than the model already there
         report.finish(history, test_accuracy, seconds, None, validation_accuracy)
         say(f"digitnet: the model already at {out} was left as it was")
@@ -61,17 +85,81 @@ def cmd_train(args):
     saved = _save(network, out)
     report.finish(history, test_accuracy, seconds, saved, validation_accuracy)
     if history.stopped == "interrupted":
+        say(f"digitnet: `digitnet train --resume{_out_flag(args)}` goes on from epoch {len(settings['history'])}")
         return EXIT_INTERRUPTED
+    saved_at.unlink(missing_ok=True)  # the training is over: nothing to resume
     if history.stopped in ("diverged", "stuck") or saved != out:
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _settings_from(args):
+    """What a checkpoint keeps to resume this training besides the recipe: seed, data, split, progress."""
+    return {"recipe": None, "seed": args.seed or 0, "validation": args.validation or 0,
+            "data": str(Path(args.data).resolve()) if args.data else None, "data_checksum": None,
+            "history": [], "seconds": 0.0}
+
+
+def _resumed(args, saved_at):
+    """The checkpoint to go on from; a UsageError if the command line also asks for other settings."""
+    from ..checkpoint import load_checkpoint
+
+    changed = [f"--{name.replace('_', '-')}" for name in RESUME_KEEPS if getattr(args, name) is not None]
+    if changed:
+        raise UsageError(f"--resume goes on with the settings the training started with, so {', '.join(changed)} "
+                         f"cannot be given with it; leave {'them' if len(changed) > 1 else 'it'} out")
+    return load_checkpoint(saved_at)
+
+
+def _recipe_of(settings, saved_at):
+    from ..checkpoint import CheckpointError
+    from ..recipes import Recipe
+
+    try:
+        return Recipe.from_dict(settings.get("recipe"))
+    except ValueError:
+        raise CheckpointError(f"{saved_at} is not a digitnet checkpoint or is damaged; "
+                              f"delete it and train again without --resume") from None
+
+
+def _check_same_data(settings, train_set, data_flag, saved_at):
+    """A new training notes its data's checksum; a resumed one must have the same data."""
+    if settings["data_checksum"] is None:
+        settings["data_checksum"] = train_set.checksum
+    elif settings["data_checksum"] != train_set.checksum:
+        where = settings["data"] or "the bundled MNIST"
+        raise UsageError(f"the training in {saved_at} was on other data ({where}); "
+                         f"resume it with that data{'' if data_flag else ' (--data)'}")
+
+
+def _restore(optimizer, network, recipe, resumed, saved_at):
+    """Put the checkpoint's optimizer state in; refuse a checkpoint whose parts do not fit its recipe."""
+    from ..checkpoint import CheckpointError
+
+    fits = network.config()["sizes"] == list(recipe.sizes) and resumed.epochs_done < recipe.epochs
+    try:
+        optimizer.set_state(resumed.optimizer_state)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise CheckpointError(f"{saved_at} does not hold an unfinished training that digitnet can go on with; "
+                              f"delete it and train again without --resume")
+
+
+def _out_flag(args):
+    return f" --out {args.out}" if args.out else ""
+
+
+# the flags that choose a training: --resume takes them all from the checkpoint
+RESUME_KEEPS = ("recipe", "sizes", "activation", "cost", "optimizer", "learning_rate", "schedule", "weight_decay",
+                "max_shift", "dropout", "validation", "batch_size", "epochs", "seed")
 
 
 def _recipe_from(args):
     """The chosen recipe with the flags given on the command line put in."""
     from ..recipes import default_learning_rate, get_recipe
 
-    base = get_recipe(args.recipe)
+    base = get_recipe(args.recipe or "seed")
     learning_rate = args.learning_rate
     setting = (args.optimizer or base.optimizer, args.activation or base.activation, args.cost or base.cost)
     if learning_rate is None and setting != (base.optimizer, base.activation, base.cost):
@@ -149,8 +237,9 @@ def _plural(n, word):
 class TrainingReport:
     """What ``train`` shows while it runs: a progress bar, or JSON lines with --json."""
 
-    def __init__(self, recipe, n_params, as_json, held_out="test"):
+    def __init__(self, recipe, n_params, as_json, held_out="test", first_epoch=0):
         self.as_json = as_json
+        self.first_epoch = first_epoch  # the epochs a checkpoint had done before this run
         self.held_out = held_out  # what the accuracy each epoch is measured on: "test" or "validation"
         self.n_params = n_params
         self.n_outputs = recipe.sizes[-1]
@@ -167,7 +256,9 @@ class TrainingReport:
               f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
               f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), {batch}, "
               f"L2 {recipe.weight_decay:g}{shifts}", flush=True)
-        self.bar = tqdm(total=recipe.epochs, unit="epoch", dynamic_ncols=True)
+        if first_epoch:
+            print(f"Going on from the checkpoint after epoch {first_epoch}", flush=True)
+        self.bar = tqdm(total=recipe.epochs, initial=first_epoch, unit="epoch", dynamic_ncols=True)
 
     def epoch(self, result):
         named = {key.replace("test_", f"{self.held_out}_"): value for key, value in vars(result).items()}
@@ -187,7 +278,7 @@ class TrainingReport:
     def finish(self, history, test_accuracy, seconds, out, validation_accuracy=None):
         from ..health import stuck_message
 
-        epochs = len(history.epochs)
+        epochs = self.first_epoch + len(history.epochs)
         if self.as_json:
             print(json.dumps({"test_accuracy": test_accuracy, "validation_accuracy": validation_accuracy,
                               "epochs": epochs, "seconds": round(seconds, 3), "parameters": self.n_params,
