@@ -54,12 +54,13 @@ def load_checkpoint(path):
     if not path.is_file():
         raise CheckpointError(f"there is no checkpoint at {path}, so there is nothing to resume; "
                               f"train without --resume")
+    start_anew = "delete it and train again without --resume"
     try:
         network = load(path)
-    except ModelFileError as error:
-        raise CheckpointError(str(error).replace("digitnet model", "digitnet checkpoint")) from None
-    damaged = CheckpointError(f"{path} is not a digitnet checkpoint or is damaged; "
-                              f"delete it and train again without --resume")
+    except ModelFileError as error:  # what is wrong with it, then what to do instead of what load advises
+        what = str(error).rsplit("; ", 1)[0].replace("digitnet model", "digitnet checkpoint")
+        raise CheckpointError(f"{what}; {start_anew}") from None
+    damaged = CheckpointError(f"{path} is not a digitnet checkpoint or is damaged; {start_anew}")
     try:
         saved = network.metadata.pop("checkpoint")
         epochs_done, settings = saved["epochs_done"], saved["settings"]

@@ -60,9 +60,9 @@ def cmd_train(args):
         say(f"digitnet: stopped by Ctrl-C before the first epoch finished; {kept}, nothing was changed")
         return EXIT_INTERRUPTED
     # a run stopped as diverged or stuck keeps its last good weights (the start, if no epoch finished)
-    test_accuracy = evaluate(network, test_set)[1] if validation or not history.epochs \
-        else history.last.test_accuracy
-    validation_accuracy = history.last.test_accuracy if validation and history.epochs else None
+    last = settings["history"][-1] if settings["history"] else None
+    test_accuracy = evaluate(network, test_set)[1] if validation or last is None else last["test_accuracy"]
+    validation_accuracy = last["test_accuracy"] if validation and last else None
     network.metadata = {
         "recipe": recipe.as_dict(),
         "epochs": len(settings["history"]),
@@ -136,7 +136,8 @@ def _restore(optimizer, network, recipe, resumed, saved_at):
     """Put the checkpoint's optimizer state in; refuse a checkpoint whose parts do not fit its recipe."""
     from ..checkpoint import CheckpointError
 
-    fits = network.config()["sizes"] == list(recipe.sizes) and resumed.epochs_done < recipe.epochs
+    # a checkpoint of all the epochs is one whose training was stopped before it saved the model: that is what is left
+    fits = network.config()["sizes"] == list(recipe.sizes) and resumed.epochs_done <= recipe.epochs
     try:
         optimizer.set_state(resumed.optimizer_state)
     except ValueError:

@@ -1,0 +1,169 @@
+"""Checkpoints: a training stopped at any moment, even by SIGKILL, goes on to the very result it would have had."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from digitnet import Network
+from digitnet.checkpoint import CheckpointError, checkpoint_path, load_checkpoint, save_checkpoint
+from digitnet.cli import main
+from digitnet.optimizers import SGD, Adam, Momentum
+from digitnet.storage import load
+from digitnet.training import cosine_schedule, train
+
+KILLS = int(os.environ.get("DIGITNET_KILLS", 20))  # SIGKILLs in the test below; set more for a longer run
+
+
+def _train(train_set, optimizer, epochs, rng, network=None, first_epoch=0, on_epoch=None):
+    network = network or Network([784, 16, 16, 10], "relu", "cross_entropy", seed=1)
+    train(network, train_set, optimizer=optimizer, epochs=epochs, batch_size=16, rng=rng,
+          schedule=cosine_schedule(optimizer.lr, epochs), weight_decay=1.0, max_shift=1, dropout=0.1,
+          on_epoch=on_epoch, first_epoch=first_epoch)
+    return network
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: SGD(0.5), lambda: Momentum(0.05), lambda: Adam(0.002)],
+                         ids=["sgd", "momentum", "adam"])
+def test_a_training_resumed_from_a_checkpoint_ends_where_an_unbroken_one_does(mnist, tmp_path, make_optimizer):
+    train_set = mnist[0].take(1000)
+    unbroken = _train(train_set, make_optimizer(), 4, np.random.default_rng(5))
+
+    path = tmp_path / "run.checkpoint.npz"
+    network, optimizer, rng = Network([784, 16, 16, 10], "relu", "cross_entropy", seed=1), make_optimizer(), \
+        np.random.default_rng(5)
+
+    def stop_after_two(result):
+        save_checkpoint(path, network, optimizer, rng, result.epoch, {"note": "kept"})
+        if result.epoch == 2:
+            raise KeyboardInterrupt
+
+    _train(train_set, optimizer, 4, rng, network, on_epoch=stop_after_two)
+    saved = load_checkpoint(path)
+    assert saved.epochs_done == 2 and saved.settings == {"note": "kept"}
+    assert not np.array_equal(saved.network.vector, unbroken.vector)  # two epochs are left to do
+    again = make_optimizer()
+    again.set_state(saved.optimizer_state)
+    resumed = _train(train_set, again, 4, saved.rng, saved.network, first_epoch=saved.epochs_done)
+
+    np.testing.assert_array_equal(resumed.vector, unbroken.vector)
+
+
+def test_a_checkpoint_loads_as_a_model_too(tmp_path):
+    network = Network(seed=3)
+    path = save_checkpoint(tmp_path / "c.npz", network, Adam(0.01), np.random.default_rng(0), 1, {})
+    np.testing.assert_array_equal(load(path).vector, network.vector)
+
+
+def _damaged_copies(tmp_path):
+    """(what was done to it, path) for checkpoints each broken in one way."""
+    network, rng = Network(seed=0), np.random.default_rng(0)
+    adam = Adam(0.01)
+    adam.set_state({"t": np.array(3), "moment1_0": np.zeros_like(network.vector),
+                    "moment2_0": np.zeros_like(network.vector)})
+    good = save_checkpoint(tmp_path / "good.npz", network, adam, rng, 2, {})
+    cases = {"missing": tmp_path / "nothing-here.npz"}
+    cases["not a file at all"] = tmp_path / "junk.npz"
+    cases["not a file at all"].write_bytes(b"PK\x03\x04 nonsense")
+    cases["truncated"] = tmp_path / "truncated.npz"
+    cases["truncated"].write_bytes(good.read_bytes()[:5000])
+    broken = {"a model, not a checkpoint": lambda m, a: (m.pop("checkpoint"), a),
+              "a bad random state": lambda m, a: (m["checkpoint"]["rng"].update(state="x"), a),
+              "no epochs done": lambda m, a: (m["checkpoint"].update(epochs_done=0), a),
+              "moments of the wrong shape": lambda m, a: (m, a.update(optimizer_moment1_0=np.zeros(3, np.float32))),
+              "a NaN moment": lambda m, a: (m, a.update(optimizer_moment2_0=np.full_like(network.vector, np.nan))),
+              "a negative step count": lambda m, a: (m, a.update(optimizer_t=np.array(-1)))}
+    for name, damage in broken.items():
+        with np.load(good, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        metadata = json.loads(str(arrays["metadata"]))
+        damage(metadata, arrays)
+        arrays["metadata"] = np.array(json.dumps(metadata))
+        cases[name] = tmp_path / f"{len(cases)}.npz"
+        np.savez(cases[name], **arrays)
+    return cases
+
+
+def test_every_damaged_checkpoint_is_refused_in_one_sentence(tmp_path):
+    for name, path in _damaged_copies(tmp_path).items():
+        with pytest.raises(CheckpointError) as refused:
+            load_checkpoint(path)
+        message = str(refused.value)
+        assert str(path) in message and "\n" not in message and "--resume" in message, name
+
+
+def test_resume_refuses_flags_that_would_change_the_training(tmp_path, capsys):
+    code = main(["train", "--resume", "--epochs", "3", "--out", str(tmp_path / "m.npz")])
+    assert code == 2 and "--epochs cannot be given with it" in capsys.readouterr().err
+
+
+def test_resume_without_a_checkpoint_says_there_is_nothing_to_resume(tmp_path, capsys):
+    code = main(["train", "--resume", "--out", str(tmp_path / "m.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and "there is no checkpoint at" in err and "nothing to resume" in err
+
+
+def test_resume_refuses_other_data_than_the_training_started_with(tmp_path, small_mnist_folder, capsys):
+    out = tmp_path / "m.npz"
+    network = Network(seed=0)
+    settings = {"recipe": None, "seed": 0, "validation": 0, "data": None, "data_checksum": "0" * 64,
+                "history": [], "seconds": 0.0}
+    from digitnet.recipes import get_recipe
+    settings["recipe"] = get_recipe("seed").as_dict()
+    save_checkpoint(checkpoint_path(out), network, SGD(3.0), np.random.default_rng(0), 1, settings)
+    code = main(["train", "--resume", "--out", str(out), "--data", str(small_mnist_folder)])
+    assert code == 2 and "was on other data" in capsys.readouterr().err
+    assert checkpoint_path(out).exists()  # nothing lost
+
+
+def _command(out, folder, resume):
+    flags = ["--resume"] if resume else ["--data", str(folder), "--epochs", "12", "--recipe", "modern"]
+    return [sys.executable, "-m", "digitnet", "train", "--out", str(out), "--json", *flags]
+
+
+def _run(command, kill_after=None):
+    """Run the command; SIGKILL it after ``kill_after`` seconds if it is still running. True if it finished."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = process.communicate(timeout=kill_after if kill_after is not None else 120)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        return False
+    assert process.returncode == 0, err
+    return True
+
+
+def test_training_killed_again_and_again_always_resumes_to_the_unbroken_result(tmp_path, small_mnist_folder):
+    reference = tmp_path / "reference" / "model.npz"
+    started = time.perf_counter()
+    assert _run(_command(reference, small_mnist_folder, resume=False))
+    duration = time.perf_counter() - started
+    expected = load(reference).vector
+
+    chooser, kills, lost, runs = random.Random(0), 0, [], 0
+    while kills < KILLS:
+        out = tmp_path / f"run-{runs}" / "model.npz"
+        runs += 1
+        saved_at = checkpoint_path(out)
+        while True:
+            moment = chooser.uniform(0.0, duration)
+            finished = _run(_command(out, small_mnist_folder, resume=saved_at.exists()), kill_after=moment)
+            if finished:
+                break
+            killed_at, kills = time.time(), kills + 1
+            if saved_at.exists():  # whatever moment it died at, the checkpoint is whole
+                lost.append(killed_at - saved_at.stat().st_mtime)
+                assert load_checkpoint(saved_at).epochs_done >= 1
+            if out.exists():
+                load(out)
+        np.testing.assert_array_equal(load(out).vector, expected)
+        assert not saved_at.exists()  # a finished training leaves no checkpoint
+    print(f"\n{kills} SIGKILLs over {runs} trainings of {duration:.1f} s each; every checkpoint loaded and every "
+          f"training resumed to the unbroken result; work lost at a kill: at most {max(lost, default=0):.2f} s")
