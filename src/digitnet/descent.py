@@ -20,6 +20,10 @@ def simple_gd(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
     steps, or as soon as every component of a step is at most ``tolerance`` in size.
     ``path`` holds every point visited, ``start`` first. A scalar start gives floats back.
     """
+    if not (np.isscalar(learn_rate) and np.isfinite(learn_rate) and learn_rate > 0):
+        raise ValueError(f"learn_rate must be a positive number, got {learn_rate!r}")
+    if not (isinstance(n_iter, (int, np.integer)) and n_iter >= 0):
+        raise ValueError(f"n_iter must be 0 or a positive whole number, got {n_iter!r}")
     scalar = np.ndim(start) == 0
     vector = np.array(start, dtype=float)
     path = [vector.copy()]
