@@ -43,6 +43,13 @@ def test_in_float64_the_two_paths_agree_to_1e_10(mnist, hidden, cost):
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
 
 
+def test_strong_l2_agrees_too_though_the_fast_path_keeps_the_first_layers_shrinking_as_one_factor(mnist):
+    """At weight_decay 50 the factor falls below a half, and goes into the weights, every 14 steps or so."""
+    start, readable, compiled = _readable_and_fast(mnist, "sigmoid", "mse", "float64", 50, 10, 0.5, 50.0)
+    assert np.abs(readable - start).max() > 0.01
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("hidden, cost", [("relu", "cross_entropy"), ("sigmoid", "mse")])
 def test_300_fast_adam_steps_agree_with_the_readable_network(mnist, hidden, cost):
     start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float32", 300, 16, 0.002, 0.5, Adam)
@@ -88,8 +95,24 @@ def test_sparse_rows_hold_exactly_the_nonzero_values(mnist):
     for r in range(len(X)):
         span = slice(rows.starts[r], rows.starts[r + 1])
         rebuilt[r, rows.columns[span]] = rows.values[span]
-    np.testing.assert_array_equal(rebuilt, X)
+    np.testing.assert_array_equal(rebuilt, np.rint(X * 255))
+    np.testing.assert_allclose(rebuilt * rows.scale, X, rtol=1.2e-7, atol=0)  # to float32 rounding
     assert rows.starts[-1] == np.count_nonzero(X)
+    assert rows.values.dtype == np.uint8  # MNIST's pixels are k / 255: kept as k
+
+
+def test_sparse_rows_keep_values_that_are_not_k_over_255_as_they_are(mnist):
+    X = mnist[1].X[:100] * np.float32(0.7)
+    rows = fast.sparse_rows(X)
+    assert rows.values.dtype == np.float32 and rows.scale == 1
+    np.testing.assert_array_equal(rows.values, X[X != 0])
+
+
+def test_fast_steps_on_values_that_are_not_k_over_255_agree_too(mnist):
+    dimmer = type(mnist[0])(mnist[0].X[:3000] * np.float32(0.7), mnist[0].labels[:3000])
+    start, readable, compiled = _readable_and_fast((dimmer, mnist[1]), "sigmoid", "mse", "float64", 50, 10, 3.0, 1.0)
+    assert np.abs(readable - start).max() > 0.01
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
 
 
 def test_train_takes_the_fast_path_for_small_batches_of_sgd_and_adam_only(mnist, monkeypatch):

@@ -109,11 +109,11 @@ def _activate(z, a, e, n_out, kind):
 
 
 @_compiled
-def _forward_sparse(w, b, starts, columns, values, row, partial, z, a, e, kind):
-    """As _forward_layer, for the input row given by its non-zero values (columns, values).
+def _forward_sparse(w, b, starts, columns, values, scale, row, partial, z, a, e, kind):
+    """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``.
 
     The row's values are summed in four interleaved parts (``partial``, (4, n_out)), so that
-    each sum need not wait for the one before it.
+    each sum need not wait for the one before it; ``scale`` multiplies the sum, not each value.
     """
     n_out = len(b)
     first, last = starts[row], starts[row + 1]
@@ -129,7 +129,7 @@ def _forward_sparse(w, b, starts, columns, values, row, partial, z, a, e, kind):
                 for j in range(n_out):
                     partial[p, j] += value * w[i, j]
     for j in range(n_out):
-        z[e, j] = b[j] + ((partial[0, j] + partial[1, j]) + (partial[2, j] + partial[3, j]))
+        z[e, j] = b[j] + scale * ((partial[0, j] + partial[1, j]) + (partial[2, j] + partial[3, j]))
     _activate(z, a, e, n_out, kind)
 
 
@@ -161,13 +161,14 @@ def _decay_and_step_biases(w, b, m, delta, lr, shrink):
 
 
 @_compiled
-def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, shrink):
-    """As _step_layer, for input rows given by their non-zero values."""
-    _decay_and_step_biases(w, b, m, delta, lr, shrink)
+def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
+    """As _step_layer without L2, for input rows given by their non-zero values: the weights step by
+    ``weight_lr`` (lr times the values' scale, over the weights' own; see ``sgd_steps``), the biases by lr."""
+    _decay_and_step_biases(w, b, m, delta, lr, _ONE)
     for e in range(m):
         for k in range(starts[rows[e]], starts[rows[e] + 1]):
             i = columns[k]
-            scaled = lr * values[k]
+            scaled = weight_lr * values[k]
             for j in range(w.shape[1]):
                 w[i, j] -= scaled * delta[e, j]
 
@@ -211,13 +212,15 @@ def _buffers(batch_size, b0, b1, b2):
 
 
 @_compiled
-def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers):
-    """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``."""
+def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers):
+    """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``.
+
+    The first layer's inputs are the sparse rows' values times ``scale``."""
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
     m = len(batch)
     for e in range(m):
         row = rows[e] = batch[e]
-        _forward_sparse(w0, b0, starts, columns, values, row, partial, z1, a1, e, hidden)
+        _forward_sparse(w0, b0, starts, columns, values, scale, row, partial, z1, a1, e, hidden)
         _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
         _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
         for j in range(len(b2)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
@@ -228,18 +231,40 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
 
 
 @_compiled
-def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size, lr, shrink):
-    """SGD on the mini-batches of ``order`` for a network of two hidden layers."""
+def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
+              lr, shrink):
+    """SGD on the mini-batches of ``order`` for a network of two hidden layers.
+
+    L2 shrinks every weight by ``shrink`` at each step; for the first layer's (784 x 16 of them,
+    more than all the rest of a step's work) that is kept as one number instead, ``w0_scale``:
+    the weights are w0_scale times the array w0, a step divides its change by w0_scale, and the
+    factor goes into the array whenever it falls below a half, and at the end.
+    """
     buffers = _buffers(batch_size, b0, b1, b2)
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
     inner = np.arange(batch_size)
+    w0_scale = _ONE + _ZERO * lr  # 1, in the weights' dtype
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale * w0_scale, labels,
+                      batch, buffers)
         _step_layer(w2, b2, a2, inner, m, d3, lr, shrink)
         _step_layer(w1, b1, a1, inner, m, d2, lr, shrink)
-        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, shrink)
+        w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
+        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, lr * scale / w0_scale)
+        if w0_scale < _ONE / _TWO:
+            w0_scale = _scaled_in(w0, w0_scale)
+    _scaled_in(w0, w0_scale)
+
+
+@_compiled
+def _scaled_in(w, factor):
+    """w *= factor; returns 1, the factor left."""
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            w[i, j] *= factor
+    return factor / factor
 
 
 @_compiled
@@ -267,7 +292,7 @@ def _flushed(x, limit):
 
 
 @_compiled
-def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, order, batch_size,
+def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
                vector, gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
     """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t.
 
@@ -284,12 +309,12 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, labels, batch, buffers)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers)
         gradient[:] = _ZERO
         # BP3 and BP4: a "step" of -1 from zero leaves a_in^T delta and sum(delta) in the gradient
         _step_layer(gw2, gb2, a2, inner, m, d3, -one, one)
         _step_layer(gw1, gb1, a1, inner, m, d2, -one, one)
-        _step_sparse(gw0, gb0, starts, columns, values, rows, m, d1, -one, one)
+        _step_sparse(gw0, gb0, starts, columns, values, rows, m, d1, -one, -scale)
         t += 1
         factors[0] = lr / (1.0 - beta1 ** float(t))    # lr / (1 - beta1^t)
         factors[1] = 1.0 / np.sqrt(1.0 - beta2 ** float(t))  # 1 / sqrt(1 - beta2^t)

@@ -78,8 +78,9 @@ def warm_up(network, training=False):
     if training:
         scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
                                 output=network.output.name, dtype=network.dtype)
-        for optimizer in (SGD(0.1), Adam(0.001)):
-            steps(scratch, optimizer, sparse_rows(X), [0, 0], [0, 1], 1, 0.0)
+        for rows in (sparse_rows(X), sparse_rows(X + np.pi / 10)):  # values stored as uint8, and as they are
+            for optimizer in (SGD(0.1), Adam(0.001)):
+                steps(scratch, optimizer, rows, [0, 0], [0, 1], 1, 0.0)
 
 
 def supports(network, optimizer=None):
@@ -93,14 +94,18 @@ def supports(network, optimizer=None):
 
 
 class SparseRows(NamedTuple):
-    """The non-zero values of a matrix, row by row: row r's are columns/values[starts[r]:starts[r + 1]].
+    """The non-zero values of a matrix, row by row: row r's are columns/values[starts[r]:starts[r + 1]], times ``scale``.
 
     Four in five MNIST pixels are 0; the first layer's work on them is skipped this way.
+    Images whose values are all k / 255 (as every image read from 8-bit pixels is) keep k, as
+    uint8, with ``scale`` 1/255: the rows are read at random, and a quarter of the bytes to
+    fetch is worth more than a multiplication.
     """
 
     starts: np.ndarray
     columns: np.ndarray
     values: np.ndarray
+    scale: np.floating
 
 
 def sparse_rows(X):
@@ -112,7 +117,10 @@ def sparse_rows(X):
     columns = np.empty(starts[-1], dtype=np.uint16 if X.shape[1] <= 2**16 else np.int64)
     values = np.empty(starts[-1], dtype=X.dtype)
     kernels.run(kernels.fill_nonzero, X, starts, columns, values)
-    return SparseRows(starts, columns, values)
+    levels = np.rint(values * 255)
+    if np.array_equal((levels / 255).astype(X.dtype), values) and (levels <= 255).all() and (levels > 0).all():
+        return SparseRows(starts, columns, levels.astype(np.uint8), X.dtype.type(1 / 255))
+    return SparseRows(starts, columns, values, X.dtype.type(1))
 
 
 def steps(network, optimizer, rows, labels, order, batch_size, decay):
