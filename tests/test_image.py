@@ -7,7 +7,10 @@ correlation over shifts of at most one pixel wherever two preparations are compa
 
 import gzip
 import io
+import os
+import re
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +106,24 @@ def save(image, path, **options):
     return path
 
 
+def palette_image(ink):
+    """A palette ("P") image of ink coverage (H, W): 16 grays, index 15 the white paper."""
+    image = Image.fromarray(np.uint8(np.round(15 * (1 - ink))), "P")
+    image.putpalette([17 * (i // 3) for i in range(48)])
+    return image
+
+
+def la_strokes(ink):
+    """A gray + alpha ("LA") drawing: black strokes whose alpha is the ink, elsewhere transparent."""
+    return Image.fromarray(np.stack([np.zeros_like(ink, np.uint8), np.uint8(np.round(255 * ink))], -1), "LA")
+
+
+def animated(ink, other_ink, path, **options):
+    """An animation whose first frame is ``ink`` and second ``other_ink``, of a different digit."""
+    frames = [palette_image(ink), palette_image(other_ink)]
+    return save(frames[0], path, save_all=True, append_images=frames[1:], duration=200, loop=0, **options)
+
+
 FORMATS = {
     "gray array": lambda ink, tmp: np.round(255 * (1 - ink)).astype(np.uint8),
     "float array": lambda ink, tmp: 1 - ink,
@@ -115,6 +136,20 @@ FORMATS = {
     "16-bit PNG file": lambda ink, tmp: save(Image.fromarray(np.uint16(np.round(65535 * (1 - ink)))), tmp / "d.png"),
     "palette PNG file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)).convert("P"), tmp / "d.png"),
     "PIL image": lambda ink, tmp: Image.fromarray(paper_photo(ink)),
+    "file's bytes": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)), tmp / "d.png").read_bytes(),
+    "1-bit PNG file": lambda ink, tmp: save(Image.fromarray(ink < 0.5), tmp / "d.png"),
+    "CMYK JPEG file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)).convert("CMYK"), tmp / "d.jpg"),
+    "gray and alpha PNG file, the paper transparent": lambda ink, tmp: save(la_strokes(ink), tmp / "d.png"),
+    "palette PNG file, the paper transparent": lambda ink, tmp: save(palette_image(ink), tmp / "d.png",
+                                                                     transparency=15),
+    "GIF file, the paper transparent": lambda ink, tmp: save(palette_image(ink), tmp / "d.gif", transparency=15),
+    "animated GIF file (its first frame)": lambda ink, tmp: animated(ink, ink[::-1, ::-1], tmp / "d.gif"),
+    "animated PNG file (its first frame)": lambda ink, tmp: animated(ink, ink[::-1, ::-1], tmp / "d.png"),
+    "32-bit integer TIFF file": lambda ink, tmp: save(Image.fromarray(np.int32(np.round(65535 * (1 - ink)))),
+                                                     tmp / "d.tif"),
+    "floating-point TIFF file": lambda ink, tmp: save(Image.fromarray(np.float32(1 - ink)), tmp / "d.tif"),
+    "BMP file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)), tmp / "d.bmp"),
+    "WebP file": lambda ink, tmp: save(Image.fromarray(paper_photo(ink)), tmp / "d.webp", quality=90),
 }
 
 
@@ -232,7 +267,8 @@ def test_a_fully_transparent_image_raises_no_digit_found():
 def test_a_file_that_is_not_an_image_raises_an_error_naming_it(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("seven")
-    with pytest.raises(ImageError, match=r"notes\.txt is not an image Pillow can read \(PNG or JPEG expected\)"):
+    with pytest.raises(ImageError, match=r"notes\.txt is not a PNG, JPEG, GIF, BMP, TIFF or WebP image; "
+                                         r"save it as PNG or JPEG"):
         prepare_image(path)
 
 
@@ -243,7 +279,7 @@ def test_a_missing_file_or_a_folder_raises_an_error_naming_it(tmp_path):
         prepare_image(str(tmp_path))
 
 
-@pytest.mark.parametrize("suffix, fmt", [(".png", "PNG"), (".jpg", "JPEG")])
+@pytest.mark.parametrize("suffix, fmt", [(".png", "PNG"), (".jpg", "JPEG"), (".gif", "GIF"), (".webp", "WEBP")])
 def test_a_truncated_file_raises_an_error_saying_so(digits, tmp_path, suffix, fmt):
     buffer = io.BytesIO()
     Image.fromarray(paper_photo(ink_on_canvas(digits[8], 5, 200, 200, 30, 30))).save(buffer, fmt)
@@ -259,8 +295,92 @@ def test_a_truncated_file_raises_an_error_saying_so(digits, tmp_path, suffix, fm
     (np.zeros((0, 28)), "non-empty array of numbers"),
     (np.full((28, 28), np.nan), "NaN or infinite"),
     (Image.new("L", (0, 0)), r"the image is empty \(0x0 pixels\)"),
-    ([[0, 1], [1, 0]], "expected a file path, a PIL image or a NumPy array, not list"),
+    ([[0, 1], [1, 0]], "expected a file path, an image file's bytes, a PIL image or a NumPy array, not list"),
+    (Image.new("La", (8, 8)), "Pillow's La images are not supported; save it as PNG or JPEG"),
+    (Image.fromarray(np.full((8, 8), np.nan, np.float32)), "the image holds NaN or infinite values"),
 ])
 def test_a_bad_array_or_object_raises_an_error_saying_what_is_wrong(source, message):
     with pytest.raises(ImageError, match=message):
         prepare_image(source)
+
+
+def test_an_animation_gives_its_first_frame_not_a_later_one(digits, tmp_path):
+    first, second = ink_on_canvas(digits[2], 5, 200, 200, 30, 30), ink_on_canvas(digits[3], 5, 200, 200, 30, 30)
+    for suffix in (".gif", ".png", ".webp"):
+        x = prepare_image(animated(first, second, tmp_path / f"moving{suffix}"))
+        assert similarity(digits[2] / 255, x) > 0.9 and similarity(digits[3] / 255, x) < 0.8
+
+
+def test_a_jpeg_with_damaged_exif_data_is_read_as_it_is_without_warnings(digits, tmp_path, recwarn):
+    photo = Image.fromarray(paper_photo(ink_on_canvas(digits[3], 5, 300, 300, 10, 10)))
+    # an IFD that claims 300 entries and holds one, whose text lies beyond the end of the data
+    ifd = (300).to_bytes(2, "big") + bytes.fromhex("010f 0002 00000064 0000ffff")
+    path = save(photo, tmp_path / "odd.jpg", exif=b"Exif\0\0MM\0*" + (8).to_bytes(4, "big") + ifd)
+    assert similarity(digits[3] / 255, prepare_image(path)) > 0.9
+    assert not [str(warning.message) for warning in recwarn]  # Pillow's "Corrupt EXIF data" is not shown
+
+
+def gif_of_size(width, height):
+    """The bytes of a GIF whose header claims width x height pixels, with the data of a 2x2 image."""
+    buffer = io.BytesIO()
+    Image.new("L", (2, 2)).save(buffer, "GIF")
+    data = bytearray(buffer.getvalue())
+    data[6:10] = width.to_bytes(2, "little") + height.to_bytes(2, "little")
+    return bytes(data)
+
+
+def png_of_size(width, height):
+    """The bytes of a PNG whose header claims width x height gray pixels, and holds no pixel data at all."""
+    chunks = [(b"IHDR", width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])),
+              (b"IDAT", b""), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(len(data).to_bytes(4, "big") + kind + data
+                                            + zlib.crc32(kind + data).to_bytes(4, "big") for kind, data in chunks)
+
+
+@pytest.mark.parametrize("data, message", [
+    (png_of_size(10000, 6000), "the image is 10000x6000 pixels, more than the 50,000,000 a photo of a digit needs; "
+                               "resize it first"),
+    (gif_of_size(60000, 1000), "the image is 60000x1000 pixels, more than the 50,000,000"),
+    (png_of_size(20000, 20000), "the image has more than 178,956,970 pixels, far more than a photo of a digit needs; "
+                                "resize it first"),
+])
+def test_an_image_with_too_many_pixels_is_refused_from_its_header_before_it_is_decoded(data, message):
+    # decoded, these would fail as truncated (they hold no pixel data): the size is checked first
+    with pytest.raises(ImageError, match=re.escape(message)):
+        prepare_image(data)
+
+
+def test_a_file_too_big_for_a_photo_is_refused_before_it_is_decoded(tmp_path):
+    path = tmp_path / "huge.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(51_000_000))
+    with pytest.raises(ImageError, match=r"huge\.png is 51\.0 MB, more than the 50 MB a photo of a digit needs; "
+                                         r"resize it or save it as JPEG"):
+        prepare_image(path)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_a_file_whose_start_is_that_of_an_image_but_is_damaged_says_so(digits, fmt):
+    buffer = io.BytesIO()
+    Image.fromarray(paper_photo(ink_on_canvas(digits[8], 3, 100, 100, 10, 10))).save(buffer, fmt)
+    data = bytearray(buffer.getvalue())
+    data[12:40] = bytes(28)
+    with pytest.raises(ImageError, match="the image is truncated or damaged and cannot be decoded; save or copy it"):
+        prepare_image(bytes(data))
+
+
+@pytest.mark.parametrize("fmt", ["ICO", "PCX", "TGA"])
+def test_an_image_of_a_format_not_read_is_named_as_such(digits, fmt):
+    buffer = io.BytesIO()
+    Image.fromarray(paper_photo(ink_on_canvas(digits[8], 3, 100, 100, 10, 10))).save(buffer, fmt)
+    with pytest.raises(ImageError, match="the image is not a PNG, JPEG, GIF, BMP, TIFF or WebP image"):
+        prepare_image(buffer.getvalue())
+
+
+def test_an_image_file_that_cannot_be_read_is_named(tmp_path):
+    path = tmp_path / "locked.png"
+    path.write_bytes(b"\x89PNG")
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as a user who can read any file")
+    with pytest.raises(ImageError, match=r"locked\.png cannot be read: permission denied"):
+        prepare_image(path)

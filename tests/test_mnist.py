@@ -123,3 +123,59 @@ def test_md5sums_that_are_not_text_are_refused(tmp_path):
     (folder / "MD5SUMS").write_bytes(b"\xff\xfe\x00binary")
     with pytest.raises(IDXError, match="MD5SUMS is not a readable text file"):
         load_mnist(folder)
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_unpacked_whole(tmp_path, monkeypatch):
+    import digitnet.data.idx as idx
+
+    monkeypatch.setattr(idx, "MAX_BYTES", 2**20)
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip.compress(bytes(50 * 2**20)))  # 50 MB of zeros in some 50 KB
+    with pytest.raises(IDXError, match=r"images\.gz unpacks to more than the 1,048,576 bytes an IDX file may hold"):
+        read_idx(path, ndim=3)
+
+
+def test_a_file_bigger_than_an_idx_file_may_be_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import digitnet.data.idx as idx
+
+    monkeypatch.setattr(idx, "MAX_BYTES", 1000)
+    path = write_idx(tmp_path / "images", np.zeros((2, 28, 28)))
+    with pytest.raises(IDXError, match=r"images is 1,584 bytes, more than the 1,000 an IDX file may hold"):
+        read_idx(path, ndim=3)
+
+
+@pytest.mark.parametrize("shape", [(0, 2**32 - 1, 2**32 - 1), (2**32 - 1, 2**32 - 1, 2**32 - 1)])
+def test_a_header_claiming_huge_dimensions_is_refused_without_allocating(shape):
+    data = bytes([0, 0, 8, 3]) + b"".join(side.to_bytes(4, "big") for side in shape)
+    with pytest.raises(IDXError, match=r"x has a header \(\d+, 4294967295, 4294967295\) of more than the "
+                                       r"1,073,741,824 bytes an IDX file may hold"):
+        parse_idx(data, "x", 3)
+
+
+def test_a_file_of_several_gzip_members_reads_like_one(tmp_path):
+    data = write_idx(tmp_path / "labels", np.arange(6)).read_bytes()
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(data[:7]) + gzip.compress(data[7:]))
+    assert read_idx(path, ndim=1).tolist() == list(range(6))
+
+
+def test_a_gzip_file_with_trailing_garbage_is_damaged(tmp_path):
+    path = write_idx(tmp_path / "labels.gz", np.arange(6), compress=True)
+    path.write_bytes(path.read_bytes() + b"junk")
+    with pytest.raises(IDXError, match=r"labels\.gz is a damaged or truncated gzip file; copy it again"):
+        read_idx(path, ndim=1)
+
+
+def test_an_idx_file_of_another_type_code_is_named(tmp_path):
+    path = tmp_path / "floats"
+    path.write_bytes(bytes([0, 0, 0x0D, 1]) + (2).to_bytes(4, "big") + bytes(8))
+    with pytest.raises(IDXError, match="floats has magic number 0x00000d01, expected 0x00000801: it is not an IDX "
+                                       "file of 1-dimensional unsigned bytes"):
+        read_idx(path, ndim=1)
+
+
+def test_a_file_too_long_for_its_header_says_so(tmp_path):
+    path = write_idx(tmp_path / "labels", np.arange(5))
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(IDXError, match=r"labels holds 14 bytes but its header \(5,\) says 13: the file is too long"):
+        read_idx(path, ndim=1)

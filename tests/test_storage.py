@@ -1,5 +1,7 @@
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -57,7 +59,7 @@ def test_a_damaged_model_file_gets_one_clear_error(tmp_path, damage):
         path.write_text("hello")
     else:
         np.savez(path, weight_0=np.zeros(3), metadata=np.array(json.dumps({"format": "digitnet-model/1", "config": Network().config()})))
-    with pytest.raises(ModelFileError, match="is not a digitnet model or is damaged"):
+    with pytest.raises(ModelFileError, match="is not a digitnet model or is damaged: .*; train a new one with"):
         digitnet.load(path)
 
 
@@ -82,8 +84,132 @@ def test_a_huge_configuration_is_refused_before_anything_is_allocated(tmp_path):
     config = {**Network().config(), "sizes": [100000, 100000, 100000, 10]}
     path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": config},
                           weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
-    with pytest.raises(ModelFileError, match="is not a digitnet model"):
+    with pytest.raises(ModelFileError, match=r"its sizes \[100000, 100000, 100000, 10\] make 20,001,200,010 "
+                                             r"weights and biases, more than the 10,000,000 allowed"):
         digitnet.load(path)
+
+
+CONFIG = Network((2, 2)).config()
+BAD_CONFIGS = [
+    ({"sizes": [784]}, r"its sizes \[784\] are not a list of 2 to 100 whole numbers from 1 to 10,000,000"),
+    ({"sizes": [784, 0]}, r"its sizes \[784, 0\] are not a list"),
+    ({"sizes": [784, 1.5]}, r"its sizes \[784, 1.5\] are not a list"),
+    ({"sizes": [784, True]}, r"its sizes \[784, True\] are not a list"),
+    ({"sizes": "784,10"}, r"its sizes '784,10' are not a list"),
+    ({"sizes": [1] * 101}, r"its sizes \[1, 1, 1, .*\.\.\. are not a list"),
+    ({"activation": "sigmod"}, "its activation 'sigmod' is not one of: relu, sigmoid, tanh"),
+    ({"activation": ["relu"]}, r"its activation \['relu'\] is not one of"),
+    ({"cost": 3}, "its cost 3 is not one of: mse, cross_entropy"),
+    ({"output": "linear"}, "its output 'linear' is not one of: None, sigmoid, relu, tanh, softmax"),
+    ({"dtype": "float16"}, "its dtype 'float16' is not one of: float32, float64"),
+    ({"init": None}, "its init None is not one of: fan_in, normal"),
+    ({"seed": -1}, r"its seed -1 is not a whole number from 0 to 2\*\*64 - 1"),
+    ({"seed": "0"}, "its seed '0' is not a whole number"),
+    ({"learning_rate": 3}, "its configuration has an unknown field 'learning_rate'"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_CONFIGS)
+def test_every_field_of_the_configuration_is_checked(tmp_path, change, message):
+    path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": {**CONFIG, **change}},
+                          weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
+    with pytest.raises(ModelFileError, match=message):
+        digitnet.load(path)
+
+
+BAD_ARRAYS = [
+    ({"weight_0": np.zeros((2, 3))}, r"weight_0 has shape \(2, 3\), not \(2, 2\) as its sizes say"),
+    ({"weight_0": np.zeros((2, 2), np.int64)}, "weight_0 holds int64 values, not floats"),
+    ({"weight_0": np.full((2, 2), np.inf)}, "weight_0 holds NaN or infinite values"),
+    ({"bias_0": np.array(["a", "b"])}, "bias_0 holds <U1 values, not floats"),
+    ({"bias_0": np.zeros(2, np.complex64)}, "'bias_0' holds 'complex64' values, not numbers"),
+    ({"bias_0": np.array([1, "a"], dtype=object)}, "'bias_0' holds 'object' values, not numbers"),
+    ({"bias_0": None}, "it has no bias_0"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_ARRAYS)
+def test_every_array_is_checked_against_the_configuration(tmp_path, change, message):
+    arrays = {"weight_0": np.zeros((2, 2)), "bias_0": np.zeros(2), **change}
+    arrays = {name: array for name, array in arrays.items() if array is not None}
+    path = tmp_path / "model.npz"
+    np.savez(path, metadata=np.array(json.dumps({"format": "digitnet-model/1", "config": CONFIG})), **arrays)
+    with pytest.raises(ModelFileError, match=message):
+        digitnet.load(path)
+
+
+def _npy_header(shape, dtype="<f8"):
+    """The bytes of a .npy file's header claiming ``shape``, without the data."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def _zip(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _metadata_member(config=CONFIG):
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps({"format": "digitnet-model/1", "config": config})))
+    return buffer.getvalue()
+
+
+def test_an_array_whose_header_claims_a_huge_shape_is_refused_without_allocating_it(tmp_path):
+    members = {"metadata.npy": _metadata_member(), "weight_0.npy": _npy_header((10**6, 10**6)) + bytes(32),
+               "bias_0.npy": _npy_header((2,)) + bytes(16)}
+    with pytest.raises(ModelFileError, match="'weight_0' holds 32 bytes of data, "
+                                             "but its header says 8,000,000,000,000;"):
+        digitnet.load(_zip(tmp_path / "model.npz", members))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    members = {"metadata.npy": _metadata_member(), "weight_0.npy": bytes(200 * 2**20)}  # deflates to 200 KB
+    path = _zip(tmp_path / "model.npz", members, zipfile.ZIP_DEFLATED)
+    assert path.stat().st_size < 2**20
+    with pytest.raises(ModelFileError, match="its arrays hold 209,715,200 bytes, more than its configuration needs"):
+        digitnet.load(path)
+
+
+def test_an_archive_listing_a_hundred_thousand_members_is_refused_before_they_are_read(tmp_path):
+    members = {f"m{i}": b"" for i in range(100_000)}
+    with pytest.raises(ModelFileError, match="its zip archive lists far more members than a model has"):
+        digitnet.load(_zip(tmp_path / "model.npz", members))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000, "its metadata is nested too deeply"),
+    ("{'format': 1}", "its metadata is not valid JSON"),
+    (json.dumps({"format": "digitnet-model/1", "config": CONFIG, "version": "\x1b[2J"}),
+     "its metadata holds control characters"),
+    (json.dumps({"format": "digitnet-model/2", "config": CONFIG}),
+     "its metadata does not say format 'digitnet-model/1'"),
+])
+def test_metadata_text_that_is_not_a_models_is_refused(tmp_path, text, message):
+    path = tmp_path / "model.npz"
+    np.savez(path, metadata=np.array(text), weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
+    with pytest.raises(ModelFileError, match=message):
+        digitnet.load(path)
+
+
+def test_metadata_over_four_megabytes_is_refused_before_it_is_read(tmp_path):
+    path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": CONFIG, "x": "a" * 2**20},
+                          weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
+    with pytest.raises(ModelFileError, match=r"its metadata is 4,19\d,\d{3} bytes, more than the 4,194,304 allowed"):
+        digitnet.load(path)
+
+
+def test_a_model_file_with_optimizer_arrays_as_a_checkpoint_keeps_them_still_loads(tmp_path):
+    network = Network((3, 2))
+    path = tmp_path / "model.npz"
+    arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
+    arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
+    np.savez(path, metadata=np.array(json.dumps({"format": "digitnet-model/1", "config": network.config()})),
+             optimizer_t=np.array(3), optimizer_moment1_0=np.ones(8), optimizer_moment2_0=np.ones(8), **arrays)
+    assert np.array_equal(digitnet.load(path).vector, network.vector)
 
 
 def test_a_plain_npy_file_is_refused(tmp_path):

@@ -2,15 +2,18 @@
 
 IDX is big-endian: two zero bytes, a type code (0x08 for unsigned bytes), the number of
 dimensions, one 4-byte size per dimension, then the raw data. Files may be gzip-compressed.
+Files are untrusted: none may hold (or unpack to) more than ``MAX_BYTES``.
 """
 
-import gzip
 import hashlib
+import math
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+MAX_BYTES = 2**30  # 1 GiB: MNIST's largest file is 47 MB, EMNIST's 550 MB
 
 
 class IDXError(ValueError):
@@ -21,17 +24,33 @@ def read_idx_bytes(path):
     """The uncompressed bytes of an IDX file, gzip-compressed (``.gz``) or not."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise IDXError(f"{path} is {size:,} bytes, more than the {MAX_BYTES:,} an IDX file may hold")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise IDXError(f"{path} does not exist") from None
     except OSError as error:
         raise IDXError(f"cannot read {path}: {error.strerror or error}") from None
-    if raw[:2] == b"\x1f\x8b":
+    return _gunzip(raw, path) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def _gunzip(raw, path):
+    """The uncompressed bytes of gzip data (one member or more), unpacked no further than MAX_BYTES."""
+    damaged = IDXError(f"{path} is a damaged or truncated gzip file; copy it again")
+    data = b""
+    while raw:
+        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error):
-            raise IDXError(f"{path} is a damaged or truncated gzip file; copy it again") from None
-    return raw
+            data += unpacker.decompress(raw, MAX_BYTES + 1 - len(data))
+        except zlib.error:
+            raise damaged from None
+        if len(data) > MAX_BYTES:
+            raise IDXError(f"{path} unpacks to more than the {MAX_BYTES:,} bytes an IDX file may hold")
+        if not unpacker.eof:
+            raise damaged
+        raw = unpacker.unused_data
+    return data
 
 
 def parse_idx(data, name, ndim):
@@ -50,7 +69,9 @@ def parse_idx(data, name, ndim):
     if len(data) < header_size:
         raise IDXError(f"{name} is truncated inside its header")
     shape = struct.unpack(f">{ndim}I", data[4:header_size])
-    expected = header_size + int(np.prod(shape, dtype=np.int64))
+    if math.prod(side or 1 for side in shape) > MAX_BYTES:  # also (0, 2**32 - 1): no items, each huge
+        raise IDXError(f"{name} has a header {shape} of more than the {MAX_BYTES:,} bytes an IDX file may hold")
+    expected = header_size + math.prod(shape)
     if len(data) != expected:
         raise IDXError(
             f"{name} holds {len(data)} bytes but its header {shape} says {expected}: "

@@ -5,10 +5,11 @@ float32 row the network reads: ink near 1.0 on a background of 0, the digit scal
 longer side fills a 20x20 box and pasted in a 28x28 field with its centre of mass at (14, 14).
 
 Steps: read the image as gray 0..1 (``picture``: PNG, JPEG, ...; EXIF rotation; palette,
-16-bit, alpha; shrunk to a working size); decide whether the ink is darker or lighter
-than the paper; fit the paper's smooth lighting and subtract it, correcting what the fit
-missed block by block; cut noise below a threshold; drop specks away from the digit;
-widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit 20x20, centre by mass).
+16-bit, alpha; an animation's first frame; shrunk to a working size); decide whether the
+ink is darker or lighter than the paper; fit the paper's smooth lighting and subtract it,
+correcting what the fit missed block by block; cut noise below a threshold; drop specks away
+from the digit; widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit
+20x20, centre by mass).
 
 Left out: several digits in one image (the heaviest group of ink wins), ruled or squared paper
 lines, paper edges or a table in the frame, sharp-edged shadows, deskewing, and coloured ink
@@ -33,15 +34,17 @@ NO_DIGIT = "no digit found: the image is empty or has no ink that stands out fro
 
 
 def prepare_image(source):
-    """Prepare a digit image (path, PIL image or array) as an MNIST row: (784,) float32 0..1."""
-    if isinstance(source, (str, Path)):
+    """Prepare a digit image (a path, an image file's bytes, a PIL image or an array) as an MNIST
+    row: (784,) float32 0..1."""
+    if isinstance(source, (str, Path, bytes, bytearray)):
         pixels = image_pixels(load_image(source))
     elif isinstance(source, Image.Image):
         pixels = image_pixels(source)
     elif isinstance(source, np.ndarray):
         pixels = array_pixels(source)
     else:
-        raise ImageError(f"expected a file path, a PIL image or a NumPy array, not {type(source).__name__}")
+        raise ImageError(f"expected a file path, an image file's bytes, a PIL image or a NumPy array, "
+                         f"not {type(source).__name__}")
     try:
         ink = keep_digit(to_ink(to_gray(pixels)))
     except ImageError as error:

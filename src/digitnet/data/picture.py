@@ -1,45 +1,105 @@
-"""Read a user's picture (a file, a PIL image or a NumPy array) as gray levels 0..1.
+"""Read a user's picture (a file, its bytes, a PIL image or a NumPy array) as gray levels 0..1.
 
-Handles PNG, JPEG and whatever else Pillow opens; EXIF rotation; palette, 16-bit, CMYK
-and transparent images. Big pictures are shrunk on reading so that their longer side is at
-most ``WORK_SIDE`` pixels: a phone photo's detail is far beyond what a 28x28 digit needs.
+Reads PNG, JPEG, GIF, BMP, TIFF and WebP (no other of Pillow's formats: some call out to other
+programs); turns photos upright by their EXIF orientation; an animated GIF, PNG or WebP gives
+its first frame, the picture a viewer shows when it is not playing. Palette, 1-bit, 16-bit,
+CMYK and transparent images become gray (see ``to_gray`` for transparency). A file is
+untrusted: its size and its pixel count (read from its header) are checked before it is
+decoded. Big pictures are shrunk on reading so that their longer side is at most
+``WORK_SIDE`` pixels: a phone photo's detail is far beyond what a 28x28 digit needs.
 Every failure is an ``ImageError`` with one sentence saying what was wrong.
 """
 
+import io
 import math
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
+from PIL import BmpImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin  # noqa: F401 - the formats
+from PIL import TiffImagePlugin, WebPImagePlugin  # noqa: F401 - read, registered without loading all others
 
 WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
 MIN_CONTRAST = 0.04    # ink must differ from the paper by this, its strongest part by twice this
+MAX_FILE_BYTES = 50_000_000  # a phone photo takes 2 to 20 MB
+MAX_PIXELS = 50_000_000      # decoded (a big JPEG is decoded at 1/2..1/8 scale, so counts less)
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")  # JPEG includes MPO, as many phones write
+SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\0", b"MM\0*")  # how most of those files begin
+READ_AS = {"1": "L", "CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB", "HSV": "RGB", "RGBX": "RGB"}  # else RGBA
 
 
 class ImageError(ValueError):
     """An image that cannot be read, or that holds no digit to prepare."""
 
 
-def load_image(path):
-    """Open an image file, decoded (at reduced scale for big JPEGs) and turned upright by EXIF."""
-    path = Path(path)
+def load_image(source):
+    """Open an image file (a path, or the file's bytes): decoded, at reduced scale for big JPEGs,
+    and turned upright by its EXIF orientation; the first frame of an animation."""
+    if isinstance(source, (bytes, bytearray)):
+        name, data = "the image", bytes(source)
+    else:
+        name, data = str(source), _read_file(Path(source))
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(name, len(data))
+    damaged = ImageError(f"{name} is truncated or damaged and cannot be decoded; save or copy it again")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns of damage it skips; MAX_PIXELS replaces its bomb warning
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG only: decode gray at 1/2..1/8 scale
+            _check_pixels(image, name)
+            image.load()
+            return _upright(image)
+    except ImageError:
+        raise
+    except Image.UnidentifiedImageError:
+        if data.startswith(SIGNATURES) or data[8:12] == b"WEBP":
+            raise damaged from None
+        raise ImageError(f"{name} is not a PNG, JPEG, GIF, BMP, TIFF or WebP image; save it as PNG or JPEG") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{name} has more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, far more than a photo "
+                         f"of a digit needs; resize it first") from None
+    except Exception:  # Pillow reports damage as OSError, SyntaxError, ValueError, EOFError, struct.error...
+        raise damaged from None
+
+
+def _read_file(path):
+    """The bytes of an image file no bigger than MAX_FILE_BYTES."""
     if not path.exists():
         raise ImageError(f"{path} does not exist")
     if path.is_dir():
         raise ImageError(f"{path} is a directory, not an image file")
     try:
-        image = Image.open(path)
-        image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG only: decode gray at 1/2..1/8 scale
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except Image.UnidentifiedImageError:
-        raise ImageError(f"{path} is not an image Pillow can read (PNG or JPEG expected)") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{path} is too large to be a photo of a digit; resize it first") from None
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise _too_big(path, size)
+            return file.read(MAX_FILE_BYTES + 1)  # no more, should it grow while being read
     except PermissionError:
         raise ImageError(f"{path} cannot be read: permission denied") from None
-    except Exception:  # Pillow reports damage as OSError, SyntaxError, ValueError, EOFError...
-        raise ImageError(f"{path} is truncated or damaged and cannot be decoded; save or copy it again") from None
+    except OSError as error:
+        raise ImageError(f"{path} cannot be read: {error.strerror or error}") from None
+
+
+def _too_big(name, size):
+    return ImageError(f"{name} is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES / 1e6:.0f} MB a photo "
+                      f"of a digit needs; resize it or save it as JPEG")
+
+
+def _check_pixels(image, name):
+    if image.width * image.height > MAX_PIXELS:
+        raise ImageError(f"{name} is {image.width}x{image.height} pixels, more than the {MAX_PIXELS:,} a photo "
+                         f"of a digit needs; resize it first")
+
+
+def _upright(image):
+    """The image turned by its EXIF orientation; as it is if its EXIF data is damaged (it is optional)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # Pillow's EXIF parser raises many kinds of errors on bad data
+        return image
 
 
 def image_pixels(image):
@@ -47,19 +107,25 @@ def image_pixels(image):
     by a whole factor so that its longer side is at most WORK_SIDE."""
     if image.width == 0 or image.height == 0:
         raise ImageError(f"the image is empty ({image.width}x{image.height} pixels)")
+    _check_pixels(image, "the image")
+    try:
+        image.load()  # an image opened but not decoded yet is decoded here
+    except Exception:
+        raise ImageError("the image is truncated or damaged and cannot be decoded; save or copy it again") from None
     sixteen_bit = image.mode.startswith("I;16")
     if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
-        target = "I" if sixteen_bit else "L" if image.mode == "1" else "RGB" if image.mode == "CMYK" else "RGBA"
         try:
-            image = image.convert(target)
+            image = image.convert("I" if sixteen_bit else READ_AS.get(image.mode, "RGBA"))
         except ValueError:
             raise ImageError(f"Pillow's {image.mode} images are not supported; save it as PNG or JPEG") from None
     if max(image.size) > WORK_SIDE:
         image = image.reduce(math.ceil(max(image.size) / WORK_SIDE))
     pixels = np.asarray(image, dtype=np.float32)
+    if not np.isfinite(pixels).all():
+        raise ImageError("the image holds NaN or infinite values")
     if image.mode == "F" and pixels.max() <= 1:
         return np.clip(pixels, 0.0, 1.0)
-    return pixels / (65535.0 if sixteen_bit or pixels.max() > 255 else 255.0)
+    return np.clip(pixels / (65535.0 if sixteen_bit or pixels.max() > 255 else 255.0), 0.0, 1.0)
 
 
 def array_pixels(array):
