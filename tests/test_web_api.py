@@ -74,7 +74,9 @@ def test_a_neuron_shows_its_incoming_weights_and_bias(client, network):
 
 
 @pytest.mark.parametrize("path", ["/api/neuron/0/3", "/api/neuron/4/0", "/api/neuron/1/16", "/api/neuron/3/10",
-                                  "/api/neuron/1/-1", "/api/neuron/one/3"])
+                                  "/api/neuron/1/-1", "/api/neuron/one/3", "/api/neuron/1.5/3", "/api/neuron/1_0/3",
+                                  "/api/neuron/+1/3", "/api/neuron/%EF%BC%91/3", "/api/neuron/1/%00",
+                                  "/api/neuron/-1/99999999999999999999", "/api/neuron/1/" + "9" * 5000])
 def test_a_neuron_that_does_not_exist_is_404(client, path):
     assert_refused(client.get(path), 404)
 
@@ -139,6 +141,66 @@ def test_bad_predictions_are_refused_with_a_sentence(client, status, body):
 
 def test_a_body_that_is_not_json_is_415(client):
     assert_refused(client.post("/api/predict", content=b"width=2", headers={"content-type": "text/plain"}), 415)
+
+
+JSON = "application/json"
+ONE_PIXEL = b'{"width": 1, "height": 1, "pixels": [0]}'
+
+# (method, path, body, content type, status, the exact sentence): the bad-input matrix
+BAD_REQUESTS = [
+    ("POST", "/api/predict", b'{"width": "2", "height": 2, "pixels": [0, 0, 0, 0]}', JSON, 422,
+     'width: input should be a valid integer (got "2")'),
+    ("POST", "/api/predict", b'{"width": true, "height": 1, "pixels": [0]}', JSON, 422,
+     "width: input should be a valid integer (got true)"),
+    ("POST", "/api/predict", b'{"width": 1e400, "height": 1, "pixels": [0]}', JSON, 422,
+     "width: input should be a valid integer (got Infinity)"),
+    ("POST", "/api/predict", b'{"width": 99999999999999999999999, "height": 1, "pixels": [0]}', JSON, 422,
+     "width: input should be less than or equal to 1024 (got 99999999999999999999999)"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": ["0"]}', JSON, 422,
+     'pixels[0]: input should be a valid number (got "0")'),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [null]}', JSON, 422,
+     "pixels[0]: input should be a valid number (got null)"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [[0]]}', JSON, 422,
+     "pixels[0]: input should be a valid number (got a list)"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [-Infinity]}', JSON, 422,
+     "pixels[0]: input should be a finite number (got -Infinity)"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": {"0": 0}}', JSON, 422,
+     "pixels: input should be a valid list (got an object)"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [0], "prepare": "yes"}', JSON, 422,
+     'prepare: input should be a valid boolean (got "yes")'),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [' + b"9" * 5000 + b"]}", JSON, 400,
+     "the request body has a number with too many digits to read; send numbers of normal size"),
+    ("POST", "/api/predict", b"[" * 100_000 + b"]" * 100_000, JSON, 400,
+     "the request body is nested too deeply to read; send a JSON object of numbers and lists"),
+    ("POST", "/api/predict", '{"width": 1, "h\u00e9ight": 1}'.encode("latin-1"), JSON, 400,
+     "the request body is not UTF-8 text; send JSON encoded as UTF-8"),
+    ("POST", "/api/predict", b'"a string"', JSON, 422, "the request body must be a JSON object, not a string"),
+    ("POST", "/api/predict", b"null", JSON, 422, "the request body must be a JSON object, not null"),
+    ("POST", "/api/predict", ONE_PIXEL + b" trailing", JSON, 400, "the request body is not valid JSON; send a JSON object"),
+    ("POST", "/api/predict", ONE_PIXEL, "text/json", 415,
+     "the request body must be JSON sent with Content-Type: application/json (not text/json)"),
+    ("POST", "/api/predict", ONE_PIXEL, None, 415,
+     "the request body must be JSON sent with Content-Type: application/json (it had none)"),
+    ("POST", "/api/train", b'{"epochs": 2.0}', JSON, 422, "epochs: input should be a valid integer (got 2.0)"),
+    ("POST", "/api/train", b'{"learning_rate": NaN}', JSON, 422, "learning_rate: input should be a finite number (got NaN)"),
+    ("POST", "/api/train", b"[]", JSON, 422, "the request body must be a JSON object, not a list"),
+    ("POST", "/api/descent", b'{"function": "square", "learning_rate": 0.1, "n_iter": 1.5}', JSON, 422,
+     "n_iter: input should be a valid integer (got 1.5)"),
+    ("GET", "/api/neuron/1.5/3", b"", None, 404, "there is no layer '1.5'; ask for one by its number, as in /api/neuron/1/3"),
+    ("GET", "/api/neuron/1/99999999999999999999", b"", None, 404,
+     "layer 1 has no neuron 99999999999999999999; its neurons are 0 to 15"),
+    ("GET", "/api/predict", b"", None, 405, "GET is not allowed on /api/predict"),
+    ("DELETE", "/api/model", b"", None, 405, "DELETE is not allowed on /api/model"),
+    ("GET", "/api/nothing", b"", None, 404, "there is nothing at /api/nothing; the API lives under /api/"),
+]
+
+
+@pytest.mark.parametrize("method, path, body, content_type, status, detail", BAD_REQUESTS)
+def test_each_bad_request_gets_its_status_and_one_clear_sentence(client, method, path, body, content_type, status,
+                                                                 detail):
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.request(method, path, content=body, headers=headers)
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
 
 
 def test_bodies_over_2_mb_are_413_by_header_and_by_counting(client):

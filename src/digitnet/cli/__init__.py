@@ -142,7 +142,9 @@ def build_parser():
 
     serve = commands.add_parser("serve", help="the web page: draw a digit and watch the network think; train it live")
     serve.add_argument("--model", help=MODEL_HELP)
-    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: this machine only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 lets anyone "
+                            "on the network use the page and start trainings)")
     serve.add_argument("--port", type=_number(int, "whole number"), default=8000, help="default 8000")
     serve.add_argument("--data", help="a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
     serve.set_defaults(run=cmd_serve)

@@ -1,5 +1,6 @@
 """``digitnet serve``: the web page, on this machine only unless told otherwise."""
 
+import ipaddress
 import os
 import socket
 
@@ -19,9 +20,32 @@ def cmd_serve(args):
                          f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train`")
     _check_free(args.host, args.port)
     app = create_app(network, model_path=path, data_dir=args.data)
-    say(f"digitnet: the page is at http://{args.host}:{args.port}/ (Ctrl-C stops it)")
+    if not is_local(args.host):
+        say(f"digitnet: WARNING: listening on {args.host}, not on this machine only: anyone who can reach it "
+            f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")
+    say(f"digitnet: the page is at {page_url(args.host, args.port)} (Ctrl-C stops it)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def is_local(host):
+    """Whether ``host`` (an address or a name) is this machine only: every address it names is a loopback."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+
+
+def page_url(host, port):
+    """The page's address: an IPv6 host in brackets; "any address" (0.0.0.0, ::) shown as localhost."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _check_free(host, port):

@@ -1,5 +1,6 @@
 """Every refusal as a 4xx with {"detail": "one sentence"}: a body-size limit and the error handlers."""
 
+import json
 import logging
 
 from fastapi import FastAPI
@@ -23,17 +24,19 @@ class BodyLimit:
         self.app = app
         self.limit = limit
 
+    def too_large(self):
+        return refuse(413, f"the request body is larger than {self.limit // 2**20} MB; send a smaller one")
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_large = refuse(413, f"the request body is larger than {self.limit // 2**20} MB; send a smaller one")
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.strip().isdigit():
-                return await refuse(400, f"the Content-Length header {length.decode('latin-1')!r} "
+                return await refuse(400, f"the Content-Length header {cut(length.decode('latin-1'))!r} "
                                          "is not a whole number")(scope, receive, send)
             if int(length) > self.limit:
-                return await too_large(scope, receive, send)
+                return await self.too_large()(scope, receive, send)
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -42,7 +45,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.limit:
-                return await too_large(scope, receive, send)
+                return await self.too_large()(scope, receive, send)
             if not message.get("more_body", False):
                 break
         replayed = False
@@ -57,58 +60,98 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def describe(errors):
-    """One sentence for a list of pydantic/FastAPI validation errors (the first one says it)."""
-    error = errors[0]
+def shown(value):
+    """A bad value as JSON, cut to SHOWN_INPUT characters: ``"two"``, ``null``, ``true``, ``1e+32``."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):  # NaN and inf are refused before they get here; anything else
+        text = repr(value)
+    return cut(text)
+
+
+def cut(text, limit=SHOWN_INPUT):
+    """``text``, or its first ``limit`` characters and "..." if it is longer."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def json_kind(value):
+    """What a JSON value is, in words: "a list", "a string", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    kinds = {str: "a string", list: "a list", dict: "an object", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def describe(error):
+    """One sentence for a pydantic/FastAPI validation error."""
     parts = [str(p) for p in error["loc"] if p not in ("body", "path", "query")]
     where = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
     kind = error.get("type", "")
+    value = error.get("input")
     if kind == "json_invalid":
         return "the request body is not valid JSON; send a JSON object"
     if kind == "missing" and not where:
         return "the request body is empty; send a JSON object"
     if kind == "missing":
         return f"{where} is missing"
+    if kind == "extra_forbidden":
+        return f"{where} is not a field of this request; check its spelling"
+    if kind in ("model_attributes_type", "model_type", "dict_type") and not where:
+        return f"the request body must be a JSON object, not {json_kind(value)}"
     message = error["msg"].removeprefix("Value error, ")
     message = message[:1].lower() + message[1:]
     if kind == "value_error":  # our own validators' messages quote the value already
         return f"{where}: {message}" if where else message
-    value = error.get("input")
-    shown = ""
-    if isinstance(value, (int, float, str, bool)) or value is None:
-        text = repr(value)
-        shown = f" (got {text[:SHOWN_INPUT]}{'...' if len(text) > SHOWN_INPUT else ''})"
-    if kind == "extra_forbidden":
-        return f"{where} is not a field of this request; check its spelling"
-    return f"{where or 'the request body'}: {message}{shown}"
+    got = f" (got {shown(value)})" if isinstance(value, (int, float, str, bool)) or value is None else ""
+    if isinstance(value, (list, dict)):
+        got = f" (got {json_kind(value)})"
+    return f"{where or 'the request body'}: {message}{got}"
+
+
+def unreadable(cause):
+    """One sentence for a body that is JSON by its Content-Type but cannot be decoded."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "the request body is not UTF-8 text; send JSON encoded as UTF-8"
+    if isinstance(cause, RecursionError):
+        return "the request body is nested too deeply to read; send a JSON object of numbers and lists"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "the request body has a number with too many digits to read; send numbers of normal size"
+    return "the request body cannot be read as JSON; send a JSON object"
 
 
 def install_error_handlers(app: FastAPI):
-    """Validation errors -> 400 (unreadable body), 404 (bad path) or 422 (bad values); HTTP errors
-    keep their status with a sentence; anything unexpected -> 500 with a sentence, logged."""
+    """Validation errors -> 400 (unreadable body), 404 (bad path), 415 (not JSON) or 422 (bad
+    values); HTTP errors keep their status with a sentence; anything unexpected -> 500 with a
+    sentence, logged."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request, exc):
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
-        status = 422
-        media = request.headers.get("content-type", "")
-        if tuple(first["loc"]) == ("body",) and first.get("type") != "missing" and "json" not in media:
+        loc, kind = tuple(first["loc"]), first.get("type")
+        if loc == ("body",) and isinstance(first.get("input"), bytes):  # its Content-Type did not say JSON
+            media = request.headers.get("content-type", "")
             got = f"not {media}" if media else "it had none"
             return refuse(415, f"the request body must be JSON sent with Content-Type: application/json ({got})")
-        if first.get("type") == "json_invalid" or (first.get("type") == "missing" and tuple(first["loc"]) == ("body",)):
+        status = 422
+        if kind == "json_invalid" or (kind == "missing" and loc == ("body",)):
             status = 400
-        elif first["loc"] and first["loc"][0] == "path":
+        elif loc and loc[0] == "path":
             status = 404
-        return refuse(status, describe([first]))
+        return refuse(status, describe(first))
 
     @app.exception_handler(HTTPException)
     async def http_error(request, exc):
         detail = exc.detail
+        path = cut(request.url.path, 2 * SHOWN_INPUT)
         if exc.status_code == 404 and detail == "Not Found":
-            detail = f"there is nothing at {request.url.path}; the API lives under /api/"
+            detail = f"there is nothing at {path}; the API lives under /api/"
         elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}"
+            detail = f"{request.method} is not allowed on {path}"
+        elif exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+            detail = unreadable(exc.__cause__)
         return refuse(exc.status_code, str(detail))
 
     @app.exception_handler(Exception)

@@ -14,7 +14,9 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Fields of exactly the JSON type they name: "2" is not a number, 1 is not true, 2.0 not a count."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class PredictRequest(Body):

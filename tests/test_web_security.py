@@ -1,0 +1,218 @@
+"""The web server's reliability and security: where it listens, which files it can serve, what a
+cross-site form can do, and that the page keeps answering while a training runs.
+
+These talk to a real uvicorn server over sockets where the test client would tidy the request
+up first (it removes ``..`` from paths), and with timeouts, so that a hang fails instead of waiting.
+"""
+
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+import digitnet
+from digitnet import Network
+from digitnet.cli import main
+from digitnet.cli.serve import is_local, page_url
+from digitnet.web import create_app
+
+WEB = Path(digitnet.__file__).parent / "web"
+HANG = 5  # seconds: an answer slower than this is a hang, not a slow answer
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(trained_network, tmp_path_factory):
+    """The app with the trained network, on 127.0.0.1 in a thread; its base URL."""
+    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
+    port = _free_port()
+    config = uvicorn.Config(create_app(digitnet.load(path), model_path=path), host="127.0.0.1", port=port,
+                            log_level="warning")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not uvicorn_server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert uvicorn_server.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+
+
+def raw_get(base, target):
+    """(status, body) of ``GET target`` sent byte for byte, as no HTTP client would tidy it."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=HANG) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def wait_until_idle(base):
+    deadline = time.time() + 60
+    while httpx.get(f"{base}/api/train/status", timeout=HANG).json()["running"]:
+        assert time.time() < deadline, "the training did not stop"
+        time.sleep(0.1)
+
+
+# -- where it listens -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("host, local", [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
+                                         ("localhost", True), ("0.0.0.0", False), ("::", False),
+                                         ("192.168.1.5", False), ("", False)])
+def test_only_loopback_addresses_count_as_this_machine_only(host, local):
+    assert is_local(host) is local
+
+
+def test_the_page_address_is_one_a_browser_can_open():
+    assert page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert page_url("::1", 8000) == "http://[::1]:8000/"
+    assert page_url("0.0.0.0", 8000) == "http://localhost:8000/"
+
+
+def _serve(capsys, monkeypatch, tmp_path, *flags):
+    """Run ``digitnet serve`` up to the point where uvicorn would start; (exit code, stderr, host bound)."""
+    bound = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **_: bound.append(host))
+    path = Network().save(tmp_path / "model.npz")
+    code = main(["serve", "--model", str(path), "--port", str(_free_port()), *flags])
+    return code, capsys.readouterr().err, bound
+
+
+def test_serve_listens_on_this_machine_only_by_default_and_says_nothing_more(capsys, monkeypatch, tmp_path):
+    code, err, bound = _serve(capsys, monkeypatch, tmp_path)
+    assert code == 0 and bound == ["127.0.0.1"]
+    assert "WARNING" not in err and "http://127.0.0.1:" in err
+
+
+def test_serve_on_every_address_warns_that_anyone_can_start_trainings(capsys, monkeypatch, tmp_path):
+    code, err, bound = _serve(capsys, monkeypatch, tmp_path, "--host", "0.0.0.0")
+    assert code == 0 and bound == ["0.0.0.0"]
+    warning = [line for line in err.splitlines() if "WARNING" in line]
+    assert len(warning) == 1
+    assert "0.0.0.0" in warning[0] and "anyone" in warning[0] and "--host 127.0.0.1" in warning[0]
+
+
+# -- files: only the static folder, only by its names -------------------------------------------
+
+TRAVERSALS = [b"/static/../app.py", b"/static/../../cli/serve.py", b"/static/%2e%2e/app.py",
+              b"/static/%2e%2e%2fapp.py", b"/static/..%2fapp.py", b"/static/.%2e/app.py", b"/static/..%5capp.py",
+              b"/static/..\\app.py", b"/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+              b"/static//etc/passwd", b"/static/%2fetc%2fpasswd", b"/static/%252e%252e/app.py",
+              b"/static/%c0%ae%c0%ae/app.py", b"/static/....//app.py", b"/static/app.js%00.html",
+              b"/static/" + str(WEB / "app.py").encode(), b"/../web/app.py", b"/%2e%2e/web/app.py"]
+
+
+@pytest.mark.parametrize("target", TRAVERSALS)
+def test_no_path_reaches_a_file_outside_the_static_folder(server, target):
+    status, body = raw_get(server, target)
+    assert status in (400, 404), body[:200]
+    assert b"def create_app" not in body and b"root:" not in body and b"import " not in body
+
+
+def test_the_static_files_themselves_are_served(server):
+    status, body = raw_get(server, b"/static/app.js")
+    assert status == 200 and body == (WEB / "static" / "app.js").read_bytes()
+    assert raw_get(server, b"/static/./app.js")[0] == 200
+
+
+def test_no_endpoint_takes_a_file_name_from_the_request():
+    """Every route and what it reads from the request; a new one must be checked before it joins this list."""
+    app = create_app(Network())
+    seen = {}
+    for route in app.routes:
+        takes_a_body = getattr(route, "body_field", None) is not None
+        seen[route.path] = (sorted(getattr(route, "param_convertors", {})), takes_a_body)
+    assert seen == {
+        "/": ([], False), "/static": (["path"], False),  # StaticFiles: confined to the folder (tested above)
+        "/api/model": ([], False), "/api/predict": ([], True), "/api/neuron/{layer}/{index}": (["index", "layer"], False),
+        "/api/train": ([], True), "/api/train/events": ([], False), "/api/train/stop": ([], False),
+        "/api/train/status": ([], False), "/api/descent": ([], True),
+        "/openapi.json": ([], False),
+    }
+    from digitnet.web.schemas import DescentRequest, PredictRequest, TrainRequest
+    fields = {name for model in (PredictRequest, TrainRequest, DescentRequest) for name in model.model_fields}
+    assert fields == {"width", "height", "pixels", "prepare", "recipe", "learning_rate", "batch_size", "epochs",
+                      "examples", "function", "n_iter"}  # the recipe and function are names from fixed lists
+
+
+# -- what another web site can make a browser send -----------------------------------------------
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", None])
+def test_a_cross_site_form_cannot_start_a_training(server, content_type):
+    """A form or a no-preflight fetch can only send these types; JSON needs a preflight, which fails."""
+    headers = {"content-type": content_type} if content_type else {}
+    response = httpx.post(f"{server}/api/train", content=b'{"epochs": 1, "examples": 100}', headers=headers,
+                          timeout=HANG)
+    assert response.status_code == 415, response.text
+    assert httpx.get(f"{server}/api/train/status", timeout=HANG).json()["running"] is False
+
+
+def test_a_preflight_is_refused(server):
+    response = httpx.options(f"{server}/api/train", headers={"Origin": "http://evil.example",
+                                                             "Access-Control-Request-Method": "POST"}, timeout=HANG)
+    assert response.status_code == 405 and "access-control-allow-origin" not in response.headers
+
+
+# -- bodies ----------------------------------------------------------------------------------------
+
+def test_a_chunked_body_under_the_limit_is_read(server):
+    body = json.dumps({"width": 2, "height": 2, "pixels": [0, 0, 0, 0]}).encode()
+    chunks = iter([body[:10], body[10:]])  # no Content-Length: sent chunked
+    response = httpx.post(f"{server}/api/predict", content=chunks, headers={"content-type": "application/json"},
+                          timeout=HANG)
+    assert response.status_code == 200 and response.json() == {"blank": True}
+
+
+def test_a_chunked_body_over_the_limit_is_413_before_it_is_all_sent(server):
+    chunks = iter([b'{"pixels": ['] + [b"0," * 2**16] * 40)  # 5 MB, never finished
+    try:
+        response = httpx.post(f"{server}/api/predict", content=chunks, headers={"content-type": "application/json"},
+                              timeout=HANG)
+    except httpx.WriteError:  # the server answered and closed while the client was still sending
+        return
+    assert response.status_code == 413 and "2 MB" in response.json()["detail"]
+
+
+# -- trainings: one at a time, and the page keeps answering ----------------------------------------
+
+def test_of_many_trainings_started_at_once_exactly_one_starts(server):
+    wait_until_idle(server)
+    start = lambda _: httpx.post(f"{server}/api/train", json={"epochs": 100, "examples": 2000}, timeout=60)  # noqa: E731
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(response.status_code for response in pool.map(start, range(6)))
+    httpx.post(f"{server}/api/train/stop", timeout=HANG)
+    wait_until_idle(server)
+    assert statuses == [202] + [409] * 5
+
+
+def test_the_page_keeps_answering_while_a_training_runs(server):
+    wait_until_idle(server)
+    canvas = {"width": 28, "height": 28, "pixels": [0.0] * 300 + [1.0] * 50 + [0.0] * 434, "prepare": True}
+    assert httpx.post(f"{server}/api/train", json={"epochs": 200, "examples": 20000}, timeout=60).status_code == 202
+    try:
+        for _ in range(5):
+            assert httpx.post(f"{server}/api/predict", json=canvas, timeout=HANG).status_code == 200
+            assert httpx.get(f"{server}/api/model", timeout=HANG).status_code == 200
+            assert httpx.get(f"{server}/api/neuron/2/7", timeout=HANG).json()["index"] == 7
+            status = httpx.get(f"{server}/api/train/status", timeout=HANG).json()
+        assert status["running"] is True  # so every answer above came while it trained
+    finally:
+        httpx.post(f"{server}/api/train/stop", timeout=HANG)
+    wait_until_idle(server)
