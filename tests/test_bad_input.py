@@ -1,0 +1,294 @@
+"""The bad-input matrix: every bad input we know of, in the library, the command line and the web API.
+
+Each row names where the input goes, the input, and words its answer must contain. Every
+answer must be one clear sentence and nothing else: exit code 2 and one ``digitnet: ...``
+line on stderr from the command line; a 4xx with ``{"detail": "..."}`` from the API; the
+library's own ValueError (or subclass) with a one-line message. Never a traceback, a hang
+or a 500, and nothing lost: a row may check that a file it was given is still as it was.
+
+``python tests/test_bad_input.py`` prints the matrix with the answers given (docs/bad-input.md).
+"""
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import write_idx_folder  # noqa: E402
+
+
+@dataclass
+class Files:
+    """The files the rows point at: good ones, and bad ones of each kind."""
+
+    root: Path
+    data: Path = None
+    model: Path = None
+    digit: Path = None
+    corrupt_model: Path = None
+    truncated_data: Path = None
+    text_image: Path = None
+    blank_image: Path = None
+    small_model: Path = None
+    extra: dict = field(default_factory=dict)
+
+
+def make_files(root, mnist):
+    """Write the good and bad files into ``root``."""
+    from digitnet import Network
+
+    train, test = mnist
+    files = Files(root)
+    to_images = lambda X: np.round(X * 255).reshape(-1, 28, 28)  # noqa: E731
+    files.data = write_idx_folder(root / "data", to_images(train.X[:600]), train.labels[:600],
+                                  to_images(test.X[:100]), test.labels[:100], compress=True)
+    files.model = Network(seed=0).save(root / "model.npz")
+    files.digit = root / "digit.png"
+    Image.fromarray((255 - test.X[0].reshape(28, 28) * 255).astype(np.uint8)).save(files.digit)
+    files.corrupt_model = root / "corrupt.npz"
+    files.corrupt_model.write_bytes(b"PK\x03\x04 not really a zip")
+    files.truncated_data = root / "truncated"
+    shutil.copytree(files.data, files.truncated_data)
+    images = files.truncated_data / "train-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:1000])
+    files.text_image = root / "notes.png"
+    files.text_image.write_text("hello, I am text")
+    files.blank_image = root / "blank.png"
+    Image.new("L", (64, 64), 255).save(files.blank_image)
+    files.small_model = Network((10, 4, 3)).save(root / "small.npz")
+    return files
+
+
+# (argv, words of the answer); {name} is a path from Files
+CLI = [
+    (["train", "--activation", "sigmod"], "invalid choice: 'sigmod'"),
+    (["train", "--cost", "hinge"], "invalid choice: 'hinge'"),
+    (["train", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+    (["train", "--recipe", "fancy"], "invalid choice: 'fancy'"),
+    (["train", "--learning-rate", "0"], "must be a positive number, got '0'"),
+    (["train", "--learning-rate", "nan"], "must be a positive number"),
+    (["train", "--batch-size", "-3"], "must be a positive whole number, got '-3'"),
+    (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
+    (["train", "--seed", "-1"], "must be 0 or a positive whole number, got '-1'"),
+    (["train", "--weight-decay", "nan"], "must be 0 or a positive number, got 'nan'"),
+    (["train", "--dropout", "0.95"], "must be from 0 to 0.9 (the share of neurons left out), got '0.95'"),
+    (["train", "--dropout", "-0.1"], "must be 0 or a positive number, got '-0.1'"),
+    (["train", "--validation", "0"], "must be a positive whole number, got '0'"),
+    (["train", "--validation", "600"], "--validation 600 would hold out all 600 training images"),
+    (["train", "--max-shift", "40"], "--max-shift 40 would move digits off their 28x28 image; use at most 7"),
+    (["train", "--sizes", "784,100000000,10"], "more than this tool is for"),
+    (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder /proc/digitnet"),
+    (["train", "--out", "{root}"], "is a folder; give a file name"),
+    (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
+    (["train", "--sizes", "100,16,10"], "the first layer has 100 neurons but each image has 784 pixels"),
+    (["train", "--sizes", "784,16,7"], "the last layer has 7 neurons but the data has 10 classes"),
+    (["train", "--data", "/nonexistent/folder"], "does not exist or is not a folder"),
+    (["train", "--data", "{truncated_data}"], "damaged or truncated gzip"),
+    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["train", "--resume", "--epochs", "3"], "--epochs cannot be given with it"),
+    (["train", "--resume", "--out", "{root}/nothing-trained.npz"], "there is no checkpoint at"),
+    (["evaluate"], "no trained model yet; run `digitnet train` first"),
+    (["evaluate", "--model", "{corrupt_model}"], "is not a digitnet model or is damaged"),
+    (["info", "--model", "/nonexistent/model.npz"], "no model file at /nonexistent/model.npz"),
+    (["info", "--model", "{root}"], "is a folder, not a model file"),
+    (["predict", "{text_image}", "--model", "{model}"], "notes.png"),
+    (["predict", "{blank_image}", "--model", "{model}"], "blank.png"),
+    (["predict", "{root}/missing.png", "--model", "{model}"], "missing.png"),
+    (["predict", "{digit}", "--model", "{small_model}"], "reads 10 inputs"),
+    (["show", "no-such-figure"], "no-such-figure"),
+    (["serve", "--port", "0"], "must be a positive whole number, got '0'"),
+    (["launch"], "invalid choice: 'launch'"),
+    ([], "the following arguments are required"),
+]
+
+# (method, path, JSON body or raw bytes, status, words of the answer)
+WEB = [
+    ("POST", "/api/predict", {"width": 28, "height": 28, "pixels": [0.0] * 10}, 422, "needs width * height = 784"),
+    ("POST", "/api/predict", {"width": 2, "height": 1, "pixels": [0.5, 7]}, 422, "from 0 (paper) to 1 (ink)"),
+    ("POST", "/api/predict", {"width": 0, "height": 28, "pixels": []}, 422, "width"),
+    ("POST", "/api/predict", {"width": 99999, "height": 1, "pixels": [0]}, 422, "width"),
+    ("POST", "/api/predict", {"width": 1, "height": 1, "pixels": ["ink"]}, 422, "pixels"),
+    ("POST", "/api/predict", {"width": 1, "height": 1}, 422, "pixels"),
+    ("POST", "/api/predict", {"width": 1, "height": 1, "pixels": [0], "colour": 3}, 422, "colour"),
+    ("POST", "/api/predict", b"{not json", 400, "not valid JSON"),
+    ("POST", "/api/predict", b"", 400, "empty"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [NaN]}', 422, "pixels"),
+    ("POST", "/api/predict", b"x" * (3 * 2**20), 413, "larger than 2 MB"),
+    ("GET", "/api/predict", None, 405, ""),
+    ("GET", "/api/neuron/7/0", None, 404, "layer"),
+    ("GET", "/api/neuron/1/99", None, 404, "neuron"),
+    ("GET", "/api/neuron/one/0", None, 404, "no layer 'one'"),
+    ("POST", "/api/train", {"recipe": "best"}, 422, "784-16-16-10"),
+    ("POST", "/api/train", {"epochs": 0}, 422, "epochs"),
+    ("POST", "/api/train", {"learning_rate": -1}, 422, "learning_rate"),
+    ("POST", "/api/descent", {"function": "nope", "learning_rate": 0.1}, 422, "function"),
+    ("POST", "/api/descent", {"function": "square", "learning_rate": 0}, 422, "learning_rate"),
+    ("GET", "/static/../../etc/passwd", None, 404, ""),
+    ("GET", "/no/such/page", None, 404, ""),
+]
+
+
+def _library_rows():
+    """(call, words of the answer): the library's own functions given bad values."""
+    from digitnet import Network
+    from digitnet.data.image import prepare_image
+    from digitnet.data.picture import load_image
+    from digitnet.descent import simple_gd
+    from digitnet.optimizers import make_optimizer
+    from digitnet.recipes import get_recipe
+    from digitnet.storage import load
+
+    return [
+        (lambda files: Network((784, 16, 10), activation="sigmod"), "unknown activation 'sigmod'"),
+        (lambda files: Network((784, 16, 10), cost="hinge"), "hinge"),
+        (lambda files: make_optimizer("rmsprop", 0.1), "unknown optimizer 'rmsprop'"),
+        (lambda files: get_recipe("fancy"), "unknown recipe 'fancy'"),
+        (lambda files: load(files.corrupt_model), "is not a digitnet model or is damaged"),
+        (lambda files: load(files.root / "none.npz"), "no model file at"),
+        (lambda files: prepare_image(np.zeros((28, 28))), "no digit found"),
+        (lambda files: prepare_image(np.full((28, 28), np.nan)), "NaN or infinite"),
+        (lambda files: load_image(files.text_image), "notes.png"),
+        (lambda files: load_image(files.root), "not an image file"),
+        (lambda files: simple_gd(lambda v: 2 * v, 10.0, learn_rate=-1), "learn_rate must be a positive number"),
+        (lambda files: simple_gd(lambda v: 2 * v, 10.0, 0.1, n_iter=2.5), "n_iter must be"),
+    ]
+
+
+def _cli_answer(argv, files, capsys):
+    from digitnet.cli import main
+
+    argv = [part.format(**vars(files)) for part in argv]
+    if argv[:1] == ["train"] and "--data" not in argv and "--resume" not in argv:
+        argv += ["--data", str(files.data), "--epochs" if "--epochs" not in argv else "--seed", "1"]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, err.strip()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, mnist):
+    return make_files(tmp_path_factory.mktemp("bad-input"), mnist)
+
+
+@pytest.fixture(scope="module")
+def client(files):
+    from fastapi.testclient import TestClient
+
+    from digitnet import load
+    from digitnet.web import create_app
+
+    return TestClient(create_app(load(files.model)), raise_server_exceptions=False)
+
+
+def _one_sentence(text):
+    return bool(text) and "\n" not in text.strip() and "Traceback" not in text
+
+
+@pytest.mark.parametrize("argv, words", CLI, ids=[" ".join(argv) or "(nothing)" for argv, _ in CLI])
+def test_the_command_line_answers_bad_input_with_one_sentence_and_exit_code_2(argv, words, files, capsys):
+    before = files.model.read_bytes()
+    code, err = _cli_answer(argv, files, capsys)
+    assert code == 2, err
+    assert _one_sentence(err) and err.startswith("digitnet: "), err
+    assert words.format(**vars(files)) in err
+    assert files.model.read_bytes() == before  # nothing lost
+
+
+def _web_answer(client, method, path, body):
+    raw = body if isinstance(body, bytes) else None
+    answer = client.request(method, path, json=None if raw is not None else body, content=raw,
+                            headers={"Content-Type": "application/json"} if raw is not None else None)
+    return answer.status_code, answer.json().get("detail")
+
+
+@pytest.mark.parametrize("method, path, body, status, words", WEB,
+                         ids=[f"{method} {path} {str(body)[:40]}" for method, path, body, *_ in WEB])
+def test_the_web_api_answers_bad_requests_with_a_4xx_and_one_sentence(method, path, body, status, words, client):
+    code, detail = _web_answer(client, method, path, body)
+    assert code == status, detail
+    assert isinstance(detail, str) and _one_sentence(detail), detail
+    assert words in detail
+
+
+def test_the_library_refuses_bad_values_with_its_own_one_line_error(files):
+    for call, words in _library_rows():
+        with pytest.raises(ValueError) as refused:
+            call(files)
+        message = str(refused.value)
+        assert _one_sentence(message) and words in message, message
+
+
+def test_the_matrix_has_at_least_forty_rows():
+    assert len(CLI) + len(WEB) + len(_library_rows()) >= 40
+
+
+class _Capture:
+    """Enough of pytest's capsys for ``_cli_answer`` outside pytest."""
+
+    def __init__(self):
+        import io
+
+        self.err = io.StringIO()
+        self._real = sys.stderr
+        sys.stderr = self.err
+
+    def readouterr(self):
+        text = self.err.getvalue()
+        self.err.seek(0)
+        self.err.truncate()
+        return "", text
+
+
+def _markdown(files):
+    """The matrix as a Markdown table, with the answer each input got."""
+    from fastapi.testclient import TestClient
+
+    from digitnet import load
+    from digitnet.web import create_app
+
+    rows = ["| where | input | answer |", "|---|---|---|"]
+    capture = _Capture()
+    try:
+        for argv, _ in CLI:
+            code, err = _cli_answer(argv, files, capture)
+            shown = " ".join(argv).replace(str(files.root), "DIR").format(**{k: k.upper() for k in vars(files)})
+            rows.append(f"| command line | `digitnet {shown}` | exit {code}: {err.replace(str(files.root), 'DIR')} |")
+    finally:
+        sys.stderr = capture._real
+    client = TestClient(create_app(load(files.model)), raise_server_exceptions=False)
+    for method, path, body, *_ in WEB:
+        code, detail = _web_answer(client, method, path, body)
+        shown = f"{body[:40]!r}{'...' if len(body) > 40 else ''}" if isinstance(body, bytes) else json.dumps(body)
+        shown = shown if len(shown) < 80 else shown[:77] + "..."
+        rows.append(f"| web API | `{method} {path}` {shown if body is not None else ''} | {code}: {detail} |")
+    for call, _ in _library_rows():
+        try:
+            call(files)
+        except ValueError as error:
+            rows.append(f"| library | `{_source(call)}` | {type(error).__name__}: "
+                        f"{str(error).replace(str(files.root), 'DIR')} |")
+    return "\n".join(rows).replace("\\", "\\\\")
+
+
+def _source(call):
+    import inspect
+
+    text = inspect.getsource(call).strip()
+    return text[text.index("lambda files: ") + len("lambda files: "):text.rindex(", ")].replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    from digitnet.data.mnist import load_mnist
+
+    with tempfile.TemporaryDirectory() as folder:
+        import os
+
+        os.environ["DIGITNET_HOME"] = str(Path(folder) / "home")
+        print(_markdown(make_files(Path(folder), load_mnist())))
