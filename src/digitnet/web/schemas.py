@@ -43,6 +43,21 @@ class PredictRequest(Body):
         return image
 
 
+class Prediction(BaseModel):
+    """What the network made of a canvas: the 28x28 input it saw, each layer's z and activations
+    (the input layer's excepted), the ten probabilities and the digit; only ``blank`` if there was no ink.
+
+    As the return type of /api/predict it lets Pydantic write the JSON, in compiled code: many times
+    faster than Python's json for these hundreds of numbers (benchmarks/load.py)."""
+
+    blank: bool
+    input: list[float] | None = None
+    zs: list[list[float]] | None = None
+    activations: list[list[float]] | None = None
+    probabilities: list[float] | None = None
+    digit: int | None = None
+
+
 PAGE_RECIPES = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
 
 
