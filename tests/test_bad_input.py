@@ -291,4 +291,7 @@ if __name__ == "__main__":
         import os
 
         os.environ["DIGITNET_HOME"] = str(Path(folder) / "home")
+        print("# Bad input, and the one sentence each gets\n\n"
+              "Made by `python tests/test_bad_input.py`, which runs every row of the matrix in "
+              "`tests/test_bad_input.py`; DIR is a scratch folder.\n")
         print(_markdown(make_files(Path(folder), load_mnist())))
