@@ -1,4 +1,4 @@
-"""The command line: its JSON contract, its exit codes, and one sentence for each bad input."""
+"""The command line: its JSON contract, its exit codes, and what it does with inputs that are bad in a way that needs a setup (tests/test_bad_input.py has the rest)."""
 
 import json
 
@@ -88,40 +88,6 @@ def test_train_out_writes_there_and_later_commands_find_it(capsys, small_mnist_f
     code, out, _ = run(capsys, "info", "--json")
     assert json.loads(out)["model"] == str(out_path)
     assert json.loads(out)["activation"] == "relu"
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--activation", "sigmod"], "invalid choice: 'sigmod'"),
-    (["train", "--cost", "hinge"], "invalid choice: 'hinge'"),
-    (["train", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
-    (["train", "--recipe", "fancy"], "invalid choice: 'fancy'"),
-    (["train", "--learning-rate", "0"], "must be a positive number, got '0'"),
-    (["train", "--learning-rate", "nan"], "must be a positive number"),
-    (["train", "--batch-size", "-3"], "must be a positive whole number, got '-3'"),
-    (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
-    (["train", "--seed", "-1"], "must be 0 or a positive whole number, got '-1'"),
-    (["train", "--weight-decay", "nan"], "must be 0 or a positive number, got 'nan'"),
-    (["train", "--dropout", "0.95"], "must be from 0 to 0.9 (the share of neurons left out), got '0.95'"),
-    (["train", "--dropout", "-0.1"], "must be 0 or a positive number, got '-0.1'"),
-    (["train", "--validation", "0"], "must be a positive whole number, got '0'"),
-    (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder /proc/digitnet"),
-    (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
-    (["train", "--sizes", "100,16,10"], "the first layer has 100 neurons but each image has 784 pixels"),
-    (["train", "--sizes", "784,16,7"], "the last layer has 7 neurons but the data has 10 classes"),
-    (["train", "--data", "/nonexistent/folder"], "does not exist or is not a folder"),
-    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
-    (["evaluate"], "no trained model yet; run `digitnet train` first"),
-    (["info", "--model", "/nonexistent/model.npz"], "no model file at /nonexistent/model.npz"),
-    (["launch"], "invalid choice: 'launch'"),
-    ([], "the following arguments are required"),
-])
-def test_bad_input_gets_one_sentence_and_exit_code_2(capsys, argv, message, small_mnist_folder):
-    if argv[:1] == ["train"] and "--data" not in argv:
-        argv = argv + ["--data", str(small_mnist_folder), "--epochs" if "--epochs" not in argv else "--seed", "1"]
-    code, _, err = run(capsys, *argv)
-    assert code == 2
-    assert _one_sentence(err), err
-    assert message in err
 
 
 def test_a_corrupt_model_gets_one_sentence(capsys, tmp_path):
