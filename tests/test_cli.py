@@ -1,4 +1,4 @@
-"""The command line: its JSON contract, its exit codes, and what it does with inputs that are bad in a way that needs a setup (tests/test_bad_input.py has the rest)."""
+"""The command line: its JSON contract, exit codes, and bad inputs that need a setup (the rest: test_bad_input.py)."""
 
 import json
 
