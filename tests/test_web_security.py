@@ -216,3 +216,18 @@ def test_the_page_keeps_answering_while_a_training_runs(server):
     finally:
         httpx.post(f"{server}/api/train/stop", timeout=HANG)
     wait_until_idle(server)
+
+
+@pytest.mark.parametrize("host, status", [
+    ("127.0.0.1:8000", 200), ("localhost:8000", 200), ("LOCALHOST", 200), ("[::1]:8000", 200), ("[::1]", 200),
+    ("evil.example:8000", 400), ("evil.example", 400), ("127.0.0.1.evil.example", 400), ("", 400),
+])
+def test_on_this_machine_only_the_page_answers_only_to_its_names_against_dns_rebinding(host, status):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(Network(seed=0), hosts=("127.0.0.1", "localhost", "::1")))
+    answer = client.get("/api/model", headers={"host": host})
+    assert answer.status_code == status
+    if status == 400:
+        detail = answer.json()["detail"]
+        assert "this page answers to 127.0.0.1, ::1, localhost only" in detail and "\n" not in detail

@@ -19,7 +19,9 @@ def cmd_serve(args):
         raise UsageError(f"the page shows the lesson's 784-16-16-10 network, but {path} is "
                          f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train`")
     _check_free(args.host, args.port)
-    app = create_app(network, model_path=path, data_dir=args.data)
+    # on this machine only, the page also answers only to this machine's names (no DNS rebinding)
+    hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
+    app = create_app(network, model_path=path, data_dir=args.data, hosts=hosts)
     if not is_local(args.host):
         say(f"digitnet: WARNING: listening on {args.host}, not on this machine only: anyone who can reach it "
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from ..data.idx import IDXError
 from ..data.picture import ImageError
 from .compute import descent_json, model_json, neuron_json, predict_json
-from .errors import BodyLimit, cut, install_error_handlers, refuse
+from .errors import BodyLimit, KnownHosts, cut, install_error_handlers, refuse
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
 
@@ -38,11 +38,12 @@ def path_number(text, name):
     return int(text)
 
 
-def create_app(network, model_path=None, data_dir=None):
+def create_app(network, model_path=None, data_dir=None, hosts=None):
     """The app answering with ``network`` until a training from the page replaces it.
 
     ``model_path``: where a network trained from the page is saved (if given);
-    ``data_dir``: a folder of MNIST-style IDX files to train on (the bundled MNIST if None).
+    ``data_dir``: a folder of MNIST-style IDX files to train on (the bundled MNIST if None);
+    ``hosts``: the names a request's Host header may give (see ``KnownHosts``), or None for any.
     """
     app = FastAPI(title="digitnet", docs_url=None, redoc_url=None)
     app.state.network = network
@@ -62,6 +63,8 @@ def create_app(network, model_path=None, data_dir=None):
     app.state.training = job
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    if hosts is not None:
+        app.add_middleware(KnownHosts, hosts=hosts)
 
     @app.get("/", include_in_schema=False)
     def index():
