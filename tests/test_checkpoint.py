@@ -109,17 +109,126 @@ def test_resume_without_a_checkpoint_says_there_is_nothing_to_resume(tmp_path, c
     assert code == 2 and "there is no checkpoint at" in err and "nothing to resume" in err
 
 
-def test_resume_refuses_other_data_than_the_training_started_with(tmp_path, small_mnist_folder, capsys):
+@pytest.fixture
+def stopped(capsys, small_mnist_folder, tmp_path, monkeypatch):
+    """A modern-recipe training of 4 epochs on 2,000 digits, stopped by Ctrl-C in its third epoch: its model path."""
+    import digitnet.training as training
+
+    real_run_epoch, calls = training._run_epoch, []
+
+    def run_epoch(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_run_epoch(*args)
+
     out = tmp_path / "m.npz"
-    network = Network(seed=0)
-    settings = {"recipe": None, "seed": 0, "validation": 0, "data": None, "data_checksum": "0" * 64,
-                "history": [], "seconds": 0.0}
-    from digitnet.recipes import get_recipe
-    settings["recipe"] = get_recipe("seed").as_dict()
-    save_checkpoint(checkpoint_path(out), network, SGD(3.0), np.random.default_rng(0), 1, settings)
-    code = main(["train", "--resume", "--out", str(out), "--data", str(small_mnist_folder)])
-    assert code == 2 and "was on other data" in capsys.readouterr().err
-    assert checkpoint_path(out).exists()  # nothing lost
+    monkeypatch.setattr(training, "_run_epoch", run_epoch)
+    code = main(["train", "--data", str(small_mnist_folder), "--recipe", "modern", "--epochs", "4",
+                 "--out", str(out), "--json"])
+    monkeypatch.setattr(training, "_run_epoch", real_run_epoch)
+    err = capsys.readouterr().err
+    assert code == 130 and f"`digitnet train --resume --out {out}` goes on from epoch 2" in err
+    return out
+
+
+def _unbroken(small_mnist_folder, tmp_path, capsys):
+    out = tmp_path / "unbroken.npz"
+    assert main(["train", "--data", str(small_mnist_folder), "--recipe", "modern", "--epochs", "4",
+                 "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    return load(out).vector
+
+
+def test_the_same_training_started_again_goes_on_from_its_checkpoint(stopped, small_mnist_folder, tmp_path, capsys):
+    code = main(["train", "--data", str(small_mnist_folder), "--recipe", "modern", "--epochs", "4",
+                 "--out", str(stopped), "--json"])
+    err = capsys.readouterr().err
+    assert code == 0 and "stopped after epoch 2; going on from its checkpoint" in err
+    assert load(stopped).metadata["epochs"] == 4 and not checkpoint_path(stopped).exists()
+    np.testing.assert_array_equal(load(stopped).vector, _unbroken(small_mnist_folder, tmp_path, capsys))
+
+
+def test_another_training_is_refused_where_an_unfinished_one_has_its_checkpoint(stopped, small_mnist_folder, capsys):
+    before = checkpoint_path(stopped).read_bytes()
+    code = main(["train", "--data", str(small_mnist_folder), "--epochs", "4", "--out", str(stopped)])
+    err = capsys.readouterr().err
+    assert code == 2 and _one_line(err)
+    assert "an unfinished training (modern recipe, 2 of 4 epochs done) has its checkpoint at" in err
+    assert checkpoint_path(stopped).read_bytes() == before  # nothing lost
+
+
+def test_resume_refuses_other_data_than_the_training_started_with(stopped, tmp_path, mnist, capsys):
+    from conftest import write_idx_folder
+
+    train, test = mnist
+    other = write_idx_folder(tmp_path / "other", np.round(train.X[2000:4000] * 255).reshape(-1, 28, 28),
+                             train.labels[2000:4000], np.round(test.X[:500] * 255).reshape(-1, 28, 28),
+                             test.labels[:500])
+    before = checkpoint_path(stopped).read_bytes()
+    code = main(["train", "--resume", "--out", str(stopped), "--data", str(other)])
+    err = capsys.readouterr().err
+    assert code == 2 and _one_line(err) and "was on other data" in err
+    assert checkpoint_path(stopped).read_bytes() == before
+
+
+def _one_line(err):
+    return len(err.strip().splitlines()) == 1 and err.startswith("digitnet: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("edit", [
+    lambda s: s.pop("history"), lambda s: s.update(validation="100"), lambda s: s.update(data=5),
+    lambda s: s.update(seconds="x"), lambda s: s.update(history="x"), lambda s: s.update(seed=-1),
+    lambda s: s["recipe"].update(optimizer="rmsprop"), lambda s: s["recipe"].update(schedule="step"),
+    lambda s: s["recipe"].update(batch_size=0), lambda s: s["recipe"].update(batch_size=-4),
+    lambda s: s["recipe"].update(dropout=1.5), lambda s: s["recipe"].update(max_shift=-1),
+    lambda s: s["recipe"].update(activation="sigmoid"), lambda s: s["recipe"].update(epochs=1),
+], ids=["no history", "validation text", "data number", "seconds text", "history text", "negative seed",
+        "unknown optimizer", "unknown schedule", "batch 0", "negative batch", "dropout 1.5", "negative shift",
+        "other activation", "fewer epochs than done"])
+def test_a_hand_edited_checkpoint_is_refused_in_one_sentence_and_kept(stopped, edit, capsys):
+    path = checkpoint_path(stopped)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    metadata = json.loads(str(arrays["metadata"]))
+    edit(metadata["checkpoint"]["settings"])
+    arrays["metadata"] = np.array(json.dumps(metadata))
+    np.savez(path, **arrays)
+    before = path.read_bytes()
+    code = main(["train", "--resume", "--out", str(stopped)])
+    err = capsys.readouterr().err
+    assert code == 2 and _one_line(err) and "delete it and train again without --resume" in err, err
+    assert path.read_bytes() == before
+
+
+def test_adam_without_its_moments_is_refused(stopped, capsys):
+    path = checkpoint_path(stopped)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files if not key.startswith("optimizer_")}
+    np.savez(path, **arrays)
+    code = main(["train", "--resume", "--out", str(stopped)])
+    assert code == 2 and "is not a digitnet checkpoint or is damaged" in capsys.readouterr().err
+
+
+def test_a_checkpoint_that_cannot_be_written_is_said_once_and_the_training_goes_on(small_mnist_folder, tmp_path,
+                                                                                      capsys):
+    out = tmp_path / "m.npz"
+    checkpoint_path(out).mkdir()  # in the way of the checkpoint, as a full disk would be
+    code = main(["train", "--data", str(small_mnist_folder), "--epochs", "3", "--out", str(out), "--json"])
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("could not write the checkpoint") == 1, err
+    assert load(out).metadata["epochs"] == 3
+
+
+def test_ctrl_c_while_a_checkpoint_is_written_waits_until_it_is_whole(tmp_path):
+    from digitnet.cli.resume import _ctrl_c_held
+
+    path = tmp_path / "c.npz"
+    with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            save_checkpoint(path, Network(seed=0), SGD(1.0), np.random.default_rng(0), 1, {})
+    assert load_checkpoint(path).epochs_done == 1
 
 
 def _command(out, folder, resume):

@@ -237,3 +237,18 @@ def test_a_saved_model_is_readable_by_others_like_any_file(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_saving_removes_the_old_temporary_files_that_killed_writes_left_but_not_new_ones(tmp_path):
+    import os
+    import time
+
+    old, new = tmp_path / ".model.npz.abc123.tmp", tmp_path / ".model.npz.def456.tmp"
+    other = tmp_path / ".other.npz.abc123.tmp"
+    for path in (old, new, other):
+        path.write_bytes(b"half a model")
+    an_hour_ago = time.time() - 3600
+    for path in (old, other):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    Network(seed=0).save(tmp_path / "model.npz")
+    assert not old.exists() and new.exists() and other.exists()

@@ -24,10 +24,13 @@ trains every rung that way and prints the table the README shows.
 """
 
 import dataclasses
+import math
 from dataclasses import asdict, dataclass, replace
 
-from .network import SEED_SIZES, Network
-from .optimizers import make_optimizer
+from .activations import HIDDEN_ACTIVATIONS
+from .costs import COSTS
+from .network import INITS, SEED_SIZES, Network
+from .optimizers import OPTIMIZERS, make_optimizer
 from .training import SCHEDULES, train
 
 
@@ -73,7 +76,24 @@ class Recipe:
             value = fields[name]
             if name != "sizes" and not (type(value) is kind or kind is float and type(value) is int):
                 raise ValueError(f"a recipe's {name} cannot be {value!r}")
-        return cls(**{**fields, "sizes": tuple(sizes)})
+        recipe = cls(**{**fields, "sizes": tuple(sizes)})
+        recipe.check()
+        return recipe
+
+    def check(self):
+        """ValueError naming the first setting that no training can have (an unknown name, a batch of 0, ...)."""
+        known = {"activation": HIDDEN_ACTIVATIONS, "cost": COSTS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
+                 "init": INITS}
+        for name, choices in known.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
+        in_range = {"sizes": len(self.sizes) >= 2, "learning_rate": 0 < self.learning_rate < math.inf,
+                    "batch_size": self.batch_size >= 1, "epochs": self.epochs >= 1,
+                    "weight_decay": 0 <= self.weight_decay < math.inf, "max_shift": self.max_shift >= 0,
+                    "dropout": 0 <= self.dropout < 1}
+        for name, fits in in_range.items():
+            if not fits:
+                raise ValueError(f"a recipe's {name} cannot be {getattr(self, name)!r}")
 
 
 _SEED = Recipe("seed")

@@ -6,6 +6,7 @@ network's configuration and how it was trained. It is written to a temporary fil
 beside the target and then renamed over it, so a crash never leaves half a model.
 """
 
+import glob
 import json
 import lzma
 import math
@@ -13,6 +14,7 @@ import os
 import re
 import struct
 import tempfile
+import time
 import tokenize
 import zipfile
 import zlib
@@ -57,6 +59,7 @@ def save(network, path, extra=None):
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
     arrays["metadata"] = np.array(json.dumps(metadata))
+    _remove_stale_temporaries(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
@@ -234,6 +237,17 @@ def _shown(value):
     """A value from a file, as repr, cut short: a hostile file's value could be a megabyte long."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _remove_stale_temporaries(path, older_than=600):
+    """Remove the temporary files that writes of ``path`` killed midway (SIGKILL, a power cut) left
+    beside it; only old ones, so that a write going on right now is left alone."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > older_than:
+                stale.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: it does no harm
 
 
 def _sync_folder(folder):

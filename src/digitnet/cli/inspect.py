@@ -77,11 +77,18 @@ def format_grid(x):
 def cmd_info(args):
     network, path = load_model(args.model)
     meta = network.metadata
+    checkpoint = meta.pop("checkpoint", None)  # a checkpoint: its random state and settings are not for show
+    done = checkpoint.get("epochs_done") if isinstance(checkpoint, dict) else None
     if args.json:
         print(json.dumps({"model": str(path), **network.config(), "parameters": network.n_params,
-                          **{key: value for key, value in meta.items() if key != "history"}}))
+                          **{key: value for key, value in meta.items() if key != "history"},
+                          **({"checkpoint_epochs_done": done} if checkpoint is not None else {})}))
         return EXIT_OK
     print(f"Model {path}")
+    if checkpoint is not None:
+        model = path.with_name(path.name.replace(".checkpoint.npz", ".npz"))
+        print(f"  checkpoint  of a training stopped after epoch {done}; "
+              f"`digitnet train --resume --out {model}` goes on with it")
     print(f"  layers      {' -> '.join(map(str, network.sizes))}  ({network.n_params:,} weights and biases)")
     print(f"  neurons     {network.activation.name} hidden, {network.output.name} output, cost {network.cost.name}")
     for line in _training_lines(network.seed, meta):

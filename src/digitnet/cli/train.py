@@ -11,44 +11,45 @@ from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, check
 def cmd_train(args):
     import numpy as np
 
-    from ..checkpoint import checkpoint_path, save_checkpoint
+    from ..checkpoint import checkpoint_path
     from ..optimizers import make_optimizer
     from ..recipes import train_recipe
     from ..training import evaluate
+    from . import resume
 
     out = Path(args.out) if args.out else home() / "model.npz"
     _check_writable(out)
     saved_at = checkpoint_path(out)
-    resumed = _resumed(args, saved_at) if args.resume else None
-    settings = resumed.settings if resumed else _settings_from(args)
-    recipe = _recipe_of(settings, saved_at) if resumed else _recipe_from(args)
-    settings["recipe"] = recipe.as_dict()
+    if args.resume:
+        checkpoint, recipe = resume.resumed_by_request(args, saved_at)
+        settings = checkpoint.settings
+    else:
+        recipe = _recipe_from(args)
+        settings = resume.new_settings(args, recipe)
+        checkpoint, recipe = resume.unfinished(saved_at, settings, _out_flag(args)) or (None, recipe)
+        settings = checkpoint.settings if checkpoint else settings
     train_set, test_set = _load_data(args.data or settings["data"])
-    _check_same_data(settings, train_set, args.data, saved_at)
+    resume.check_same_data(settings, train_set, saved_at)
     _check_fits(recipe, train_set)
     validation = settings["validation"]
     held_out = test_set
     if validation:
         train_set, held_out = _split(train_set, validation)
-    first_epoch = resumed.epochs_done if resumed else 0
-    network = resumed.network if resumed else recipe.network(seed=settings["seed"])
+    first_epoch = checkpoint.epochs_done if checkpoint else 0
+    network = checkpoint.network if checkpoint else recipe.network(seed=settings["seed"])
     optimizer = make_optimizer(recipe.optimizer, recipe.learning_rate)
-    if resumed:
-        _restore(optimizer, network, recipe, resumed, saved_at)
-    rng = resumed.rng if resumed else np.random.default_rng(settings["seed"])
-    if not resumed and saved_at.exists():
-        say(f"digitnet: the checkpoint of an unfinished training at {saved_at} will be replaced by this "
-            f"training's; to go on with that one instead, stop now and run `digitnet train --resume`")
+    if checkpoint:
+        resume.restore(optimizer, checkpoint, saved_at)
+    rng = checkpoint.rng if checkpoint else np.random.default_rng(settings["seed"])
     report = TrainingReport(recipe, network.n_params, as_json=args.json,
                             held_out="validation" if validation else "test", first_epoch=first_epoch)
-    started, seconds_before = time.perf_counter(), settings["seconds"]
+    checkpoints = resume.Checkpoints(saved_at, network, optimizer, rng, settings)
 
     def finished_epoch(result):
+        checkpoints.save(result)  # first: a Ctrl-C at the sight of the report finds the epoch saved
         report.epoch(result)
-        settings["history"].append(vars(result))
-        settings["seconds"] = round(seconds_before + time.perf_counter() - started, 3)
-        save_checkpoint(saved_at, network, optimizer, rng, result.epoch, settings)
 
+    started = time.perf_counter()
     try:
         history = train_recipe(network, recipe, train_set, held_out, rng=rng, on_epoch=finished_epoch,
                                optimizer=optimizer, first_epoch=first_epoch)
@@ -56,7 +57,7 @@ def cmd_train(args):
         report.close()
     seconds = time.perf_counter() - started
     if not history.epochs and history.stopped == "interrupted":
-        kept = f"the checkpoint at {saved_at} is kept for --resume" if resumed else "no model was saved"
+        kept = f"the checkpoint at {saved_at} is kept for --resume" if checkpoint else "no model was saved"
         say(f"digitnet: stopped by Ctrl-C before the first epoch finished; {kept}, nothing was changed")
         return EXIT_INTERRUPTED
     # a run stopped as diverged or stuck keeps its last good weights (the start, if no epoch finished)
@@ -65,13 +66,13 @@ def cmd_train(args):
     validation_accuracy = last["test_accuracy"] if validation and last else None
     network.metadata = {
         "recipe": recipe.as_dict(),
-        "epochs": len(settings["history"]),
+        "epochs": checkpoints.epochs_done,
         "test_accuracy": test_accuracy,
         "validation": validation,
         "validation_accuracy": validation_accuracy,
         "data": settings["data"] or "bundled MNIST",
         "data_checksum": settings["data_checksum"],
-        "trained_seconds": round(seconds_before + seconds, 2),
+        "trained_seconds": settings["seconds"] if last else round(seconds, 2),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "stopped": history.stopped,
         "version": __version__,
@@ -85,75 +86,17 @@ def cmd_train(args):
     saved = _save(network, out)
     report.finish(history, test_accuracy, seconds, saved, validation_accuracy)
     if history.stopped == "interrupted":
-        say(f"digitnet: `digitnet train --resume{_out_flag(args)}` goes on from epoch {len(settings['history'])}")
+        if saved_at.is_file() and not checkpoints.failed:
+            say(f"digitnet: `digitnet train --resume{_out_flag(args)}` goes on from epoch {checkpoints.epochs_done}")
         return EXIT_INTERRUPTED
-    saved_at.unlink(missing_ok=True)  # the training is over: nothing to resume
+    checkpoints.remove()
     if history.stopped in ("diverged", "stuck") or saved != out:
         return EXIT_BAD_INPUT
     return EXIT_OK
 
 
-def _settings_from(args):
-    """What a checkpoint keeps to resume this training besides the recipe: seed, data, split, progress."""
-    return {"recipe": None, "seed": args.seed or 0, "validation": args.validation or 0,
-            "data": str(Path(args.data).resolve()) if args.data else None, "data_checksum": None,
-            "history": [], "seconds": 0.0}
-
-
-def _resumed(args, saved_at):
-    """The checkpoint to go on from; a UsageError if the command line also asks for other settings."""
-    from ..checkpoint import load_checkpoint
-
-    changed = [f"--{name.replace('_', '-')}" for name in RESUME_KEEPS if getattr(args, name) is not None]
-    if changed:
-        raise UsageError(f"--resume goes on with the settings the training started with, so {', '.join(changed)} "
-                         f"cannot be given with it; leave {'them' if len(changed) > 1 else 'it'} out")
-    return load_checkpoint(saved_at)
-
-
-def _recipe_of(settings, saved_at):
-    from ..checkpoint import CheckpointError
-    from ..recipes import Recipe
-
-    try:
-        return Recipe.from_dict(settings.get("recipe"))
-    except ValueError:
-        raise CheckpointError(f"{saved_at} is not a digitnet checkpoint or is damaged; "
-                              f"delete it and train again without --resume") from None
-
-
-def _check_same_data(settings, train_set, data_flag, saved_at):
-    """A new training notes its data's checksum; a resumed one must have the same data."""
-    if settings["data_checksum"] is None:
-        settings["data_checksum"] = train_set.checksum
-    elif settings["data_checksum"] != train_set.checksum:
-        where = settings["data"] or "the bundled MNIST"
-        raise UsageError(f"the training in {saved_at} was on other data ({where}); "
-                         f"resume it with that data{'' if data_flag else ' (--data)'}")
-
-
-def _restore(optimizer, network, recipe, resumed, saved_at):
-    """Put the checkpoint's optimizer state in; refuse a checkpoint whose parts do not fit its recipe."""
-    from ..checkpoint import CheckpointError
-
-    # a checkpoint of all the epochs is one whose training was stopped before it saved the model: that is what is left
-    fits = network.config()["sizes"] == list(recipe.sizes) and resumed.epochs_done <= recipe.epochs
-    try:
-        optimizer.set_state(resumed.optimizer_state)
-    except ValueError:
-        fits = False
-    if not fits:
-        raise CheckpointError(f"{saved_at} does not hold an unfinished training that digitnet can go on with; "
-                              f"delete it and train again without --resume")
-
-
 def _out_flag(args):
     return f" --out {args.out}" if args.out else ""
-
-
-# the flags that choose a training: --resume takes them all from the checkpoint
-RESUME_KEEPS = ("recipe", "sizes", "activation", "cost", "optimizer", "learning_rate", "schedule", "weight_decay",
-                "max_shift", "dropout", "validation", "batch_size", "epochs", "seed")
 
 
 def _recipe_from(args):
