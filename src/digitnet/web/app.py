@@ -10,10 +10,12 @@ and uvloop, 0.6-0.75 ms).
 """
 
 import logging
+import os
 import re
 import threading
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -48,6 +50,9 @@ def create_app(network, model_path=None, data_dir=None, hosts=None):
     app = FastAPI(title="digitnet", docs_url=None, redoc_url=None)
     app.state.network = network
     saving = threading.Lock()
+    # predictions are computed in as many threads as there are cores: more would only take turns
+    # at the GIL, each slower for the others (at 50 at once, 14 ms of CPU a prediction instead of 3)
+    computing = anyio.CapacityLimiter(os.cpu_count() or 1)
 
     def use(trained):
         """A finished training's network answers from now on (and is saved, if there is a model_path)."""
@@ -80,13 +85,14 @@ def create_app(network, model_path=None, data_dir=None, hosts=None):
         return JSONResponse(model_json(app.state.network))
 
     @app.post("/api/predict", response_model=Prediction, response_model_exclude_none=True)
-    def predict(request: PredictRequest):
+    async def predict(request: PredictRequest):
         try:
             image = request.image()
         except ValueError as error:
             return refuse(422, str(error))
         try:
-            return predict_json(app.state.network, image, request.prepare)
+            return await anyio.to_thread.run_sync(predict_json, app.state.network, image, request.prepare,
+                                                  limiter=computing)
         except ImageError as error:
             return refuse(422, f"the canvas cannot be read as a digit: {error}")
 
