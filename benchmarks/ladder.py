@@ -48,10 +48,10 @@ def main():
         except subprocess.CalledProcessError as error:
             sys.exit(f"a training failed: {' '.join(error.cmd)}\n{error.stderr}")
     results = {(name, seed, bool(extra)): final for (name, seed, extra), final in zip(runs, finals)}
-    print(f"| recipe | what it adds | parameters | validation accuracy | test accuracy | seconds (one core) |")
+    print("| recipe | what it adds | parameters | validation accuracy | test accuracy | seconds (one core) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in names:
-        median = lambda key, held_out: statistics.median(  # noqa: E731
+        median = lambda key, held_out, name=name: statistics.median(  # noqa: E731
             results[name, seed, held_out][key] for seed in seeds)
         parameters = results[name, seeds[0], False]["parameters"]
         print(f"| `{name}` | {CHANGES.get(name, '')} | {parameters:,} | {median('validation_accuracy', True):.2%} "

@@ -197,7 +197,8 @@ def main(argv=None):
     print(f"throughput    {len(latencies) / seconds:.0f} req/s")
     print(f"latency ms    p50 {p50:.1f}   p90 {p90:.1f}   p99 {p99:.1f}   max {ms.max():.1f}")
     print(f"errors        {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
-    print(f"CPU ms/req    server {server_cpu / len(latencies) * 1000:.2f}   client {client_cpu / len(latencies) * 1000:.2f}"
+    per_request = 1000 / len(latencies)
+    print(f"CPU ms/req    server {server_cpu * per_request:.2f}   client {client_cpu * per_request:.2f}"
           + ("   (the server's includes the training's)" if args.train else ""))
     return 1 if errors else 0
 

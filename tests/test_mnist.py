@@ -2,11 +2,10 @@ import gzip
 
 import numpy as np
 import pytest
+from conftest import write_idx, write_idx_folder
 
 from digitnet.data.idx import IDXError, parse_idx, read_idx
 from digitnet.data.mnist import BUNDLED_DIR, load_mnist, one_hot
-
-from conftest import write_idx, write_idx_folder
 
 
 def test_the_bundled_mnist_has_60000_training_and_10000_test_digits(mnist):

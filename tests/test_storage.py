@@ -58,7 +58,8 @@ def test_a_damaged_model_file_gets_one_clear_error(tmp_path, damage):
     elif damage == "text":
         path.write_text("hello")
     else:
-        np.savez(path, weight_0=np.zeros(3), metadata=np.array(json.dumps({"format": "digitnet-model/1", "config": Network().config()})))
+        metadata = {"format": "digitnet-model/1", "config": Network().config()}
+        np.savez(path, weight_0=np.zeros(3), metadata=np.array(json.dumps(metadata)))
     with pytest.raises(ModelFileError, match="is not a digitnet model or is damaged: .*; train a new one with"):
         digitnet.load(path)
 

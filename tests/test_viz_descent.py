@@ -68,13 +68,13 @@ def test_the_figures_are_registered_in_lesson_order():
 def test_descent_draws_simple_gds_own_paths_over_each_curve(drawn):
     fig = drawn("descent")
     axes = fig.axes
-    for ax, (title, f, gradient, start, runs) in zip(axes[:2], figures.DESCENTS_1D):
+    for ax, (_, f, gradient, start, runs) in zip(axes[:2], figures.DESCENTS_1D):
         for lr, n_iter in runs:
             _, path = simple_gd(gradient, start, lr, n_iter=n_iter)
             (line,) = lines_labelled(ax, f"lr {lr}:")
             np.testing.assert_allclose(line.get_xdata(), path)
             np.testing.assert_allclose(line.get_ydata(), f(np.array(path)))
-    for ax, (title, f, gradient, start, runs, limits) in zip(axes[2:4], figures.DESCENTS_2D):
+    for ax, (_, _, gradient, start, runs, _) in zip(axes[2:4], figures.DESCENTS_2D):
         assert ax.collections, "no contour lines"
         for lr, n_iter in runs:
             _, path = simple_gd(gradient, np.array(start), lr, n_iter=n_iter)

@@ -9,8 +9,7 @@ from matplotlib.patches import Circle
 from PIL import Image
 
 from digitnet import Network
-from digitnet.viz import FIGURES
-from digitnet.viz import inside
+from digitnet.viz import FIGURES, inside
 
 NAMES = ["neuron", "layers", "weights", "filmstrip", "bias"]
 

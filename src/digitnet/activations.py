@@ -6,8 +6,8 @@ for the element-wise functions that is ``grad_a * f'(z)``; for softmax, whose
 outputs depend on every input of the row, it is the full Jacobian product.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

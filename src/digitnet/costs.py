@@ -4,8 +4,8 @@ Each cost is the mean over the n examples of a batch, so a gradient step does no
 grow with the batch size. ``prime(a, Y)`` is dC/da for the whole batch (the 1/n is in it).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -94,7 +94,8 @@ def supports(network, optimizer=None):
 
 
 class SparseRows(NamedTuple):
-    """The non-zero values of a matrix, row by row: row r's are columns/values[starts[r]:starts[r + 1]], times ``scale``.
+    """The non-zero values of a matrix, row by row: row r's are columns/values[starts[r]:starts[r + 1]],
+    times ``scale``.
 
     Four in five MNIST pixels are 0; the first layer's work on them is skipped this way.
     Images whose values are all k / 255 (as every image read from 8-bit pixels is) keep k, as

@@ -17,9 +17,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
-from PIL import BmpImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin  # noqa: F401 - the formats
-from PIL import TiffImagePlugin, WebPImagePlugin  # noqa: F401 - read, registered without loading all others
+
+# the *ImagePlugin modules: the formats read, registered without loading all of Pillow's others
+from PIL import (  # noqa: F401
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    WebPImagePlugin,
+)
 
 WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
 MIN_CONTRAST = 0.04    # ink must differ from the paper by this, its strongest part by twice this

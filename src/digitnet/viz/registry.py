@@ -1,7 +1,7 @@
 """The table of figures and the context they are drawn from."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -60,7 +60,8 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>How a neural network learns to read digits</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }}
+body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
+       line-height: 1.5; color: #222; }}
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 section {{ margin-bottom: 3em; }}
 </style>
