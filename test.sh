@@ -15,4 +15,7 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get > /dev/null && [ "$(id -u)" 
     { apt-get update -qq && apt-get install -y -qq chromium; } > /dev/null 2>&1 \
         || echo "could not install chromium: the page's browser tests will be reported as skipped"
 fi
+# the code's own checks first: lint (ruff) and the public API's types (mypy), as pyproject.toml configures them
+python -m ruff check .
+python -m mypy
 python -m pytest "$@"

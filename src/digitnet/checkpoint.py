@@ -9,11 +9,14 @@ Like a model, it is written beside its place and renamed over it, so a crash (ev
 leaves either the previous checkpoint or the new one, never half of one.
 """
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .network import Network
 from .storage import ModelFileError, load, save
 
 PREFIX = "optimizer_"
@@ -27,20 +30,21 @@ class CheckpointError(ModelFileError):
 class Checkpoint:
     """A loaded checkpoint: the network as it was after ``epochs_done`` epochs, and the rest."""
 
-    network: object
-    optimizer_state: dict  # {name: array}, for ``optimizer.set_state``
+    network: Network
+    optimizer_state: dict[str, np.ndarray]  # {name: array}, for ``optimizer.set_state``
     rng: np.random.Generator  # as it was after the last epoch done
     epochs_done: int
-    settings: dict  # what the caller stored to rebuild the same training (recipe, seed, data, ...)
+    settings: dict[str, Any]  # what the caller stored to rebuild the same training (recipe, seed, data, ...)
 
 
-def checkpoint_path(model_path):
+def checkpoint_path(model_path: str | os.PathLike) -> Path:
     """Where the checkpoint of a training that will save ``model_path`` goes: model.npz -> model.checkpoint.npz."""
     model_path = Path(model_path)
     return model_path.with_name(f"{model_path.stem}.checkpoint.npz")
 
 
-def save_checkpoint(path, network, optimizer, rng, epochs_done, settings):
+def save_checkpoint(path: str | os.PathLike, network: Network, optimizer: Any, rng: np.random.Generator,
+                    epochs_done: int, settings: dict[str, Any]) -> Path:
     """Write a checkpoint of ``network`` after ``epochs_done`` epochs; ``settings``: a JSON-able dict."""
     network.metadata = {**network.metadata, "checkpoint": {
         "epochs_done": int(epochs_done), "rng": rng.bit_generator.state, "settings": settings}}
@@ -48,7 +52,7 @@ def save_checkpoint(path, network, optimizer, rng, epochs_done, settings):
     return save(network, path, extra=extra)
 
 
-def load_checkpoint(path):
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read a checkpoint written by ``save_checkpoint``; CheckpointError saying what is wrong otherwise."""
     path = Path(path)
     if not path.is_file():
@@ -74,7 +78,7 @@ def load_checkpoint(path):
     return Checkpoint(network, optimizer_state, rng, epochs_done, settings)
 
 
-def _optimizer_state(path, network):
+def _optimizer_state(path: Path, network: Network) -> dict[str, np.ndarray]:
     """The ``optimizer_*`` arrays of the file, checked: a moment or velocity is finite and shaped like the
     network's parameters, a step count is a whole number."""
     with np.load(path, allow_pickle=False) as archive:

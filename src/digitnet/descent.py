@@ -7,12 +7,17 @@ every component of the step is within the tolerance. ``FUNCTIONS`` holds the les
 small functions to walk down, by name.
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def simple_gd(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
+def simple_gd(gradient: Callable[[Any], Any], start: ArrayLike, learn_rate: float, n_iter: int = 50,
+              tolerance: float = 1e-06) -> tuple[Any, list[Any]]:
     """Follow the negative gradient from ``start``; return (vector, path).
 
     ``gradient(x)`` gives the gradient at x (a number or an array shaped like ``start``).
@@ -20,7 +25,7 @@ def simple_gd(gradient, start, learn_rate, n_iter=50, tolerance=1e-06):
     steps, or as soon as every component of a step is at most ``tolerance`` in size.
     ``path`` holds every point visited, ``start`` first. A scalar start gives floats back.
     """
-    if not (np.isscalar(learn_rate) and np.isfinite(learn_rate) and learn_rate > 0):
+    if not (isinstance(learn_rate, (int, float, np.number)) and math.isfinite(learn_rate) and learn_rate > 0):
         raise ValueError(f"learn_rate must be a positive number, got {learn_rate!r}")
     if not (isinstance(n_iter, (int, np.integer)) and n_iter >= 0):
         raise ValueError(f"n_iter must be 0 or a positive whole number, got {n_iter!r}")

@@ -34,8 +34,8 @@ OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 SMALL = 8  # Network.feedforward of fewer rows than this uses the fast path, once it is loaded
 
 
-_BROKEN = []  # why the compiled loops could not be imported, once they were tried
-_FORWARD_READY = set()  # the dtypes whose compiled forward pass this process has loaded
+_BROKEN: list[Exception] = []  # why the compiled loops could not be imported, once they were tried
+_FORWARD_READY: set[np.dtype] = set()  # the dtypes whose compiled forward pass this process has loaded
 
 
 def available():

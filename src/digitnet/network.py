@@ -6,7 +6,13 @@ mean squared error cost, 13,002 weights and biases. Examples are rows: ``X`` is
 batch normalisation; anything beyond what the seed's lesson and its recipe ladder need.
 """
 
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import fast
 from .activations import HIDDEN_ACTIVATIONS, get_activation
@@ -15,6 +21,7 @@ from .costs import get_cost, output_delta
 SEED_SIZES = (784, 16, 16, 10)
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 INITS = ("fan_in", "normal")
+Array = NDArray[np.floating]  # float32 or float64, as the network's dtype
 
 
 class Network:
@@ -29,8 +36,8 @@ class Network:
     ``np.random.default_rng(seed)``: the same seed gives the same network.
     """
 
-    def __init__(self, sizes=SEED_SIZES, activation="sigmoid", cost="mse", seed=0,
-                 output=None, dtype="float32", init="fan_in"):
+    def __init__(self, sizes: Sequence[int] = SEED_SIZES, activation: str = "sigmoid", cost: str = "mse",
+                 seed: int = 0, output: str | None = None, dtype: DTypeLike = "float32", init: str = "fan_in"):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must be at least two positive layer sizes, got {sizes}")
@@ -47,8 +54,8 @@ class Network:
         self.seed = seed
         self.init = init
         self.dtype = np.dtype(dtype)
-        self.metadata = {}  # how it was trained: recipe, epochs, accuracy, data checksum
-        shapes = [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        self.metadata: dict[str, Any] = {}  # how it was trained: recipe, epochs, accuracy, data checksum
+        shapes: list[tuple[int, ...]] = [(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         shapes += [(n_out,) for n_out in sizes[1:]]
         self._layout = _layout(shapes)
         # every weight and bias lives in one vector of n_params numbers, weights first;
@@ -63,23 +70,23 @@ class Network:
         for w in self.weights:
             w[...] = rng.standard_normal(w.shape) * (gain / np.sqrt(w.shape[0]))
 
-    def unflatten(self, vector):
+    def unflatten(self, vector: Array) -> tuple[list[Array], list[Array]]:
         """Split a vector of n_params numbers into (weights, biases) lists of views into it."""
         views = [vector[start:stop].reshape(shape) for shape, start, stop in self._layout]
         n_layers = len(self.sizes) - 1
         return views[:n_layers], views[n_layers:]
 
     @property
-    def n_params(self):
+    def n_params(self) -> int:
         """The number of weights and biases (13,002 for the seed's network)."""
         return self.vector.size
 
     @property
-    def n_weights(self):
+    def n_weights(self) -> int:
         """How many of the n_params come first and are weights (the rest are biases)."""
         return self._layout[len(self.sizes) - 2][2]
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """What it takes to build this network again (without its weights)."""
         return {
             "sizes": list(self.sizes),
@@ -91,7 +98,7 @@ class Network:
             "init": self.init,
         }
 
-    def forward_trace(self, X, keep=None):
+    def forward_trace(self, X: ArrayLike, keep: list[Array] | None = None) -> tuple[list[Array], list[Array]]:
         """Return (zs, activations) for X (n, sizes[0]).
 
         ``zs[l]`` is layer l+1's weighted input (n, sizes[l+1]); ``activations[0]`` is X
@@ -110,21 +117,21 @@ class Network:
             activations.append(a)
         return zs, activations
 
-    def feedforward(self, X):
+    def feedforward(self, X: ArrayLike) -> Array:
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
-        if np.ndim(X) == 2 and len(X) < fast.SMALL and fast.ready(self):
+        if np.ndim(X) == 2 and np.shape(X)[0] < fast.SMALL and fast.ready(self):
             return fast.feedforward(self, X)  # the same numbers, without NumPy's cost per call
         zs, activations = self.forward_trace(X)
         return activations[-1]
 
-    def backprop(self, X, Y):
+    def backprop(self, X: ArrayLike, Y: ArrayLike) -> tuple[list[Array], list[Array]]:
         """Return (grad_w, grad_b): the gradient of the batch's mean cost for X (n, 784), Y (n, 10).
 
         ``grad_w[l]`` is shaped like ``weights[l]`` and ``grad_b[l]`` like ``biases[l]``.
         """
         return self.unflatten(self.gradient(X, Y))
 
-    def gradient(self, X, Y, keep=None):
+    def gradient(self, X: ArrayLike, Y: ArrayLike, keep: list[Array] | None = None) -> Array:
         """The gradient of the batch's mean cost as one vector of n_params numbers, laid out as ``vector``.
 
         ``keep``: dropout masks, as ``forward_trace`` takes them.
@@ -145,11 +152,11 @@ class Network:
                 delta = self.activation.backward(zs[l - 1], a, grad_a)             # BP2
         return gradient
 
-    def cost_value(self, X, Y):
+    def cost_value(self, X: ArrayLike, Y: ArrayLike) -> float:
         """The mean cost over the examples X (n, 784) with one-hot targets Y (n, 10)."""
         return self.cost.value(self.feedforward(X), Y)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> Array:
         """For each row of X, how strongly the network believes in each class (rows sum to 1).
 
         Softmax outputs are returned as they are; sigmoid outputs, each a number from 0 to 1
@@ -160,15 +167,15 @@ class Network:
             return a
         return a / np.maximum(a.sum(axis=1, keepdims=True), 1e-12)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[np.intp]:
         """The class (digit) with the brightest output for each row of X, shape (n,)."""
         return self.feedforward(X).argmax(axis=1)
 
-    def score(self, X, labels):
+    def score(self, X: ArrayLike, labels: ArrayLike) -> float:
         """The fraction of rows of X whose predicted class equals ``labels`` (n,)."""
         return float((self.predict(X) == np.asarray(labels)).mean())
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike) -> Path:
         """Write the network and its metadata to ``path`` (see ``digitnet.storage``)."""
         from .storage import save
 

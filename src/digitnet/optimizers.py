@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+State = dict[str, np.ndarray]  # an optimizer's state, for a checkpoint
+
 
 class SGD:
     """Plain gradient descent, p <- p - lr * grad, on whatever batch it is given.
@@ -19,19 +21,19 @@ class SGD:
 
     full_batch = False
 
-    def __init__(self, lr):
+    def __init__(self, lr: float):
         self.lr = lr
 
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update each array of ``params`` in place by its gradient in ``grads`` (same shapes)."""
         for p, g in zip(params, grads):
             p -= self.lr * g
 
-    def state(self):
+    def state(self) -> State:
         """What the next steps depend on besides ``lr``, as {name: array}: nothing, for plain SGD."""
         return {}
 
-    def set_state(self, state):
+    def set_state(self, state: State) -> None:
         """Go on from ``state()``; ValueError if it is not one this optimizer gave."""
         _check_names(state, ())
 
@@ -47,12 +49,12 @@ class Momentum:
 
     full_batch = False
 
-    def __init__(self, lr, mu=0.9):
+    def __init__(self, lr: float, mu: float = 0.9):
         self.lr = lr
         self.mu = mu
-        self.velocities = None
+        self.velocities: list[np.ndarray] | None = None
 
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self.velocities):
@@ -60,10 +62,10 @@ class Momentum:
             v -= self.lr * g
             p += v
 
-    def state(self):
+    def state(self) -> State:
         return {} if self.velocities is None else {f"velocity_{i}": v for i, v in enumerate(self.velocities)}
 
-    def set_state(self, state):
+    def set_state(self, state: State) -> None:
         _check_names(state, [f"velocity_{i}" for i in range(len(state))])
         self.velocities = [np.array(state[f"velocity_{i}"]) for i in range(len(state))] or None
 
@@ -77,15 +79,15 @@ class Adam:
 
     full_batch = False
 
-    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
         self.t = 0
-        self.moments = None
+        self.moments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
-    def step(self, params, grads):
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         if self.moments is None:
             self.moments = [(np.zeros_like(p), np.zeros_like(p), np.empty_like(p)) for p in params]
         self.t += 1
@@ -106,7 +108,7 @@ class Adam:
             scratch *= self.lr / corrected_m   # lr m_hat / (sqrt(v_hat) + eps)
             p -= scratch
 
-    def state(self):
+    def state(self) -> State:
         if self.moments is None:
             return {}
         named = {"t": np.array(self.t)}
@@ -114,7 +116,7 @@ class Adam:
             named.update({f"moment1_{i}": m, f"moment2_{i}": v})
         return named
 
-    def set_state(self, state):
+    def set_state(self, state: State) -> None:
         n = (len(state) - 1) // 2 if state else 0
         _check_names(state, [f"moment{k}_{i}" for i in range(n) for k in (1, 2)] + (["t"] if state else []))
         if not state:
@@ -125,7 +127,7 @@ class Adam:
                          np.empty_like(state[f"moment1_{i}"])) for i in range(n)]
 
 
-def _check_names(state, expected):
+def _check_names(state: State, expected: list[str] | tuple[()]) -> None:
     if sorted(state) != sorted(expected):
         raise ValueError(f"an optimizer state with {sorted(state)} does not fit this optimizer "
                          f"(it keeps {sorted(expected) or 'nothing'})")
@@ -139,7 +141,7 @@ OPTIMIZERS = {
 }
 
 
-def make_optimizer(name, lr):
+def make_optimizer(name: str, lr: float) -> SGD | Momentum | Adam:
     """Build the optimizer called ``name`` with learning rate ``lr``."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(sorted(OPTIMIZERS))}")

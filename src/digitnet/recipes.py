@@ -23,15 +23,22 @@ The settings were chosen on a validation split (the last 10,000 training images 
 trains every rung that way and prints the table the README shows.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
 from .costs import COSTS
+from .data.mnist import Dataset
 from .network import INITS, SEED_SIZES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
-from .training import SCHEDULES, train
+from .training import SCHEDULES, EpochResult, History, train
 
 
 @dataclass(frozen=True)
@@ -52,19 +59,19 @@ class Recipe:
     dropout: float = 0.0
     init: str = "fan_in"
 
-    def with_changes(self, **changes):
+    def with_changes(self, **changes: Any) -> Recipe:
         """A copy with the given fields changed; None values leave a field as it is."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
-    def network(self, seed=0):
+    def network(self, seed: int = 0) -> Network:
         """The untrained network this recipe starts from."""
         return Network(self.sizes, self.activation, self.cost, seed=seed, init=self.init)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "sizes": list(self.sizes)}
 
     @classmethod
-    def from_dict(cls, fields):
+    def from_dict(cls, fields: Any) -> Recipe:
         """The recipe that ``as_dict`` gave ``fields``; ValueError if they are not a recipe's."""
         names = {field.name: type(getattr(_SEED, field.name)) for field in dataclasses.fields(cls)}
         if not isinstance(fields, dict) or set(fields) != set(names):
@@ -80,7 +87,7 @@ class Recipe:
         recipe.check()
         return recipe
 
-    def check(self):
+    def check(self) -> None:
         """ValueError naming the first setting that no training can have (an unknown name, a batch of 0, ...)."""
         known = {"activation": HIDDEN_ACTIVATIONS, "cost": COSTS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
                  "init": INITS}
@@ -112,7 +119,7 @@ LADDER = (
 RECIPES = {recipe.name: recipe for recipe in LADDER}
 
 
-def default_learning_rate(optimizer, activation, cost):
+def default_learning_rate(optimizer: str, activation: str, cost: str) -> float:
     """A learning rate that suits the optimizer, activation and cost, for when a recipe's are swapped.
 
     A rate means different things to different settings: Adam's is a step size, SGD's a
@@ -127,8 +134,9 @@ def default_learning_rate(optimizer, activation, cost):
     return rate / 10 if optimizer == "momentum" else rate
 
 
-def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=None, fast_path=True,
-                 optimizer=None, first_epoch=0):
+def train_recipe(network: Network, recipe: Recipe, train_set: Dataset, test_set: Dataset | None = None, *,
+                 rng: np.random.Generator, on_epoch: Callable[[EpochResult], None] | None = None,
+                 fast_path: bool = True, optimizer: Any = None, first_epoch: int = 0) -> History:
     """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History.
 
     ``optimizer``: the recipe's, made by the caller (to checkpoint its state, or to go on with one
@@ -141,7 +149,7 @@ def train_recipe(network, recipe, train_set, test_set=None, *, rng, on_epoch=Non
                  on_epoch=on_epoch, fast_path=fast_path, first_epoch=first_epoch)
 
 
-def get_recipe(name):
+def get_recipe(name: str) -> Recipe:
     """The recipe called ``name``; a clear ValueError for anything else."""
     if name not in RECIPES:
         raise ValueError(f"unknown recipe {name!r}; choose one of: {', '.join(sorted(RECIPES))}")

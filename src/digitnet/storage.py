@@ -48,7 +48,7 @@ class _Refused(ValueError):
     """What is wrong with a model file, in words that finish ModelFileError's sentence."""
 
 
-def save(network, path, extra=None):
+def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray] | None = None) -> Path:
     """Write ``network`` (weights, biases, config and ``network.metadata``) to ``path``; return the path.
 
     ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state)."""
@@ -63,7 +63,7 @@ def save(network, path, extra=None):
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)
+            np.savez(file, **arrays)  # type: ignore[arg-type]  # NumPy's stubs take the first name for allow_pickle
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a model is an ordinary file
@@ -75,7 +75,7 @@ def save(network, path, extra=None):
     return path
 
 
-def load(path):
+def load(path: str | os.PathLike) -> Network:
     """Read a Network written by ``save``; raise ModelFileError saying what is wrong otherwise.
 
     The file is treated as untrusted: no pickle, and nothing is read before its size is known

@@ -7,9 +7,13 @@ next check (every 1,000 mini-batches) and puts back the weights of the last good
 Ctrl-C (KeyboardInterrupt) in the middle of an epoch ("interrupted").
 """
 
+from __future__ import annotations
+
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +21,12 @@ from . import fast
 from .data.augment import RandomShift
 from .data.mnist import one_hot
 from .health import check_health
+
+if TYPE_CHECKING:
+    from .data.mnist import Dataset
+    from .network import Network
+
+Schedule = Callable[[int], float]  # epoch (from 0) -> learning rate
 
 
 @dataclass
@@ -42,21 +52,21 @@ class History:
     """The epochs finished; ``stopped``: None, "interrupted", "diverged" or "stuck"; ``health``
     at the last check."""
 
-    epochs: list = field(default_factory=list)
+    epochs: list[EpochResult] = field(default_factory=list)
     stopped: str | None = None
-    health: object = None
+    health: Any = None
 
     @property
-    def last(self):
+    def last(self) -> EpochResult | None:
         return self.epochs[-1] if self.epochs else None
 
 
-def constant_schedule(lr0, epochs):
+def constant_schedule(lr0: float, epochs: int) -> Schedule:
     """The same learning rate every epoch."""
     return lambda epoch: lr0
 
 
-def cosine_schedule(lr0, epochs):
+def cosine_schedule(lr0: float, epochs: int) -> Schedule:
     """From lr0 at the first epoch down along half a cosine, to about lr0 (pi / 2 epochs)^2 at the last."""
     return lambda epoch: lr0 * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
 
@@ -70,7 +80,7 @@ FAST_MIN_EXAMPLES = 100_000  # shorter trainings would wait longer for Numba to 
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
 
-def evaluate(network, dataset):
+def evaluate(network: Network, dataset: Dataset) -> tuple[float, float]:
     """(mean cost, accuracy) of the network on a Dataset of X (n, sizes[0]) and labels (n,)."""
     output = network.feedforward(dataset.X)
     cost = network.cost.value(output, one_hot(dataset.labels, network.sizes[-1], output.dtype))
@@ -93,14 +103,14 @@ def _hopeless(health):
     return None
 
 
-def dropout_masks(network, n, rate, rng):
+def dropout_masks(network: Network, n: int, rate: float, rng: np.random.Generator) -> list[np.ndarray]:
     """For each hidden layer, (n, width) of 0 (dropped, with probability ``rate``) or 1/(1 - rate).
 
     Dividing the kept activations by 1 - rate keeps their expected sum the same, so the
     trained network is used as it is, with every neuron, after training ("inverted dropout").
     """
-    scale = network.dtype.type(1 / (1 - rate))
-    return [np.where(rng.random((n, width), dtype=np.float32) >= rate, scale, network.dtype.type(0))
+    scale, zero = np.array(1 / (1 - rate), dtype=network.dtype), np.zeros((), dtype=network.dtype)
+    return [np.where(rng.random((n, width), dtype=np.float32) >= rate, scale, zero)
             for width in network.sizes[1:-1]]
 
 
@@ -138,9 +148,10 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
     return None
 
 
-def train(network, train_set, test_set=None, *, optimizer, epochs, batch_size, rng,
-          schedule=None, weight_decay=0.0, max_shift=0, dropout=0.0, on_epoch=None, fast_path=True,
-          first_epoch=0):
+def train(network: Network, train_set: Dataset, test_set: Dataset | None = None, *, optimizer: Any, epochs: int,
+          batch_size: int, rng: np.random.Generator, schedule: Schedule | None = None, weight_decay: float = 0.0,
+          max_shift: int = 0, dropout: float = 0.0, on_epoch: Callable[[EpochResult], None] | None = None,
+          fast_path: bool = True, first_epoch: int = 0) -> History:
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole

@@ -18,6 +18,7 @@ that differs from the paper in hue but not in brightness.
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -33,7 +34,7 @@ STROKE_RATIO = 0.10    # thinnest stroke kept, as a share of the digit's longer 
 NO_DIGIT = "no digit found: the image is empty or has no ink that stands out from the paper"
 
 
-def prepare_image(source):
+def prepare_image(source: Any) -> np.ndarray:
     """Prepare a digit image (a path, an image file's bytes, a PIL image or an array) as an MNIST
     row: (784,) float32 0..1."""
     if isinstance(source, (str, Path, bytes, bytearray)):

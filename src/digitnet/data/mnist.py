@@ -6,10 +6,13 @@ Creative Commons Attribution-Share Alike 3.0 license (see that folder's README.m
 """
 
 import hashlib
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .idx import IDXError, read_idx
 
@@ -38,26 +41,27 @@ class Dataset:
     n_classes: int = 10
     checksum: str = ""  # SHA-256 of the files it was read from
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.labels)
 
     @property
-    def Y(self):
+    def Y(self) -> np.ndarray:
         """The one-hot targets, shape (n, n_classes), same dtype as X."""
         return one_hot(self.labels, self.n_classes, dtype=self.X.dtype)
 
-    def take(self, n):
+    def take(self, n: int) -> "Dataset":
         """The first ``n`` examples, as a new Dataset."""
         return Dataset(self.X[:n], self.labels[:n], self.n_classes, self.checksum)
 
-    def split(self, n):
+    def split(self, n: int) -> tuple["Dataset", "Dataset"]:
         """(the first ``n`` examples, the rest), as two Datasets: a training and a validation part."""
         rest = Dataset(self.X[n:], self.labels[n:], self.n_classes, self.checksum)
         return self.take(n), rest
 
 
-def one_hot(labels, n_classes=10, dtype=np.float32):
+def one_hot(labels: ArrayLike, n_classes: int = 10, dtype: DTypeLike = np.float32) -> np.ndarray:
     """Rows of zeros with a 1 at each label: shape (n, n_classes)."""
+    labels = np.asarray(labels)
     Y = np.zeros((len(labels), n_classes), dtype=dtype)
     Y[np.arange(len(labels)), labels] = 1
     return Y
@@ -89,7 +93,8 @@ def _read_checksums(directory):
     return checksums
 
 
-def load_mnist(directory=None, parts=("train", "test")):
+def load_mnist(directory: str | os.PathLike | None = None,
+               parts: Sequence[str] = ("train", "test")) -> tuple[Dataset, ...]:
     """Return a Dataset for each of ``parts`` ("train", "test") from a folder of IDX files.
 
     The folder is the bundled MNIST by default. Checks each file's magic number, dimensions

@@ -15,6 +15,7 @@ import math
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class ImageError(ValueError):
     """An image that cannot be read, or that holds no digit to prepare."""
 
 
-def load_image(source):
+def load_image(source: Any) -> np.ndarray:
     """Open an image file (a path, or the file's bytes): decoded, at reduced scale for big JPEGs,
     and turned upright by its EXIF orientation; the first frame of an animation."""
     if isinstance(source, (bytes, bytearray)):
@@ -68,7 +69,7 @@ def load_image(source):
             raise damaged from None
         raise ImageError(f"{name} is not a PNG, JPEG, GIF, BMP, TIFF or WebP image; save it as PNG or JPEG") from None
     except Image.DecompressionBombError:
-        raise ImageError(f"{name} has more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, far more than a photo "
+        raise ImageError(f"{name} has more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, far more than a photo "
                          f"of a digit needs; resize it first") from None
     except Exception:  # Pillow reports damage as OSError, SyntaxError, ValueError, EOFError, struct.error...
         raise damaged from None

@@ -58,7 +58,7 @@ class Figure:
     layout: str | None = "constrained"  # None: the figure places its parts itself
 
 
-FIGURES = {}
+FIGURES: dict[str, Figure] = {}
 
 
 def register(name, summary, paragraph, size=(8, 6), layout="constrained"):

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -22,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..data.idx import IDXError
 from ..data.picture import ImageError
+from ..network import Network
 from .compute import descent_json, model_json, neuron_json, predict_json
 from .errors import BodyLimit, KnownHosts, cut, install_error_handlers, refuse
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
@@ -40,7 +42,8 @@ def path_number(text, name):
     return int(text)
 
 
-def create_app(network, model_path=None, data_dir=None, hosts=None):
+def create_app(network: Network, model_path: str | os.PathLike | None = None,
+               data_dir: str | os.PathLike | None = None, hosts: Sequence[str] | None = None) -> FastAPI:
     """The app answering with ``network`` until a training from the page replaces it.
 
     ``model_path``: where a network trained from the page is saved (if given);

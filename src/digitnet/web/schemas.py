@@ -82,6 +82,6 @@ class TrainRequest(Body):
 class DescentRequest(Body):
     """Which small function to walk down, how far each step goes and how many steps at most."""
 
-    function: Literal[tuple(FUNCTIONS)]
+    function: Literal[tuple(FUNCTIONS)]  # type: ignore[valid-type]  # the names, known when it loads
     learning_rate: Finite = Field(gt=0)
     n_iter: int = Field(default=50, ge=1, le=2000)
