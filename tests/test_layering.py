@@ -8,7 +8,7 @@ from pathlib import Path
 CORE = ["digitnet", "digitnet.network", "digitnet.activations", "digitnet.costs", "digitnet.optimizers",
         "digitnet.descent", "digitnet.training", "digitnet.recipes", "digitnet.storage",
         "digitnet.data.idx", "digitnet.data.mnist"]
-NOT_IN_CORE = ["matplotlib", "fastapi", "starlette", "uvicorn", "PIL", "tqdm", "digitnet.cli"]
+NOT_IN_CORE = ["matplotlib", "fastapi", "starlette", "uvicorn", "PIL", "tqdm", "sklearn", "digitnet.cli"]
 SOURCE = Path(__file__).parents[1] / "src" / "digitnet"
 
 

@@ -1,4 +1,6 @@
+import copy
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -165,3 +167,14 @@ def test_backprop_agrees_with_torch_autograd(activation, cost, output):
 def test_a_bad_setting_is_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Network(**kwargs)
+
+
+@pytest.mark.parametrize("copy_of", [lambda n: pickle.loads(pickle.dumps(n)), copy.deepcopy],
+                         ids=["pickle", "deepcopy"])
+def test_a_copied_network_keeps_its_weights_as_views_into_its_own_vector(copy_of):
+    original = Network(seed=0)
+    copied = copy_of(original)
+    np.testing.assert_array_equal(copied.vector, original.vector)
+    copied.vector[...] = 0  # a training step changes the vector in place...
+    assert not copied.weights[0].any() and not copied.biases[-1].any()  # ...and the layers see it
+    assert original.weights[0].any()  # the original is its own

@@ -76,6 +76,14 @@ class Network:
         n_layers = len(self.sizes) - 1
         return views[:n_layers], views[n_layers:]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and copy.deepcopy: the vector, without the views into it (a copy would not share it)."""
+        return {key: value for key, value in vars(self).items() if key not in ("weights", "biases")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.weights, self.biases = self.unflatten(self.vector)
+
     @property
     def n_params(self) -> int:
         """The number of weights and biases (13,002 for the seed's network)."""
