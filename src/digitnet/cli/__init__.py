@@ -1,4 +1,4 @@
-"""The ``digitnet`` command line: train, evaluate, predict, info, show, report, serve.
+"""The ``digitnet`` command line: train, evaluate, predict, info, show, report, serve, export.
 
 Every command returns an exit code: 0 when it worked, 2 for bad input (said in one
 sentence on stderr, never a traceback), 130 when stopped with Ctrl-C. Models go to
@@ -12,19 +12,23 @@ import math
 from .. import __version__
 from ..activations import HIDDEN_ACTIVATIONS
 from ..costs import COSTS
+from ..data.download import SOURCES
 from ..optimizers import OPTIMIZERS
 from ..recipes import RECIPES
 from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
+from .export import FORMATS, cmd_export
 from .figures import cmd_report, cmd_show
 from .inspect import cmd_evaluate, cmd_info, cmd_predict
 from .serve import cmd_serve
 from .train import cmd_train
 
-
 # help texts of the options several commands share
 MODEL_HELP = "a model file (default: the last one trained)"
 DATA_HELP = "a folder of MNIST-style IDX files (default: the bundled MNIST)"
+DATASETS = ["mnist", *SOURCES]
+DATASET_HELP = ("mnist (the bundled copy, the default), or another dataset to download once and keep in "
+                "$DIGITNET_CACHE (default ~/.cache/digitnet); not together with --data")
 IMAGE_HELP = "a digit image to show instead of the first test digit"
 QUICK_HELP = "train less for the figures that train networks"
 
@@ -58,10 +62,18 @@ def _sizes(text):
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be layer sizes separated by commas, like 784,16,16,10; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be layer sizes separated by commas, like 784,16,16,10; got {text!r}") from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"needs at least two positive layer sizes, like 784,16,16,10; got {text!r}")
     return sizes
+
+
+def _add_data_options(command, data_help=DATA_HELP):
+    """--data DIR or --dataset NAME (one of them, not both): the data a command reads."""
+    data = command.add_mutually_exclusive_group()
+    data.add_argument("--data", help=data_help)
+    data.add_argument("--dataset", choices=DATASETS, help=DATASET_HELP)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +102,8 @@ def build_parser():
                        help="the starting learning rate (seed: 3.0, modern: 0.001); changing the optimizer, "
                             "activation or cost without this flag picks one that suits them")
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
-    train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True), help="L2 strength lambda (0 for none)")
+    train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True),
+                       help="L2 strength lambda (0 for none)")
     train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
     train.add_argument("--dropout", type=_fraction,
@@ -99,10 +112,11 @@ def build_parser():
                        help="hold out the last N training images: report accuracy on them each epoch "
                             "(choose settings by it, not by the test set)")
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
-    train.add_argument("--epochs", type=_number(int, "whole number"), help="passes over the data (seed: 60, modern: 30)")
+    train.add_argument("--epochs", type=_number(int, "whole number"),
+                       help="passes over the data (seed: 60, modern: 30)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True),
                        help="random seed for the weights and the shuffling (default 0)")
-    train.add_argument("--data", help=DATA_HELP)
+    _add_data_options(train)
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
     train.add_argument("--resume", action="store_true",
@@ -112,7 +126,7 @@ def build_parser():
 
     evaluate = commands.add_parser("evaluate", help="accuracy on the test set, per digit, and the confusion matrix")
     evaluate.add_argument("--model", help=MODEL_HELP)
-    evaluate.add_argument("--data", help=DATA_HELP)
+    _add_data_options(evaluate)
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=cmd_evaluate)
 
@@ -128,7 +142,7 @@ def build_parser():
     show.add_argument("--model", help=MODEL_HELP)
     show.add_argument("--out", help="the file to write, .png, .svg or .pdf (default: NAME.png)")
     show.add_argument("--image", help=IMAGE_HELP)
-    show.add_argument("--data", help=DATA_HELP)
+    _add_data_options(show)
     show.add_argument("--quick", action="store_true", help=QUICK_HELP)
     show.set_defaults(run=cmd_show)
 
@@ -136,7 +150,7 @@ def build_parser():
     report.add_argument("--out", required=True, help="the folder to write the figures and index.html into")
     report.add_argument("--model", help=MODEL_HELP)
     report.add_argument("--image", help=IMAGE_HELP)
-    report.add_argument("--data", help=DATA_HELP)
+    _add_data_options(report)
     report.add_argument("--quick", action="store_true", help=QUICK_HELP)
     report.set_defaults(run=cmd_report)
 
@@ -146,13 +160,19 @@ def build_parser():
                        help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 lets anyone "
                             "on the network use the page and start trainings)")
     serve.add_argument("--port", type=_number(int, "whole number"), default=8000, help="default 8000")
-    serve.add_argument("--data", help="a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
+    _add_data_options(serve, "a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
     serve.set_defaults(run=cmd_serve)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
     info.add_argument("--model", help=MODEL_HELP)
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=cmd_info)
+
+    export = commands.add_parser("export", help="write the model as an ONNX graph, for onnxruntime and other tools")
+    export.add_argument("--format", required=True, choices=FORMATS, help="the file format: onnx")
+    export.add_argument("--model", help=MODEL_HELP)
+    export.add_argument("--out", required=True, help="the file to write, such as model.onnx")
+    export.set_defaults(run=cmd_export)
     return parser
 
 

@@ -1,5 +1,6 @@
 """What every command shares: exit codes, the one-sentence error, where models live."""
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,14 @@ def home():
         return Path(os.environ["DIGITNET_HOME"])
     data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(data_home) / "digitnet"
+
+
+def cache_home() -> Path:
+    """The folder for downloaded datasets: $DIGITNET_CACHE, else $XDG_CACHE_HOME/digitnet, else ~/.cache/digitnet."""
+    if os.environ.get("DIGITNET_CACHE"):
+        return Path(os.environ["DIGITNET_CACHE"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "digitnet"
 
 
 def check_folder(folder, what):
@@ -69,3 +78,46 @@ def load_data(directory, parts=("train", "test")):
     from ..data.mnist import load_mnist
 
     return load_mnist(directory, parts)
+
+
+def data_folder(args: argparse.Namespace) -> str | None:
+    """The folder of IDX files a command reads: --data DIR, or --dataset NAME's folder in the cache (downloaded
+    there first if it is not yet), or None for the bundled MNIST (the parser allows only one of the two)."""
+    dataset = getattr(args, "dataset", None)
+    if dataset in (None, "mnist"):
+        return args.data
+    return str(fetch_dataset(dataset))
+
+
+def fetch_dataset(name: str) -> Path:
+    """The cache folder of the dataset ``name``, its files downloaded (with a progress bar) if need be.
+
+    $DIGITNET_MIRROR, if set, is an address to download them from instead of the published one.
+    """
+    from ..data.download import SOURCES, DownloadError, fetch
+
+    source = SOURCES[name]
+    folder = cache_home() / source.name
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"Downloading {source.title}")
+        bar.update(done - bar.n)
+
+    try:
+        return fetch(source, folder, mirror=os.environ.get("DIGITNET_MIRROR") or None, progress=progress)
+    except DownloadError as error:
+        raise UsageError(f"{error}; when offline, download the four files elsewhere and point --data at "
+                         f"their folder") from None
+    except ValueError as error:
+        raise UsageError(f"$DIGITNET_MIRROR: {error}; fix it or unset it") from None
+    except OSError as error:
+        raise UsageError(f"could not write {source.title} into {folder} ({error.strerror or error}); "
+                         f"free some space, or set DIGITNET_CACHE to another folder") from None
+    finally:
+        if bar is not None:
+            bar.close()

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, check_folder, load_model, say
+from .common import EXIT_OK, UsageError, check_folder, data_folder, load_model, say
 
 SEED_SHAPE = (784, 16, 16, 10)
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
@@ -25,7 +25,7 @@ def _context(args, network):
             image = prepare_image(args.image)
         except ImageError as error:
             raise UsageError(str(error)) from None
-    return Context(network=network, data_dir=args.data, image=image, rng=np.random.default_rng(0),
+    return Context(network=network, data_dir=data_folder(args), image=image, rng=np.random.default_rng(0),
                    quick=args.quick)
 
 

@@ -3,14 +3,14 @@
 import json
 import sys
 
-from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, load_data, load_model, say
+from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, data_folder, load_data, load_model, say
 
 
 def cmd_evaluate(args):
     import numpy as np
 
     network, _ = load_model(args.model)
-    (test_set,) = load_data(args.data, parts=("test",))
+    (test_set,) = load_data(data_folder(args), parts=("test",))
     if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
         raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
                          f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")

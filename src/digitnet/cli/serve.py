@@ -4,7 +4,7 @@ import ipaddress
 import os
 import socket
 
-from .common import EXIT_OK, UsageError, load_model, say
+from .common import EXIT_OK, UsageError, data_folder, load_model, say
 
 
 def cmd_serve(args):
@@ -21,7 +21,7 @@ def cmd_serve(args):
     _check_free(args.host, args.port)
     # on this machine only, the page also answers only to this machine's names (no DNS rebinding)
     hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
-    app = create_app(network, model_path=path, data_dir=args.data, hosts=hosts)
+    app = create_app(network, model_path=path, data_dir=data_folder(args), hosts=hosts)
     if not is_local(args.host):
         say(f"digitnet: WARNING: listening on {args.host}, not on this machine only: anyone who can reach it "
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")

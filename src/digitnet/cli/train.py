@@ -16,9 +16,11 @@ def cmd_train(args):
     from ..recipes import train_recipe
     from ..training import evaluate
     from . import resume
+    from .common import data_folder
 
     out = Path(args.out) if args.out else home() / "model.npz"
     _check_writable(out)
+    args.data = data_folder(args)  # --dataset NAME: its folder in the cache, downloaded if need be
     saved_at = checkpoint_path(out)
     if args.resume:
         checkpoint, recipe = resume.resumed_by_request(args, saved_at)
