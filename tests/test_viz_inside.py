@@ -117,3 +117,9 @@ def test_bias_has_one_curve_per_bias_and_b_minus_10_crosses_one_half_at_10(viz_c
     assert np.interp(0.5, activation, weighted_sum) == pytest.approx(10, abs=0.05)
     weighted_sum, activation = curves["bias 0"].get_data()
     assert np.interp(0.5, activation, weighted_sum) == pytest.approx(0, abs=0.05)
+
+
+def test_all_the_figures_follow_the_slides_from_a_neuron_to_backpropagation():
+    names = list(FIGURES)
+    assert names[0] == "neuron" and names[-1] == "backprop"
+    assert names.index("bias") < names.index("curves") < names.index("learning-rate") < names.index("mistakes")

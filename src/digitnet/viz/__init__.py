@@ -7,12 +7,13 @@ only when a figure needs it), one example image, and the random generator.
 The core never imports this package; this package imports the core.
 """
 
-# importing the figure modules registers their figures, in the order of the slides
-from . import (
-    descent,  # noqa: E402,F401  (5-8: curves, gradient descent, GD vs SGD, learning rate)
-    inside,  # noqa: E402,F401  (1-4: a neuron, layers, weights, bias)
-    mistakes,  # noqa: E402,F401  (9-11: mistakes, noise, dreams, backprop)
-)
 from .registry import FIGURES, Context, Figure, register
+
+# importing the figure modules registers their figures, in the order of the slides (so not sorted)
+# isort: off
+from . import inside  # noqa: E402,F401  (1-4: a neuron, layers, weights, bias)
+from . import descent  # noqa: E402,F401  (5-8: curves, gradient descent, GD vs SGD, learning rate)
+from . import mistakes  # noqa: E402,F401  (9-11: mistakes, noise, dreams, backprop)
+# isort: on
 
 __all__ = ["FIGURES", "Context", "Figure", "register"]
