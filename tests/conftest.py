@@ -73,4 +73,4 @@ def viz_context(trained_network, mnist):
     matplotlib.use("Agg")
     from digitnet.viz import Context
 
-    return Context(network=trained_network, quick=True, rng=np.random.default_rng(0), _data=mnist)
+    return Context(network=trained_network, quick=True, rng=np.random.default_rng(0), datasets=mnist)

@@ -123,3 +123,12 @@ def test_all_the_figures_follow_the_slides_from_a_neuron_to_backpropagation():
     names = list(FIGURES)
     assert names[0] == "neuron" and names[-1] == "backprop"
     assert names.index("bias") < names.index("curves") < names.index("learning-rate") < names.index("mistakes")
+
+
+def test_draw_makes_a_figure_by_name_on_a_new_matplotlib_figure_of_its_size(viz_context):
+    from digitnet.viz import draw
+
+    fig = draw("neuron", viz_context)
+    assert fig.axes and tuple(fig.get_size_inches()) == tuple(FIGURES["neuron"].size)
+    with pytest.raises(ValueError, match="no figure called 'nueron'; choose one of: neuron, layers"):
+        draw("nueron", viz_context)

@@ -7,7 +7,7 @@ only when a figure needs it), one example image, and the random generator.
 The core never imports this package; this package imports the core.
 """
 
-from .registry import FIGURES, Context, Figure, register
+from .registry import FIGURES, Context, Figure, draw, register
 
 # importing the figure modules registers their figures, in the order of the slides (so not sorted)
 # isort: off
@@ -16,4 +16,4 @@ from . import descent  # noqa: E402,F401  (5-8: curves, gradient descent, GD vs 
 from . import mistakes  # noqa: E402,F401  (9-11: mistakes, noise, dreams, backprop)
 # isort: on
 
-__all__ = ["FIGURES", "Context", "Figure", "register"]
+__all__ = ["FIGURES", "Context", "Figure", "draw", "register"]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,8 @@ class Context:
     ``network`` is the trained Network; ``data_dir`` the IDX folder (None: bundled MNIST);
     ``image`` one input row (784,) to show (None: the first test digit); ``rng`` the one
     random generator every random choice uses; ``quick`` asks figures that train networks
-    to train less (for tests).
+    to train less (for tests); ``datasets`` the (train, test) Datasets if they are loaded
+    already (else they are read from ``data_dir`` when a figure first needs them).
     """
 
     network: object
@@ -21,16 +23,16 @@ class Context:
     image: np.ndarray | None = None
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
     quick: bool = False
-    _data: tuple | None = None
+    datasets: tuple | None = None
 
     @property
     def data(self):
         """(train, test) Datasets, read once on first use."""
-        if self._data is None:
+        if self.datasets is None:
             from ..data.mnist import load_mnist
 
-            self._data = load_mnist(self.data_dir)
-        return self._data
+            self.datasets = load_mnist(self.data_dir)
+        return self.datasets
 
     @property
     def train_set(self):
@@ -59,6 +61,20 @@ class Figure:
 
 
 FIGURES: dict[str, Figure] = {}
+
+
+def draw(name: str, context: Context, fig: Any = None) -> Any:
+    """Draw the figure called ``name`` from ``context`` on the matplotlib Figure ``fig`` (a new one of
+    the figure's own size and layout if None) and return it: ``digitnet.viz.draw("weights", context)``."""
+    if name not in FIGURES:
+        raise ValueError(f"no figure called {name!r}; choose one of: {', '.join(FIGURES)}")
+    entry = FIGURES[name]
+    if fig is None:
+        from matplotlib.figure import Figure as MatplotlibFigure
+
+        fig = MatplotlibFigure(figsize=entry.size, layout=entry.layout)
+    entry.make(fig, context)
+    return fig
 
 
 def register(name, summary, paragraph, size=(8, 6), layout="constrained"):
