@@ -72,7 +72,7 @@ def draw(name: str, context: Context, fig: Any = None) -> Any:
     if fig is None:
         from matplotlib.figure import Figure as MatplotlibFigure
 
-        fig = MatplotlibFigure(figsize=entry.size, layout=entry.layout)
+        fig = MatplotlibFigure(figsize=entry.size, layout=entry.layout)  # type: ignore[arg-type]  # one of its names
     entry.make(fig, context)
     return fig
 
