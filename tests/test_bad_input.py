@@ -10,6 +10,7 @@ or a 500, and nothing lost: a row may check that a file it was given is still as
 """
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -63,6 +64,7 @@ def make_files(root, mnist):
     files.blank_image = root / "blank.png"
     Image.new("L", (64, 64), 255).save(files.blank_image)
     files.small_model = Network((10, 4, 3)).save(root / "small.npz")
+    os.mkfifo(root / "pipe.npz")  # a place where a model must not be written by replacing it
     return files
 
 
@@ -108,6 +110,11 @@ CLI = [
     (["export", "--format", "onnx", "--model", "{corrupt_model}", "--out", "{root}/m.onnx"], "is damaged"),
     (["export", "--format", "onnx", "--model", "{model}", "--out", "{model}"], "is the model file itself"),
     (["train", "--dataset", "imagenet"], "invalid choice: 'imagenet'"),
+    (["train", "--out", "{root}/pipe.npz"], "is not a regular file (a device, a pipe or a socket)"),
+    (["export", "--format", "onnx", "--model", "{model}", "--out", "/dev/null"], "is not a regular file"),
+    (["export", "--format", "onnx", "--model", "{model}", "--out", "{root}/" + "a" * 300 + ".onnx"],
+     "(File name too long); choose another --out"),
+    (["show", "bias", "--out", "{root}/" + "a" * 300 + ".png"], "(File name too long); check that path"),
     (["train", "--dataset", "kmnist", "--data", "{data}"], "not allowed with argument"),
     (["serve", "--port", "0"], "must be a positive whole number, got '0'"),
     (["launch"], "invalid choice: 'launch'"),
@@ -294,8 +301,6 @@ if __name__ == "__main__":
     from digitnet.data.mnist import load_mnist
 
     with tempfile.TemporaryDirectory() as folder:
-        import os
-
         os.environ["DIGITNET_HOME"] = str(Path(folder) / "home")
         print("# Bad input, and the one sentence each gets\n\n"
               "Made by `python tests/test_bad_input.py`, which runs every row of the matrix in "

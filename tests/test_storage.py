@@ -8,7 +8,7 @@ import pytest
 
 import digitnet
 from digitnet import Network
-from digitnet.storage import ModelFileError
+from digitnet.storage import ModelFileError, load
 
 
 def test_a_saved_network_loads_back_with_its_weights_and_metadata(tmp_path):
@@ -253,3 +253,11 @@ def test_saving_removes_the_old_temporary_files_that_killed_writes_left_but_not_
         os.utime(path, (an_hour_ago, an_hour_ago))
     Network(seed=0).save(tmp_path / "model.npz")
     assert not old.exists() and new.exists() and other.exists()
+
+
+def test_saving_through_a_symlink_replaces_what_it_points_at_and_keeps_the_link(tmp_path):
+    target = Network(seed=1).save(tmp_path / "real.npz")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    Network(seed=2).save(link)
+    assert link.is_symlink() and load(target).seed == 2

@@ -81,6 +81,8 @@ def export_onnx(network: Network, path: Union[str, "os.PathLike[str]"]) -> Path:
     a file already there is either replaced whole or left as it was.
     """
     path = Path(path)
+    if path.is_symlink():  # replace what the link points at, and keep the link
+        path = path.resolve()
     data = to_onnx(network).SerializeToString()
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

@@ -53,6 +53,8 @@ def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray]
 
     ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state)."""
     path = Path(path)
+    if path.is_symlink():  # replace what the link points at, and keep the link
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {**network.metadata, "format": FORMAT, "config": network.config()}
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}

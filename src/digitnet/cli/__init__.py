@@ -190,8 +190,12 @@ def main(argv=None):
     except MemoryError:
         say("digitnet: not enough memory for this; use smaller --sizes or --batch-size")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as error:  # a file the commands do not check for themselves: still one sentence
+        what = f"could not use {error.filename}" if error.filename else "a file could not be used"
+        say(f"digitnet: {what} ({error.strerror or error}); check that path, or choose another")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         say("digitnet: stopped by Ctrl-C; nothing was changed")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_OK

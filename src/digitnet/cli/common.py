@@ -47,6 +47,26 @@ def check_folder(folder, what):
         raise UsageError(f"cannot write in {folder}; choose another {what}")
 
 
+def check_out_file(out, example):
+    """Refuse, in one sentence, an --out that cannot take a new file or a whole new version of one.
+
+    A file is written beside its place and renamed over it: a device (/dev/null), a pipe or a
+    socket there would be replaced by a regular file, so they are refused. ``example`` names a
+    file to suggest, such as model.npz.
+    """
+    try:
+        if out.is_dir():
+            raise UsageError(f"--out {out} is a folder; give a file name such as {out / example}")
+        if out.exists() and not out.is_file():
+            raise UsageError(f"--out {out} is not a regular file (a device, a pipe or a socket); "
+                             f"give a file name such as {example}")
+        if out.parent.exists() and not out.parent.is_dir():
+            raise UsageError(f"--out {out} is inside {out.parent}, which is a file, not a folder; "
+                             f"choose another --out")
+    except OSError as error:  # a name too long, a folder we may not look into
+        raise UsageError(f"--out {out} cannot be used ({error.strerror or error}); choose another --out") from None
+
+
 def last_model_pointer():
     """The file that holds the path of the model the last ``train`` wrote."""
     return home() / "last-model"

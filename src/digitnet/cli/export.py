@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, UsageError, check_folder, load_model
+from .common import EXIT_OK, UsageError, check_folder, check_out_file, load_model
 
 FORMATS = ("onnx",)
 NEEDS_ONNX = "ONNX export needs the onnx package; pip install digitnet[onnx]"
@@ -14,13 +14,10 @@ NEEDS_ONNX = "ONNX export needs the onnx package; pip install digitnet[onnx]"
 def cmd_export(args: argparse.Namespace) -> int:
     export_onnx = _onnx_exporter()
     out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.onnx'}")
+    check_out_file(out, "model.onnx")
     network, model_path = load_model(args.model)
     if out.exists() and out.resolve() == model_path.resolve():
         raise UsageError(f"--out {out} is the model file itself; give another name such as {out.with_suffix('.onnx')}")
-    if out.parent.exists() and not out.parent.is_dir():
-        raise UsageError(f"--out {out} is inside {out.parent}, which is a file, not a folder; choose another --out")
     check_folder(out.parent, "--out")
     try:
         export_onnx(network, out)

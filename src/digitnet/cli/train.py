@@ -5,7 +5,17 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, check_folder, home, last_model_pointer, say
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    check_folder,
+    check_out_file,
+    home,
+    last_model_pointer,
+    say,
+)
 
 
 def cmd_train(args):
@@ -136,8 +146,7 @@ def _split(dataset, n_validation):
 
 def _check_writable(out):
     """Refuse before training, not after, a place where the model cannot be saved."""
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name such as {out / 'model.npz'}")
+    check_out_file(out, "model.npz")
     check_folder(home(), "DIGITNET_HOME")
     check_folder(out.parent, "--out")
 
