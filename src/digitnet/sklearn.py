@@ -128,9 +128,9 @@ class DigitNetClassifier(ClassifierMixin, BaseEstimator):
 
         Raises ValueError naming the first parameter that no training can have.
         """
-        sizes = self.hidden_layer_sizes
-        hidden = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        if not all(isinstance(size, numbers.Integral) and size >= 1 for size in hidden):
+        sizes: Any = self.hidden_layer_sizes  # an int or a tuple, as MLPClassifier takes it; checked here
+        hidden = (sizes,) if isinstance(sizes, (numbers.Number, str)) else tuple(sizes)
+        if not hidden or not all(isinstance(size, numbers.Integral) and size >= 1 for size in hidden):
             raise ValueError(f"hidden_layer_sizes must be positive whole numbers, got {self.hidden_layer_sizes!r}")
         numbers_of_kind = {"learning_rate": numbers.Real, "batch_size": numbers.Integral,
                            "max_iter": numbers.Integral, "alpha": numbers.Real, "dropout": numbers.Real}
@@ -229,6 +229,8 @@ class DigitNetClassifier(ClassifierMixin, BaseEstimator):
             raise KeyboardInterrupt
         if history.stopped is not None:
             why = stuck_message(history.health) if history.stopped == "stuck" else "its cost became NaN or infinite"
-            warnings.warn(f"training stopped after {len(history.epochs)} of {epochs} epochs: {why}; "
-                          f"the weights of the last good epoch were kept", ConvergenceWarning, stacklevel=3)
+            kept = "the weights of the last good epoch were kept" if history.epochs else \
+                "no epoch finished well, so the weights are as they were before"
+            warnings.warn(f"training stopped after {len(history.epochs)} of {epochs} epochs: {why}; {kept}",
+                          ConvergenceWarning, stacklevel=3)
 
