@@ -130,7 +130,7 @@ class DigitNetClassifier(ClassifierMixin, BaseEstimator):
         """
         sizes: Any = self.hidden_layer_sizes  # an int or a tuple, as MLPClassifier takes it; checked here
         hidden: tuple[Any, ...] = (sizes,) if isinstance(sizes, (numbers.Number, str)) else tuple(sizes)
-        if not hidden or not all(isinstance(size, numbers.Integral) and size >= 1 for size in hidden):
+        if not hidden or not all(isinstance(size, numbers.Integral) and int(size) >= 1 for size in hidden):
             raise ValueError(f"hidden_layer_sizes must be positive whole numbers, got {self.hidden_layer_sizes!r}")
         numbers_of_kind = {"learning_rate": numbers.Real, "batch_size": numbers.Integral,
                            "max_iter": numbers.Integral, "alpha": numbers.Real, "dropout": numbers.Real}
