@@ -233,7 +233,8 @@ def test_a_model_that_cannot_be_written_where_asked_is_saved_in_the_home_instead
     assert json.loads(out)["model"] == str(saved[0])
 
 
-def test_a_far_too_large_learning_rate_stops_within_one_epoch_and_keeps_a_usable_model(capsys, mnist, tmp_path):
+def test_a_far_too_large_learning_rate_stops_within_one_epoch_and_keeps_a_usable_model(capsys, mnist, tmp_path,
+                                                                                        model_home):
     from conftest import write_idx_folder
 
     from digitnet import load
@@ -248,6 +249,8 @@ def test_a_far_too_large_learning_rate_stops_within_one_epoch_and_keeps_a_usable
     assert final["stopped"] == "stuck" and final["epochs"] == 0
     model = load(final["model"])
     assert np.array_equal(model.vector, Network(seed=0).vector)  # the last good weights: the start
+    assert "not made the model that predict, evaluate and info use" in err
+    assert not (model_home / "last-model").exists()  # a model that learned nothing is not the one used next
 
 
 def test_a_run_stopped_in_its_first_epoch_leaves_an_existing_model_alone(capsys, mnist, tmp_path, model_home):

@@ -188,4 +188,4 @@ def test_importing_digitnet_sklearn_without_scikit_learn_says_how_to_install_it(
     code = ("import sys\nsys.modules['sklearn'] = None\nimport digitnet\n"
             "try:\n    import digitnet.sklearn\nexcept ImportError as error:\n    print(error)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install 'digitnet[sklearn]'" in result.stdout
+    assert "pip install -e '.[sklearn]'" in result.stdout

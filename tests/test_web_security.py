@@ -231,3 +231,21 @@ def test_on_this_machine_only_the_page_answers_only_to_its_names_against_dns_reb
     if status == 400:
         detail = answer.json()["detail"]
         assert "this page answers to 127.0.0.1, ::1, localhost only" in detail and "\n" not in detail
+
+
+def test_digitnet_serve_saves_page_trainings_beside_the_model_never_over_it(tmp_path, monkeypatch, capsys):
+    from fastapi.testclient import TestClient
+
+    model = Network(seed=0).save(tmp_path / "model.npz")
+    before = model.read_bytes()
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    assert main(["serve", "--model", str(model), "--port", str(_free_port())]) == 0
+    assert f"saved to {tmp_path / 'model.page.npz'}" in capsys.readouterr().err
+    with TestClient(served[0], base_url="http://127.0.0.1") as client:
+        assert client.post("/api/train", json={"recipe": "seed", "epochs": 1, "examples": 500}).status_code == 202
+        deadline = time.monotonic() + 60
+        while client.get("/api/train/status").json()["running"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert model.read_bytes() == before
+    assert digitnet.load(tmp_path / "model.page.npz").metadata  # the page's network, kept

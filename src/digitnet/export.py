@@ -11,7 +11,7 @@ left open:
 
 A float64 network is exported in float32, each weight rounded to the nearest float32 (the
 ``dtype`` entry of the model's metadata keeps what it was trained in). Needs the ``onnx``
-package (``pip install digitnet[onnx]``); nothing in the core imports this module.
+package (``pip install -e '.[onnx]'``); nothing in the core imports this module.
 """
 
 import json

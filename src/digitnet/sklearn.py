@@ -5,7 +5,7 @@ The estimator builds a ``Recipe`` from its parameters and trains a ``Network`` w
 integers; ``classes_`` maps them to the output neurons 0..n-1) and any number of features
 (the first layer has ``n_features_in_`` neurons, the last one neuron per class).
 
-scikit-learn is an optional extra (``pip install digitnet[sklearn]``): ``import digitnet``
+scikit-learn is an optional extra (``pip install -e '.[sklearn]'``): ``import digitnet``
 never imports it, only ``import digitnet.sklearn`` does.
 """
 
@@ -24,7 +24,7 @@ try:
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted
 except ImportError as error:  # pragma: no cover - exercised in a subprocess by the tests
-    message = "digitnet.sklearn needs scikit-learn; install it with: pip install 'digitnet[sklearn]'"
+    message = "digitnet.sklearn needs scikit-learn; pip install scikit-learn (in a clone: pip install -e '.[sklearn]')"
     raise ImportError(message) from error
 
 from .data.mnist import Dataset

@@ -99,7 +99,7 @@ def build_parser():
     train.add_argument("--cost", choices=sorted(COSTS), help="seed: mse, modern: cross_entropy (with a softmax output)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
     train.add_argument("--learning-rate", type=_number(float, "number"),
-                       help="the starting learning rate (seed: 3.0, modern: 0.001); changing the optimizer, "
+                       help="the starting learning rate (seed: 3.0, modern: 0.002); changing the optimizer, "
                             "activation or cost without this flag picks one that suits them")
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
     train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True),

@@ -8,7 +8,7 @@ from typing import Any
 from .common import EXIT_OK, UsageError, check_folder, check_out_file, load_model
 
 FORMATS = ("onnx",)
-NEEDS_ONNX = "ONNX export needs the onnx package; pip install digitnet[onnx]"
+NEEDS_ONNX = "ONNX export needs the onnx package; pip install onnx (in a clone: pip install -e '.[onnx]')"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

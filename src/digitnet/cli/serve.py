@@ -21,11 +21,14 @@ def cmd_serve(args):
     _check_free(args.host, args.port)
     # on this machine only, the page also answers only to this machine's names (no DNS rebinding)
     hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
-    app = create_app(network, model_path=path, data_dir=data_folder(args), hosts=hosts)
+    # a network trained from the page is kept beside the model, never over it
+    page_model = path.with_name(f"{path.stem}.page.npz")
+    app = create_app(network, model_path=page_model, data_dir=data_folder(args), hosts=hosts)
     if not is_local(args.host):
         say(f"digitnet: WARNING: listening on {args.host}, not on this machine only: anyone who can reach it "
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")
-    say(f"digitnet: the page is at {page_url(args.host, args.port)} (Ctrl-C stops it)")
+    say(f"digitnet: the page is at {page_url(args.host, args.port)} (Ctrl-C stops it); networks trained "
+        f"there are saved to {page_model}, and {path} stays as it is")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

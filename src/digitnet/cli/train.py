@@ -95,7 +95,8 @@ def cmd_train(args):
         report.finish(history, test_accuracy, seconds, None, validation_accuracy)
         say(f"digitnet: the model already at {out} was left as it was")
         return EXIT_BAD_INPUT
-    saved = _save(network, out)
+    # a model that learned nothing (stopped in its first epoch) is saved, but not made the one other commands use
+    saved = _save(network, out, use_next=bool(settings["history"]))
     report.finish(history, test_accuracy, seconds, saved, validation_accuracy)
     if history.stopped == "interrupted":
         if saved_at.is_file() and not checkpoints.failed:
@@ -172,7 +173,7 @@ def _check_fits(recipe, dataset):
                          f"use --sizes with fewer")
 
 
-def _save(network, out):
+def _save(network, out, use_next=True):
     """Save to ``out``; if that fails after all, save in the model home rather than lose the training."""
     try:
         network.save(out)
@@ -181,7 +182,8 @@ def _save(network, out):
         network.save(fallback)
         say(f"digitnet: could not write {out} ({error.strerror or error}); saved the model to {fallback} instead")
         out = fallback
-    last_model_pointer().write_text(str(out.resolve()))
+    if use_next:  # predict, evaluate and info use it from now on
+        last_model_pointer().write_text(str(out.resolve()))
     return out
 
 
@@ -246,6 +248,8 @@ class TrainingReport:
             print(f"{accuracy} after {_plural(epochs, 'epoch')} in {seconds:.1f} s{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
+        if out and not epochs:
+            kept += " (not made the model that predict, evaluate and info use)"
         if history.stopped == "stuck":
             say(f"digitnet: training stopped in epoch {epochs + 1}: {stuck_message(history.health)}; {kept}")
             return
