@@ -74,3 +74,39 @@ def viz_context(trained_network, mnist):
     from digitnet.viz import Context
 
     return Context(network=trained_network, quick=True, rng=np.random.default_rng(0), datasets=mnist)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(trained_network, tmp_path_factory):
+    """The page's app with the trained network, served by uvicorn on 127.0.0.1 in a thread; its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from digitnet import load
+    from digitnet.web import create_app
+
+    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
+    port = free_port()
+    config = uvicorn.Config(create_app(load(path), model_path=path), host="127.0.0.1", port=port,
+                            log_level="warning")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not uvicorn_server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert uvicorn_server.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)

@@ -5,9 +5,6 @@ playwright package; without them these tests are reported as skipped, never as p
 Screenshots are kept in test-artifacts/ at the top of the repository.
 """
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,32 +19,6 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed: the page was not tested", allow_module_level=True)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(trained_network, tmp_path_factory):
-    import uvicorn
-
-    from digitnet import load
-    from digitnet.web import create_app
-
-    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
-    port = _free_port()
-    config = uvicorn.Config(create_app(load(path), model_path=path), host="127.0.0.1", port=port, log_level="warning")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not uvicorn_server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert uvicorn_server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

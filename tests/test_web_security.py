@@ -7,7 +7,6 @@ up first (it removes ``..`` from paths), and with timeouts, so that a hang fails
 
 import json
 import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from conftest import free_port
 
 import digitnet
 from digitnet import Network
@@ -26,29 +26,6 @@ WEB = Path(digitnet.__file__).parent / "web"
 HANG = 5  # seconds: an answer slower than this is a hang, not a slow answer
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(trained_network, tmp_path_factory):
-    """The app with the trained network, on 127.0.0.1 in a thread; its base URL."""
-    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
-    port = _free_port()
-    config = uvicorn.Config(create_app(digitnet.load(path), model_path=path), host="127.0.0.1", port=port,
-                            log_level="warning")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not uvicorn_server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert uvicorn_server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
 
 
 def raw_get(base, target):
@@ -90,7 +67,7 @@ def _serve(capsys, monkeypatch, tmp_path, *flags):
     bound = []
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **_: bound.append(host))
     path = Network().save(tmp_path / "model.npz")
-    code = main(["serve", "--model", str(path), "--port", str(_free_port()), *flags])
+    code = main(["serve", "--model", str(path), "--port", str(free_port()), *flags])
     return code, capsys.readouterr().err, bound
 
 
@@ -240,7 +217,7 @@ def test_digitnet_serve_saves_page_trainings_beside_the_model_never_over_it(tmp_
     before = model.read_bytes()
     served = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
-    assert main(["serve", "--model", str(model), "--port", str(_free_port())]) == 0
+    assert main(["serve", "--model", str(model), "--port", str(free_port())]) == 0
     assert f"saved to {tmp_path / 'model.page.npz'}" in capsys.readouterr().err
     with TestClient(served[0], base_url="http://127.0.0.1") as client:
         assert client.post("/api/train", json={"recipe": "seed", "epochs": 1, "examples": 500}).status_code == 202
