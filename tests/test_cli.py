@@ -319,3 +319,12 @@ def test_every_rung_of_the_ladder_trains_from_the_command_line(capsys, small_mni
     final = json.loads(out.splitlines()[-1])
     assert final["test_accuracy"] > 0.6, final
     assert final["parameters"] == (235_146 if recipe in ("wide", "dropout", "best") else 13_002)
+
+
+def test_evaluate_scores_a_model_on_the_data_it_was_trained_on_unless_told_otherwise(trained, capsys,
+                                                                                    small_mnist_folder):
+    code, out, err = run(capsys, "evaluate", "--json")
+    assert code == 0 and np.array(json.loads(out)["confusion"]).sum() == 500  # the small folder's test images
+    assert f"scoring on the test images of the data the model was trained on, {small_mnist_folder.resolve()}" in err
+    code, out, _ = run(capsys, "evaluate", "--json", "--dataset", "mnist")
+    assert code == 0 and np.array(json.loads(out)["confusion"]).sum() == 10_000

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, data_folder, load_data, load_model, say
 
@@ -10,7 +11,13 @@ def cmd_evaluate(args):
     import numpy as np
 
     network, _ = load_model(args.model)
-    (test_set,) = load_data(data_folder(args), parts=("test",))
+    folder = data_folder(args)
+    trained_on = network.metadata.get("data")
+    if folder is None and args.dataset is None and isinstance(trained_on, str) and Path(trained_on).is_dir():
+        folder = trained_on  # a model trained on other data than MNIST is scored on that data's test images
+        say(f"digitnet: scoring on the test images of the data the model was trained on, {folder} "
+            f"(--data or --dataset chooses other data)")
+    (test_set,) = load_data(folder, parts=("test",))
     if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
         raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
                          f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")
