@@ -282,3 +282,9 @@ def test_training_killed_again_and_again_always_resumes_to_the_unbroken_result(t
     print(f"\n{kills} SIGKILLs over {runs} trainings of {duration:.1f} s each; every checkpoint loaded and every "
           f"training resumed to the unbroken result; work lost at a kill: at most {max(lost, default=0):.2f} s "
           f"(the start of the process included)")
+
+
+def test_a_resumed_training_says_how_many_epochs_this_run_did(stopped, capsys):
+    assert main(["train", "--resume", "--out", str(stopped)]) == 0
+    out = capsys.readouterr().out
+    assert "after 4 epochs (2 of them in this run, " in out

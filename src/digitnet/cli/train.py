@@ -245,7 +245,10 @@ class TrainingReport:
             accuracy = f"Test accuracy {test_accuracy:.2%}"
             if validation_accuracy is not None:
                 accuracy = f"Validation accuracy {validation_accuracy:.2%}, test accuracy {test_accuracy:.2%}"
-            print(f"{accuracy} after {_plural(epochs, 'epoch')} in {seconds:.1f} s{saved}")
+            timing = f"in {seconds:.1f} s"
+            if self.first_epoch:  # a training that went on from a checkpoint: this run did only the last ones
+                timing = f"({len(history.epochs)} of them in this run, {seconds:.1f} s)"
+            print(f"{accuracy} after {_plural(epochs, 'epoch')} {timing}{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
         if out and not epochs:
