@@ -122,7 +122,7 @@ def test_partial_fit_needs_the_classes_on_its_first_call():
         DigitNetClassifier().partial_fit(X, y)
     classifier = DigitNetClassifier().partial_fit(X[:3], y[:3], classes=[0, 1, 2])
     assert list(classifier.classes_) == [0, 1, 2]
-    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes"):
         classifier.partial_fit(X[:3], np.array([0, 1, 7]))
 
 
@@ -189,3 +189,12 @@ def test_importing_digitnet_sklearn_without_scikit_learn_says_how_to_install_it(
             "try:\n    import digitnet.sklearn\nexcept ImportError as error:\n    print(error)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install -e '.[sklearn]'" in result.stdout
+
+
+def test_a_first_partial_fit_that_fails_leaves_the_next_one_a_first_call():
+    X, y = np.random.default_rng(0).random((30, 4)), np.arange(30) % 3
+    estimator = DigitNetClassifier(max_iter=1, random_state=0)
+    with pytest.raises(ValueError, match="not in classes"):
+        estimator.partial_fit(X, y, classes=[0, 1])
+    estimator.partial_fit(X, y, classes=[0, 1, 2])
+    assert estimator.n_iter_ == 1 and estimator.classes_.tolist() == [0, 1, 2]

@@ -167,21 +167,21 @@ class DigitNetClassifier(ClassifierMixin, BaseEstimator):
         The first call makes the network and needs ``classes``: every label that any call will
         bring. Later calls go on with the same network, optimizer state and random generator.
         """
-        first_call = not hasattr(self, "classes_")
+        first_call = not hasattr(self, "network_")  # a first call that failed leaves no network: start again
         if first_call and classes is None:
             raise ValueError("the first call to partial_fit needs classes=: every label the data can have")
         X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first_call)
         check_classification_targets(y)
-        if first_call:
-            self.classes_ = np.unique(classes)
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+        known = np.unique(classes) if first_call else self.classes_
+        if not first_call and classes is not None and not np.array_equal(np.unique(classes), known):
             raise ValueError(f"classes={np.unique(classes).tolist()} differ from those of the first call to "
-                             f"partial_fit, {self.classes_.tolist()}; call fit to start again with new classes")
-        unknown = np.setdiff1d(y, self.classes_)
+                             f"partial_fit, {known.tolist()}; call fit to start again with new classes")
+        unknown = np.setdiff1d(y, known)
         if len(unknown):
-            raise ValueError(f"y has labels {unknown.tolist()} that are not in classes_ {self.classes_.tolist()}")
-        recipe = self.to_recipe(X.shape[1], len(self.classes_))
+            raise ValueError(f"y has labels {unknown.tolist()} that are not in classes {known.tolist()}")
+        recipe = self.to_recipe(X.shape[1], len(known))
         if first_call:
+            self.classes_ = known
             self._start(recipe)
         self._train(recipe, X, np.searchsorted(self.classes_, y), 1, "constant")
         return self
