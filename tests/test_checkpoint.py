@@ -288,3 +288,12 @@ def test_a_resumed_training_says_how_many_epochs_this_run_did(stopped, capsys):
     assert main(["train", "--resume", "--out", str(stopped)]) == 0
     out = capsys.readouterr().out
     assert "after 4 epochs (2 of them in this run, " in out
+
+
+def test_saving_a_checkpoint_leaves_the_networks_own_metadata_alone(tmp_path):
+    network = Network(seed=0)
+    network.metadata = {"recipe": {"name": "seed"}}
+    save_checkpoint(tmp_path / "c.npz", network, SGD(1.0), np.random.default_rng(0), 1, {})
+    assert network.metadata == {"recipe": {"name": "seed"}}
+    with pytest.raises(CheckpointError):  # so the model saved next is a model, not a checkpoint
+        load_checkpoint(network.save(tmp_path / "m.npz"))

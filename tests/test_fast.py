@@ -50,6 +50,13 @@ def test_strong_l2_agrees_too_though_the_fast_path_keeps_the_first_layers_shrink
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("weight_decay", [250.0, 500.0, 1000.0], ids=["shrink 0.5", "shrink 0", "shrink -1"])
+def test_l2_so_strong_that_a_step_halves_zeroes_or_flips_the_weights_agrees_too(mnist, weight_decay):
+    """lr 1 and a decay of weight_decay / 500 (50 steps of 10): each step shrinks by 1 - weight_decay / 500."""
+    start, readable, compiled = _readable_and_fast(mnist, "sigmoid", "mse", "float64", 50, 10, 1.0, weight_decay)
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("hidden, cost", [("relu", "cross_entropy"), ("sigmoid", "mse")])
 def test_300_fast_adam_steps_agree_with_the_readable_network(mnist, hidden, cost):
     start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float32", 300, 16, 0.002, 0.5, Adam)

@@ -238,12 +238,14 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, s
     L2 shrinks every weight by ``shrink`` at each step; for the first layer's (784 x 16 of them,
     more than all the rest of a step's work) that is kept as one number instead, ``w0_scale``:
     the weights are w0_scale times the array w0, a step divides its change by w0_scale, and the
-    factor goes into the array whenever it falls below a half, and at the end.
+    factor goes into the array whenever it falls below a half in size, and at the end. (A shrink
+    of 0, lr times decay being 1, zeroes the weights: that goes into the array at once.)
     """
     buffers = _buffers(batch_size, b0, b1, b2)
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
     inner = np.arange(batch_size)
-    w0_scale = _ONE + _ZERO * lr  # 1, in the weights' dtype
+    one = _ONE + _ZERO * lr  # 1, in the weights' dtype
+    w0_scale = one
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
@@ -252,19 +254,22 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, s
         _step_layer(w2, b2, a2, inner, m, d3, lr, shrink)
         _step_layer(w1, b1, a1, inner, m, d2, lr, shrink)
         w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
+        if w0_scale == _ZERO:
+            _scaled_in(w0, w0_scale)
+            w0_scale = one
         _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, lr * scale / w0_scale)
-        if w0_scale < _ONE / _TWO:
-            w0_scale = _scaled_in(w0, w0_scale)
+        if abs(w0_scale) < _ONE / _TWO:
+            _scaled_in(w0, w0_scale)
+            w0_scale = one
     _scaled_in(w0, w0_scale)
 
 
 @_compiled
 def _scaled_in(w, factor):
-    """w *= factor; returns 1, the factor left."""
+    """w *= factor."""
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
             w[i, j] *= factor
-    return factor / factor
 
 
 @_compiled

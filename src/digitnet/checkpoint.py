@@ -46,10 +46,10 @@ def checkpoint_path(model_path: str | os.PathLike) -> Path:
 def save_checkpoint(path: str | os.PathLike, network: Network, optimizer: Any, rng: np.random.Generator,
                     epochs_done: int, settings: dict[str, Any]) -> Path:
     """Write a checkpoint of ``network`` after ``epochs_done`` epochs; ``settings``: a JSON-able dict."""
-    network.metadata = {**network.metadata, "checkpoint": {
+    metadata = {**network.metadata, "checkpoint": {
         "epochs_done": int(epochs_done), "rng": rng.bit_generator.state, "settings": settings}}
     extra = {PREFIX + name: np.asarray(array) for name, array in optimizer.state().items()}
-    return save(network, path, extra=extra)
+    return save(network, path, extra=extra, metadata=metadata)
 
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:

@@ -19,6 +19,7 @@ import tokenize
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,15 +49,17 @@ class _Refused(ValueError):
     """What is wrong with a model file, in words that finish ModelFileError's sentence."""
 
 
-def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray] | None = None) -> Path:
+def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray] | None = None,
+         metadata: dict[str, Any] | None = None) -> Path:
     """Write ``network`` (weights, biases, config and ``network.metadata``) to ``path``; return the path.
 
-    ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state)."""
+    ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state);
+    ``metadata``: what to write instead of ``network.metadata`` (a checkpoint's), which stays as it is."""
     path = Path(path)
     if path.is_symlink():  # replace what the link points at, and keep the link
         path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {**network.metadata, "format": FORMAT, "config": network.config()}
+    metadata = {**(network.metadata if metadata is None else metadata), "format": FORMAT, "config": network.config()}
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
