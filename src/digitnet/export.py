@@ -16,7 +16,6 @@ package (``pip install -e '.[onnx]'``); nothing in the core imports this module.
 
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Union
 
@@ -26,6 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from . import __version__
 from .activations import Activation
+from .files import write_atomically
 from .network import Network
 
 OPSET = 17
@@ -80,23 +80,8 @@ def export_onnx(network: Network, path: Union[str, "os.PathLike[str]"]) -> Path:
     The file is written beside ``path`` under a temporary name and then renamed over it, so
     a file already there is either replaced whole or left as it was.
     """
-    path = Path(path)
-    if path.is_symlink():  # replace what the link points at, and keep the link
-        path = path.resolve()
     data = to_onnx(network).SerializeToString()
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temporary, flags, 0o666)  # the umask applies, as to any new file
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda file: file.write(data))
 
 
 def _activation_node(f: Activation, z: str, a: str, name: str) -> onnx.NodeProto:

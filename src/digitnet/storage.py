@@ -6,15 +6,12 @@ network's configuration and how it was trained. It is written to a temporary fil
 beside the target and then renamed over it, so a crash never leaves half a model.
 """
 
-import glob
 import json
 import lzma
 import math
 import os
 import re
 import struct
-import tempfile
-import time
 import tokenize
 import zipfile
 import zlib
@@ -25,6 +22,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
+from .files import write_atomically
 from .network import INITS, Network
 
 FORMAT = "digitnet-model/1"
@@ -56,28 +54,14 @@ def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray]
     ``extra``: more arrays to keep in the file, {name: array} (a checkpoint's optimizer state);
     ``metadata``: what to write instead of ``network.metadata`` (a checkpoint's), which stays as it is."""
     path = Path(path)
-    if path.is_symlink():  # replace what the link points at, and keep the link
-        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {**(network.metadata if metadata is None else metadata), "format": FORMAT, "config": network.config()}
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
     arrays["metadata"] = np.array(json.dumps(metadata))
-    _remove_stale_temporaries(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)  # type: ignore[arg-type]  # NumPy's stubs take the first name for allow_pickle
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a model is an ordinary file
-        os.replace(temporary, path)
-        _sync_folder(path.parent)  # the rename itself survives a power cut
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    # NumPy's stubs take savez's first keyword for allow_pickle
+    return write_atomically(path, lambda file: np.savez(file, **arrays))  # type: ignore[arg-type]
 
 
 def load(path: str | os.PathLike) -> Network:
@@ -242,29 +226,3 @@ def _shown(value):
     """A value from a file, as repr, cut short: a hostile file's value could be a megabyte long."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _remove_stale_temporaries(path, older_than=600):
-    """Remove the temporary files that writes of ``path`` killed midway (SIGKILL, a power cut) left
-    beside it; only old ones, so that a write going on right now is left alone."""
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        try:
-            if time.time() - stale.stat().st_mtime > older_than:
-                stale.unlink()
-        except OSError:
-            pass  # gone already, or not ours to remove: it does no harm
-
-
-def _sync_folder(folder):
-    if hasattr(os, "O_DIRECTORY"):  # POSIX; Windows cannot open a folder, and does not need to
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

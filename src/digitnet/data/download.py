@@ -10,7 +10,6 @@ through a callback and raises ``DownloadError`` saying what went wrong.
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from ..files import write_atomically
 
 CHUNK_BYTES = 1 << 16
 TIMEOUT_SECONDS = 30.0  # for connecting and for each read, not for the whole file
@@ -139,24 +141,22 @@ class _Failure(Exception):
 
 
 def _download(url: str, target: Path, file: RemoteFile, timeout: float, received: Callable[[int], None]) -> None:
-    """Fetch ``url`` into a temporary file beside ``target``; rename it to ``target`` once it is checked."""
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    temp = Path(temp_name)
-    try:
+    """Fetch ``url`` into ``target``, which gets it only once it is whole and its SHA-256 checked: after a
+    failure or Ctrl-C nothing half-written stays (``files.write_atomically``)."""
+
+    def write(out: BinaryIO) -> None:
         digest, n_bytes = hashlib.sha256(), 0
-        with os.fdopen(handle, "wb") as out:
-            for chunk in _chunks(url, file, timeout):
-                n_bytes += len(chunk)
-                digest.update(chunk)
-                out.write(chunk)
-                received(n_bytes)
+        for chunk in _chunks(url, file, timeout):
+            n_bytes += len(chunk)
+            digest.update(chunk)
+            out.write(chunk)
+            received(n_bytes)
         if n_bytes < file.size:
             raise _Failure(f"the connection closed after {n_bytes:,} of its {file.size:,} bytes")
         if digest.hexdigest() != file.sha256:
             raise _Failure(f"the file's SHA-256 is {digest.hexdigest()}, not the published {file.sha256}")
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)  # after a failure, or Ctrl-C: nothing half-written stays
+
+    write_atomically(target, write)
 
 
 def _chunks(url: str, file: RemoteFile, timeout: float) -> Iterator[bytes]:
