@@ -1,6 +1,7 @@
 """``digitnet evaluate``, ``predict`` and ``info``: look at a trained model."""
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def cmd_info(args):
     if checkpoint is not None:
         model = path.with_name(path.name.replace(".checkpoint.npz", ".npz"))
         print(f"  checkpoint  of a training stopped after epoch {done}; "
-              f"`digitnet train --resume --out {model}` goes on with it")
+              f"`digitnet train --resume --out {shlex.quote(str(model))}` goes on with it")
     print(f"  layers      {' -> '.join(map(str, network.sizes))}  ({network.n_params:,} weights and biases)")
     print(f"  neurons     {network.activation.name} hidden, {network.output.name} output, cost {network.cost.name}")
     for line in _training_lines(network.seed, meta):

@@ -1,6 +1,7 @@
 """``digitnet train``: train a recipe, show its progress, save the model."""
 
 import json
+import shlex
 import time
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def cmd_train(args):
 
 
 def _out_flag(args):
-    return f" --out {args.out}" if args.out else ""
+    """The --out of this command as it can be pasted into another (quoted if it has spaces)."""
+    return f" --out {shlex.quote(args.out)}" if args.out else ""
 
 
 def _recipe_from(args):

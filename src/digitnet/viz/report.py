@@ -4,18 +4,14 @@ import html
 import time
 from pathlib import Path
 
-from .registry import FIGURES
+from .registry import FIGURES, draw
 
 FORMATS = (".png", ".svg", ".pdf")
 
 
 def save_figure(name, context, path, dpi=110):
     """Draw the figure called ``name`` from ``context`` and write it to ``path`` (.png, .svg or .pdf)."""
-    from matplotlib.figure import Figure
-
-    entry = FIGURES[name]
-    figure = Figure(figsize=entry.size, layout=entry.layout)
-    entry.make(figure, context)
+    figure = draw(name, context)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=dpi)
