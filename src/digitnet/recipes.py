@@ -94,7 +94,8 @@ class Recipe:
         for name, choices in known.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
-        in_range = {"sizes": len(self.sizes) >= 2 and min(self.sizes) >= 1, "learning_rate": 0 < self.learning_rate < math.inf,
+        in_range = {"sizes": len(self.sizes) >= 2 and min(self.sizes) >= 1,
+                    "learning_rate": 0 < self.learning_rate < math.inf,
                     "batch_size": self.batch_size >= 1, "epochs": self.epochs >= 1,
                     "weight_decay": 0 <= self.weight_decay < math.inf, "max_shift": self.max_shift >= 0,
                     "dropout": 0 <= self.dropout < 1}
