@@ -76,6 +76,8 @@ def _damaged_copies(tmp_path):
     cases["truncated"].write_bytes(good.read_bytes()[:5000])
     broken = {"a model, not a checkpoint": lambda m, a: (m.pop("checkpoint"), a),
               "a bad random state": lambda m, a: (m["checkpoint"]["rng"].update(state="x"), a),
+              "a random state out of range": lambda m, a: (m["checkpoint"]["rng"]["state"].update(state=-1), a),
+              "a random state too big": lambda m, a: (m["checkpoint"]["rng"]["state"].update(inc=2**200), a),
               "no epochs done": lambda m, a: (m["checkpoint"].update(epochs_done=0), a),
               "moments of the wrong shape": lambda m, a: (m, a.update(optimizer_moment1_0=np.zeros(3, np.float32))),
               "a NaN moment": lambda m, a: (m, a.update(optimizer_moment2_0=np.full_like(network.vector, np.nan))),

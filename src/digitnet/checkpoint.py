@@ -71,7 +71,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         rng = np.random.default_rng()
         rng.bit_generator.state = saved["rng"]
         optimizer_state = _optimizer_state(path, network)
-    except (KeyError, TypeError, ValueError, OSError):
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OverflowError: a state out of range
         raise damaged from None
     if type(epochs_done) is not int or epochs_done < 1 or not isinstance(settings, dict):
         raise damaged
