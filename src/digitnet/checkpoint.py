@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .network import Network
-from .storage import ModelFileError, load, save
+from .storage import ModelFileError, load_with_extra, save
 
 PREFIX = "optimizer_"
 
@@ -60,17 +60,17 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
                               f"train without --resume")
     start_anew = "delete it and train again without --resume"
     try:
-        network = load(path)
+        network, extra = load_with_extra(path)
     except ModelFileError as error:  # what is wrong with it, then what to do instead of what load advises
-        what = str(error).rsplit("; ", 1)[0].replace("digitnet model", "digitnet checkpoint")
-        raise CheckpointError(f"{what}; {start_anew}") from None
+        raise CheckpointError(f"{path} is not a digitnet checkpoint or is damaged: {error.reason}; "
+                              f"{start_anew}") from None
     damaged = CheckpointError(f"{path} is not a digitnet checkpoint or is damaged; {start_anew}")
     try:
         saved = network.metadata.pop("checkpoint")
         epochs_done, settings = saved["epochs_done"], saved["settings"]
         rng = np.random.default_rng()
         rng.bit_generator.state = saved["rng"]
-        optimizer_state = _optimizer_state(path, network)
+        optimizer_state = _optimizer_state(extra, network)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):  # OverflowError: a state out of range
         raise damaged from None
     if type(epochs_done) is not int or epochs_done < 1 or not isinstance(settings, dict):
@@ -78,11 +78,10 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     return Checkpoint(network, optimizer_state, rng, epochs_done, settings)
 
 
-def _optimizer_state(path: Path, network: Network) -> dict[str, np.ndarray]:
+def _optimizer_state(extra: dict[str, np.ndarray], network: Network) -> dict[str, np.ndarray]:
     """The ``optimizer_*`` arrays of the file, checked: a moment or velocity is finite and shaped like the
     network's parameters, a step count is a whole number."""
-    with np.load(path, allow_pickle=False) as archive:
-        state = {name[len(PREFIX):]: archive[name] for name in archive.files if name.startswith(PREFIX)}
+    state = {name[len(PREFIX):]: array for name, array in extra.items() if name.startswith(PREFIX)}
     for name, array in state.items():
         if name == "t":
             if array.shape != () or array.dtype.kind not in "iu" or array < 0:

@@ -40,7 +40,12 @@ UNREADABLE = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, 
 
 
 class ModelFileError(ValueError):
-    """A model file that is missing, damaged, or not a digitnet model."""
+    """A model file that is missing, damaged, or not a digitnet model; ``reason`` says what is wrong
+    with one that is damaged (None for one that is missing)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class _Refused(ValueError):
@@ -70,6 +75,11 @@ def load(path: str | os.PathLike) -> Network:
     The file is treated as untrusted: no pickle, and nothing is read before its size is known
     to fit (see ``_read``), so a hostile file is refused without allocating much memory.
     """
+    return load_with_extra(path)[0]
+
+
+def load_with_extra(path: str | os.PathLike) -> tuple[Network, dict[str, np.ndarray]]:
+    """(network, extra): as ``load``, and the file's other arrays, those ``save`` was given as ``extra``."""
     path = Path(path)
     if path.is_dir():
         raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file that `digitnet train` wrote")
@@ -81,17 +91,17 @@ def load(path: str | os.PathLike) -> Network:
         _check_shapes(config["sizes"], arrays)
         network = Network(**config)
         for l in range(len(network.weights)):
-            network.weights[l][...] = arrays[f"weight_{l}"]
-            network.biases[l][...] = arrays[f"bias_{l}"]
+            network.weights[l][...] = arrays.pop(f"weight_{l}")
+            network.biases[l][...] = arrays.pop(f"bias_{l}")
     except _Refused as error:
         reason = str(error)
     except UNREADABLE:
         reason = "it is not a readable .npz (zip) archive"
     else:
         network.metadata = metadata
-        return network
+        return network, arrays
     raise ModelFileError(f"{path} is not a digitnet model or is damaged: {reason}; "
-                         f"train a new one with `digitnet train`")
+                         f"train a new one with `digitnet train`", reason)
 
 
 def _read(path):
