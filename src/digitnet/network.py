@@ -170,10 +170,13 @@ class Network:
         Softmax outputs are returned as they are; sigmoid outputs, each a number from 0 to 1
         on its own, are divided by their sum.
         """
-        a = self.feedforward(X)
+        return self.probabilities(self.feedforward(X))
+
+    def probabilities(self, outputs: Array) -> Array:
+        """The output layer's activations (n, sizes[-1]) as ``predict_proba`` gives them."""
         if self.output.name == "softmax":
-            return a
-        return a / np.maximum(a.sum(axis=1, keepdims=True), 1e-12)
+            return outputs
+        return outputs / np.maximum(outputs.sum(axis=1, keepdims=True), 1e-12)
 
     def predict(self, X: ArrayLike) -> NDArray[np.intp]:
         """The class (digit) with the brightest output for each row of X, shape (n,)."""

@@ -32,6 +32,7 @@ from .training_job import Busy, TrainingJob
 log = logging.getLogger(__name__)
 MAX_BODY = 2 * 2**20  # bytes
 STATIC = Path(__file__).parent / "static"
+QUICK_PIXELS = 280 * 280  # an unprepared canvas up to this size is answered at once: 0.04-0.14 ms of CPU
 WHOLE = re.compile(r"-?[0-9]{1,30}")  # longer numbers are refused unread: no layer has that many neurons
 
 
@@ -94,6 +95,8 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
         except ValueError as error:
             return refuse(422, str(error))
         try:
+            if not request.prepare and image.size <= QUICK_PIXELS:  # less work than handing it to a thread
+                return predict_json(app.state.network, image, False)
             return await anyio.to_thread.run_sync(predict_json, app.state.network, image, request.prepare,
                                                   limiter=computing)
         except ImageError as error:

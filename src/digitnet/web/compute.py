@@ -39,8 +39,9 @@ def network_input(image, prepare):
             if str(error).startswith("no digit found"):
                 return None
             raise
-    field = np.asarray(Image.fromarray(image, "F").resize((FIELD, FIELD), Image.BOX), dtype=np.float32)
-    field = np.clip(field, 0.0, 1.0).reshape(FIELD * FIELD)
+    if image.shape != (FIELD, FIELD):  # a 28x28 canvas is read as it is
+        image = np.asarray(Image.fromarray(image, "F").resize((FIELD, FIELD), Image.BOX), dtype=np.float32)
+    field = np.clip(image, 0.0, 1.0).reshape(FIELD * FIELD)
     return None if field.max() <= BLANK_INK else field
 
 
@@ -52,7 +53,7 @@ def predict_json(network, image, prepare):
     return {
         "blank": False, "input": x.tolist(),
         "zs": [z[0].tolist() for z in zs], "activations": [a[0].tolist() for a in activations[1:]],
-        "probabilities": network.predict_proba(x[None, :])[0].tolist(),
+        "probabilities": network.probabilities(activations[-1])[0].tolist(),
         "digit": int(activations[-1][0].argmax()),
     }
 
