@@ -384,3 +384,43 @@ def test_an_image_file_that_cannot_be_read_is_named(tmp_path):
         pytest.skip("running as a user who can read any file")
     with pytest.raises(ImageError, match=r"locked\.png cannot be read: permission denied"):
         prepare_image(path)
+
+
+def _flood_fill_labels(mask):
+    """8-connected components by breadth-first search, each labelled by its last cell in reading order + 1."""
+    labels = np.zeros(mask.shape, int)
+    seen = np.zeros(mask.shape, bool)
+    h, w = mask.shape
+    for start in zip(*np.nonzero(mask)):
+        if seen[start]:
+            continue
+        cells, queue = [start], [start]
+        seen[start] = True
+        while queue:
+            y, x = queue.pop()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        cells.append((ny, nx))
+                        queue.append((ny, nx))
+        last = max(y * w + x for y, x in cells)
+        for cell in cells:
+            labels[cell] = last + 1
+    return labels
+
+
+def test_connected_pieces_of_ink_are_found_as_a_flood_fill_finds_them():
+    from digitnet.data.image import _components
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        mask = rng.random(rng.integers(1, 30, 2)) < rng.random()
+        np.testing.assert_array_equal(_components(mask), _flood_fill_labels(mask))
+    snake = np.zeros((128, 128), bool)  # one piece whose path winds through every row: 8,000 cells long
+    snake[::2] = True
+    snake[1::4, -1] = snake[3::4, 0] = True
+    labels = _components(snake)
+    assert set(np.unique(labels)) == {0, int(np.flatnonzero(snake).max()) + 1}
+    np.testing.assert_array_equal(labels, _flood_fill_labels(snake))
