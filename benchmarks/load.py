@@ -1,7 +1,7 @@
 """Load on the web page's predict endpoint: many POST /api/predict at once, and their latencies.
 
 Run:  python benchmarks/load.py [--requests 10000] [--concurrency 50] [--timeout 120]
-                                [--side 28] [--no-prepare] [--model PATH]
+                                [--side 28] [--no-prepare] [--model PATH] [--floor]
 
 The server is the app ``digitnet serve`` runs (uvicorn, 127.0.0.1, a free port), in a process
 of its own so that the client does not share its interpreter; with a seed-initialised network,
@@ -11,6 +11,9 @@ or the one in --model. Every request sends the same canvas: MNIST's first test d
 percentiles, errors (non-2xx answers and exceptions), and the CPU time that the server and
 the client each spent per request: on a machine with few cores they share them, and the
 client's share is time the server could not use.
+
+``--floor`` serves, instead, an app that only reads and checks each request (FastAPI and the
+same ``PredictRequest``) and answers a constant: what HTTP and FastAPI cost before any work.
 
 It stops when --timeout seconds have passed, says so and exits with 1; it also exits with 1
 if any request failed.
@@ -35,15 +38,36 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _serve(port, model_path):
-    """The server process: the page's app on 127.0.0.1:port, as ``digitnet serve`` runs it."""
+def _serve(port, model_path, floor=False):
+    """The server process: the page's app on 127.0.0.1:port, as ``digitnet serve`` runs it (or the floor app)."""
     import uvicorn
 
     from digitnet import Network, load
     from digitnet.web import create_app
 
     network = load(model_path) if model_path else Network(seed=0)
-    uvicorn.run(create_app(network), host="127.0.0.1", port=port, log_level="warning")
+    app = floor_app() if floor else create_app(network)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def floor_app():
+    """What FastAPI costs before any work: POST /api/predict reads and checks the same body as the page's
+    app (``PredictRequest``), then answers a constant without predicting anything."""
+    from fastapi import FastAPI
+
+    from digitnet.web.schemas import PredictRequest
+
+    app = FastAPI()
+
+    @app.post("/api/predict")
+    async def predict(request: PredictRequest):
+        return {"digit": 0}
+
+    @app.get("/api/model")
+    def model():
+        return {}
+
+    return app
 
 
 def _cpu_seconds(pid):
@@ -149,6 +173,9 @@ def main(argv=None):
     parser.add_argument("--train", type=int, metavar="EXAMPLES",
                         help="first start a training from the page (the seed recipe on this many MNIST digits) "
                              "and time the requests while it runs; DIGITNET_FAST=0 trains on the readable path")
+    parser.add_argument("--floor", action="store_true",
+                        help="serve an app that only reads and checks the request, predicting nothing: "
+                             "the HTTP and FastAPI part of the figures")
     parser.add_argument("--client", choices=("aiohttp", "httpx"), default=_default_client(),
                         help="the HTTP client (default: aiohttp if installed; httpx's own cost is several ms "
                              "a request at concurrency 50, which on 2 cores hides the server's)")
@@ -157,7 +184,8 @@ def main(argv=None):
     body = canvas_body(args.side, args.prepare)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model), daemon=True)
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model, args.floor),
+                                                          daemon=True)
     server.start()
     try:
         if not asyncio.run(_wait_until_up(url, 30)):
@@ -187,6 +215,8 @@ def main(argv=None):
 
     ms = np.array(latencies) * 1000
     p50, p90, p99 = np.percentile(ms, [50, 90, 99])
+    if args.floor:
+        print("FLOOR: the app only reads and checks each request, predicting nothing")
     print(f"POST /api/predict, {args.side}x{args.side} canvas ({len(body):,} bytes), prepare={args.prepare}, "
           f"concurrency {args.concurrency}, {args.client}, {os.cpu_count()} CPUs")
     if args.train:
