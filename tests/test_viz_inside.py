@@ -69,6 +69,26 @@ def test_layers_light_up_with_the_predicted_digit_brightest(viz_context):
     assert len(colors) == 2  # positive and negative contributions both appear
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_layers_shows_relu_and_tanh_neurons_over_their_own_range(viz_context, activation):
+    from digitnet.viz import Context
+
+    network = Network(activation=activation, cost="cross_entropy", output="softmax", seed=0)
+    network.weights[0][...] *= 8  # activations well beyond 0..1: ReLU's above 1, tanh's down to -1
+    context = Context(network=network, quick=True, datasets=viz_context.datasets)
+    fig = draw("layers", context)
+    [ax] = fig.axes
+    hidden = [patch for patch in ax.patches if (patch.get_gid() or "").startswith("layer 1 ")]
+    greys = np.array([circle.get_facecolor()[0] for circle in hidden])
+    _, activations = network.forward_trace(context.example[None, :])
+    a = activations[1][0]
+    assert (a.max() > 1) if activation == "relu" else (a.min() < -0.5)
+    expected = a / a.max() if activation == "relu" else (a + 1) / 2  # black at the bottom, white at the top
+    np.testing.assert_allclose(greys, expected, atol=1e-6)
+    labels = [text.get_text() for text in ax.texts][:16]
+    assert [float(label) for label in labels] == pytest.approx(a, abs=0.51)
+
+
 def test_weights_shows_each_first_layer_neurons_weights_and_the_second_layers_combinations(viz_context):
     fig = draw("weights", viz_context)
     images = images_of(fig)

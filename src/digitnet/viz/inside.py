@@ -91,23 +91,36 @@ def _draw_connections(ax, weights, activations, positions):
 
 
 def _activation_label(value):
-    """Two decimals without the leading zero (".73"), so it fits in a circle; "1" for 1.00."""
-    text = f"{value:.2f}"
-    return "1" if text == "1.00" else text.lstrip("0")
+    """Short enough to fit in a circle: two decimals without the leading zero (".73", "-.73"), "1" for
+    1.00, and whole numbers from 10 up (a ReLU's activation has no top)."""
+    if abs(value) >= 9.995:
+        return f"{value:.0f}"
+    text = f"{value:.2f}".replace("0.", ".", 1) if abs(value) < 1 else f"{value:.2f}"
+    return {"1.00": "1", "-1.00": "-1", ".00": "0", "-.00": "0"}.get(text, text)
 
 
-def _draw_neurons(ax, a, centres, layer, predicted=None):
+def _brightness(a, activation):
+    """A layer's activations as grey levels from 0 (black) to 1 (white), over the range they can take:
+    a sigmoid's or softmax's 0 to 1 as they are, tanh's -1 to 1, ReLU's 0 to the layer's largest (or 1)."""
+    if activation == "tanh":
+        return (a + 1) / 2
+    if activation == "relu":
+        return a / max(1.0, float(a.max()))
+    return np.clip(a, 0.0, 1.0)
+
+
+def _draw_neurons(ax, a, centres, layer, activation, predicted=None):
     from matplotlib.patches import Circle
 
-    for i, (value, (x, y)) in enumerate(zip(a, centres)):
+    for i, (value, grey, (x, y)) in enumerate(zip(a, _brightness(a, activation), centres)):
         is_output = predicted is not None
         marked = is_output and i == predicted
-        circle = Circle((x, y), _RADIUS, facecolor=str(float(value)), zorder=3,
+        circle = Circle((x, y), _RADIUS, facecolor=str(float(grey)), zorder=3,
                         edgecolor="darkorange" if marked else "0.4", linewidth=3 if marked else 0.8,
                         gid=f"output {i}" if is_output else f"layer {layer} neuron {i}")
         ax.add_patch(circle)
         ax.text(x, y, _activation_label(value), ha="center", va="center", fontsize=6,
-                color="black" if value > 0.5 else "white", zorder=4)
+                color="black" if grey > 0.5 else "white", zorder=4)
         if is_output:
             ax.text(x + 0.55, y, f"{i}" + ("  ← answer" if marked else ""), va="center",
                     fontsize=11, fontweight="bold" if marked else "normal",
@@ -136,7 +149,8 @@ def layers(fig, context):
     predicted = int(activations[-1].argmax())
     for layer in range(1, len(activations)):
         is_last = layer == len(activations) - 1
-        _draw_neurons(ax, activations[layer], positions[layer], layer, predicted if is_last else None)
+        _draw_neurons(ax, activations[layer], positions[layer], layer, network.layer_activations[layer - 1].name,
+                      predicted if is_last else None)
     titles = ["784 inputs\n(the pixels)", "16 neurons\nhidden layer 1", "16 neurons\nhidden layer 2",
               "10 outputs\none per digit"]
     image_middle = (_IMAGE_BOX[0] + _IMAGE_BOX[1]) / 2
