@@ -117,6 +117,10 @@ CLI = [
     (["show", "bias", "--out", "{root}/" + "a" * 300 + ".png"], "(File name too long); check that path"),
     (["train", "--dataset", "kmnist", "--data", "{data}"], "not allowed with argument"),
     (["serve", "--port", "0"], "must be a positive whole number, got '0'"),
+    (["serve", "--port", "99999"], "must be a port from 1 to 65535, got '99999'"),
+    (["serve", "--host", "no.such.host.invalid", "--model", "{model}"], "cannot listen on no.such.host.invalid ("),
+    (["serve", "--model", "{small_model}"], "--recipe slides, seed, softmax, relu or modern"),
+    (["show", "bias", "--model", "{small_model}"], "the wider recipes do not fit"),
     (["launch"], "invalid choice: 'launch'"),
     ([], "the following arguments are required"),
 ]
@@ -303,6 +307,7 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         os.environ["DIGITNET_HOME"] = str(Path(folder) / "home")
         print("# Bad input, and the one sentence each gets\n\n"
-              "Made by `python tests/test_bad_input.py`, which runs every row of the matrix in "
+              "Made by `python tests/test_bad_input.py` (in the environment `./test.sh` makes, or after "
+              "`pip install -e \".[test]\"`), which runs every row of the matrix in "
               "`tests/test_bad_input.py`; DIR is a scratch folder.\n")
         print(_markdown(make_files(Path(folder), load_mnist())))

@@ -179,6 +179,16 @@ def test_a_run_that_learns_nothing_says_so(capsys, small_mnist_folder):
     assert "learned next to nothing" in err and "learning rate 1e-06" in err
 
 
+def test_a_run_that_blows_up_in_its_first_epoch_does_not_report_it_as_a_result(capsys, small_mnist_folder, tmp_path):
+    out_file = tmp_path / "blown.npz"
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "2", "--learning-rate", "1e6",
+                         "--out", str(out_file))
+    assert code == 2 and out_file.is_file()
+    assert "\nNo epoch finished" in out and "the untrained network's test accuracy" in out, out
+    assert "after 0 epochs" not in out
+    assert "not made the model that predict, evaluate and info use" in err
+
+
 def test_info_shows_what_it_can_of_partial_metadata(capsys, tmp_path):
     network = Network()
     network.metadata = {"recipe": {"name": "modern"}, "test_accuracy": "high"}

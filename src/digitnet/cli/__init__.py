@@ -50,6 +50,14 @@ def _number(kind, word, allow_zero=False):
     return parse
 
 
+def _port(text):
+    """An argparse type: a TCP port, 1 to 65535."""
+    value = _number(int, "whole number")(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {text!r}")
+    return value
+
+
 def _fraction(text):
     """An argparse type: a share from 0 up to 0.9 (dropout)."""
     value = _number(float, "number", allow_zero=True)(text)
@@ -127,13 +135,13 @@ def build_parser():
     evaluate = commands.add_parser("evaluate", help="accuracy on the test set, per digit, and the confusion matrix")
     evaluate.add_argument("--model", help=MODEL_HELP)
     _add_data_options(evaluate)
-    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--json", action="store_true", help="print the results as one JSON object")
     evaluate.set_defaults(run=cmd_evaluate)
 
-    predict = commands.add_parser("predict", help="read the digit in each image (PNG or JPEG)")
+    predict = commands.add_parser("predict", help="read the digit in each image (PNG, JPEG, GIF, BMP, TIFF or WebP)")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
     predict.add_argument("--model", help=MODEL_HELP)
-    predict.add_argument("--json", action="store_true")
+    predict.add_argument("--json", action="store_true", help="print one JSON object per image")
     predict.add_argument("--show", action="store_true", help="print the 28x28 numbers the network sees")
     predict.set_defaults(run=cmd_predict)
 
@@ -159,13 +167,13 @@ def build_parser():
     serve.add_argument("--host", default="127.0.0.1",
                        help="the address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 lets anyone "
                             "on the network use the page and start trainings)")
-    serve.add_argument("--port", type=_number(int, "whole number"), default=8000, help="default 8000")
+    serve.add_argument("--port", type=_port, default=8000, help="1 to 65535 (default 8000)")
     _add_data_options(serve, "a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
     serve.set_defaults(run=cmd_serve)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
     info.add_argument("--model", help=MODEL_HELP)
-    info.add_argument("--json", action="store_true")
+    info.add_argument("--json", action="store_true", help="print the model's description as one JSON object")
     info.set_defaults(run=cmd_info)
 
     export = commands.add_parser("export", help="write the model as an ONNX graph, for onnxruntime and other tools")

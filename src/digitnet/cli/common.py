@@ -5,7 +5,13 @@ import os
 import sys
 from pathlib import Path
 
+from ..network import SEED_SIZES
+from ..recipes import RECIPES
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+# for the commands that show the lesson's network: the recipes that train one
+_SEED_SHAPED = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
+SEED_SHAPED_RECIPES = f"(--recipe {', '.join(_SEED_SHAPED[:-1])} or {_SEED_SHAPED[-1]}; the wider recipes do not fit)"
 
 
 class UsageError(Exception):

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, check_folder, data_folder, load_model, say
+from .common import EXIT_OK, SEED_SHAPED_RECIPES, UsageError, check_folder, data_folder, load_model, say
 
 SEED_SHAPE = (784, 16, 16, 10)
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
@@ -82,7 +82,7 @@ def _load_seed_shaped(path):
     if network.sizes != SEED_SHAPE:
         shape = "-".join(map(str, network.sizes))
         raise UsageError(f"the figures are drawn for the lesson's 784-16-16-10 network, but {model_path} is {shape}; "
-                         f"train one with `digitnet train` (either recipe)")
+                         f"train one with `digitnet train` {SEED_SHAPED_RECIPES}")
     return network
 
 

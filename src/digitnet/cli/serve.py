@@ -4,7 +4,7 @@ import ipaddress
 import os
 import socket
 
-from .common import EXIT_OK, UsageError, data_folder, load_model, say
+from .common import EXIT_OK, SEED_SHAPED_RECIPES, UsageError, data_folder, load_model, say
 
 
 def cmd_serve(args):
@@ -17,7 +17,7 @@ def cmd_serve(args):
     network, path = load_model(args.model)
     if network.sizes != (784, 16, 16, 10):
         raise UsageError(f"the page shows the lesson's 784-16-16-10 network, but {path} is "
-                         f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train`")
+                         f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train` {SEED_SHAPED_RECIPES}")
     _check_free(args.host, args.port)
     # on this machine only, the page also answers only to this machine's names (no DNS rebinding)
     hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
@@ -55,6 +55,11 @@ def page_url(host, port):
 
 def _check_free(host, port):
     """Refuse, in one sentence, an address we cannot listen on (uvicorn would only log it)."""
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror as error:
+        raise UsageError(f"cannot listen on {host} ({error.strerror}); give --host an address or a name of "
+                         f"this machine") from None
     try:
         with socket.create_server((host, port)):
             pass

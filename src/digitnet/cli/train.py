@@ -250,7 +250,11 @@ class TrainingReport:
             timing = f"in {seconds:.1f} s"
             if self.first_epoch:  # a training that went on from a checkpoint: this run did only the last ones
                 timing = f"({len(history.epochs)} of them in this run, {seconds:.1f} s)"
-            print(f"{accuracy} after {_plural(epochs, 'epoch')} {timing}{saved}")
+            if epochs:
+                print(f"{accuracy} after {_plural(epochs, 'epoch')} {timing}{saved}")
+            else:  # stopped in the first epoch: what was measured is the untrained network
+                print(f"No epoch finished ({timing}): the untrained network's {accuracy[0].lower()}{accuracy[1:]}"
+                      f"{saved}")
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
         if out and not epochs:
