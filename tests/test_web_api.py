@@ -109,6 +109,66 @@ def test_a_28x28_canvas_without_preparing_is_the_input_itself(client, mnist, net
     assert answer["digit"] == int(network.predict(mnist[1].X[:1])[0]) == 7
 
 
+def without_the_quick_lane(app):
+    """``app`` with its quick lane taken out (before its first request builds the middleware stack)."""
+    from digitnet.web.quick import QuickPredictions
+
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not QuickPredictions]
+    return app
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8"])
+@pytest.mark.parametrize("side", [28, 140])
+def test_the_quick_lane_answers_as_fastapi_does(network, mnist, side, content_type, monkeypatch):
+    """An unprepared canvas is answered by the quick lane (QuickPredictions), before FastAPI's routing,
+    with the same JSON as the app without the lane gives."""
+    from digitnet.web.quick import QuickPredictions
+
+    digit = mnist[1].X[3].reshape(28, 28)
+    pixels = np.asarray(Image.fromarray(digit, "F").resize((side, side), Image.BILINEAR)).clip(0, 1)
+    body = json.dumps({"width": side, "height": side, "pixels": pixels.ravel().tolist(), "prepare": False})
+    answered = []
+    answer = QuickPredictions.answer
+    monkeypatch.setattr(QuickPredictions, "answer", lambda self, body: answered.append(answer(self, body)) or answered[-1])
+    with TestClient(create_app(network)) as lane, TestClient(without_the_quick_lane(create_app(network))) as plain:
+        fast = lane.post("/api/predict", content=body, headers={"content-type": content_type})
+        assert len(answered) == 1 and answered[0] is not None  # the lane answered it, not FastAPI
+        slow = plain.post("/api/predict", content=body, headers={"content-type": content_type})
+    assert len(answered) == 1
+    assert fast.status_code == slow.status_code == 200
+    assert fast.headers["content-type"] == slow.headers["content-type"] == "application/json"
+    assert fast.json() == slow.json()
+    assert fast.json()["digit"] == int(network.predict(mnist[1].X[3:4])[0])
+
+
+def test_the_quick_lane_uses_the_network_a_training_left(client, mnist):
+    pixels = mnist[1].X[0].tolist()
+    before = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
+    other = digitnet.Network(seed=5)
+    client.app.state.network = other  # what a finished training from the page does
+    after = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
+    np.testing.assert_allclose(after["probabilities"], other.predict_proba(mnist[1].X[:1])[0], rtol=1e-5)
+    assert after["probabilities"] != before["probabilities"]
+
+
+@pytest.mark.parametrize("headers, body", [
+    ({"content-type": "text/plain"}, b'{"width": 1, "height": 1, "pixels": [0.5], "prepare": false}'),
+    ({}, b'{"width": 1, "height": 1, "pixels": [0.5], "prepare": false}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": [0.5], "prepare": false, "x": 1}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": [1.5], "prepare": false}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": ["0.5"], "prepare": false}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": [NaN], "prepare": false}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": [1e400], "prepare": false}'),
+    ({"content-type": "application/json"}, b'{"width": 1, "height": 1, "pixels": [0.5], "prepare": false'),
+    ({"content-type": "application/json"}, b'\xff\xfe{}'),
+    ({"content-type": "application/json"}, b''),
+])
+def test_what_the_quick_lane_does_not_answer_gets_the_apps_own_answer(network, headers, body):
+    with TestClient(create_app(network)) as lane, TestClient(without_the_quick_lane(create_app(network))) as plain:
+        through, around = (client.post("/api/predict", content=body, headers=headers) for client in (lane, plain))
+    assert (through.status_code, through.json()) == (around.status_code, around.json())
+
+
 @pytest.mark.parametrize("prepare", [True, False])
 def test_a_blank_canvas_is_blank(client, prepare):
     answer = client.post("/api/predict", json={"width": 100, "height": 80, "pixels": [0.0] * 8000, "prepare": prepare})

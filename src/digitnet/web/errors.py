@@ -48,16 +48,21 @@ class BodyLimit:
                 return await self.too_large()(scope, receive, send)
             if not message.get("more_body", False):
                 break
-        replayed = False
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
-        async def replay():
-            nonlocal replayed
-            if replayed:
-                return await receive()  # later calls wait for the client to disconnect
-            replayed = True
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
-        await self.app(scope, replay, send)
+def replaying(body, receive):
+    """An ASGI ``receive`` that gives the whole ``body`` already read, then passes on to ``receive``."""
+    replayed = False
+
+    async def replay():
+        nonlocal replayed
+        if replayed:
+            return await receive()  # later calls wait for the client to disconnect
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 class KnownHosts:
