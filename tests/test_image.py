@@ -424,3 +424,62 @@ def test_connected_pieces_of_ink_are_found_as_a_flood_fill_finds_them():
     labels = _components(snake)
     assert set(np.unique(labels)) == {0, int(np.flatnonzero(snake).max()) + 1}
     np.testing.assert_array_equal(labels, _flood_fill_labels(snake))
+
+
+def on_ruled_paper(ink, spacing, squared=False, offset=7):
+    """A JPEG-like RGB photo (H, W, 3) of ink coverage (H, W) in black on paper ruled every
+    ``spacing`` pixels with 2-pixel pale blue lines (and columns too if ``squared``)."""
+    paper = np.ones(ink.shape + (3,)) * np.array(PAPER, float)
+    blue = np.array((120, 160, 210), float)
+    for y in range(offset, ink.shape[0], spacing):
+        paper[y : y + 2] = 0.35 * paper[y : y + 2] + 0.65 * blue
+    for x in range(offset, ink.shape[1], spacing) if squared else ():
+        paper[:, x : x + 2] = 0.35 * paper[:, x : x + 2] + 0.65 * blue
+    return np.clip(paper * (1 - ink[..., None]) + 20 * ink[..., None], 0, 255)
+
+
+def photographed(photo, rng, shadow=None):
+    """A photo (H, W, 3) lit unevenly with noise, ``shadow`` (depth) casting a hard-edged shadow
+    over the lower left, saved and read back as a JPEG (quality 85): RGB uint8 (H, W, 3)."""
+    h, w = photo.shape[:2]
+    y, x = np.mgrid[-1 : 1 : h * 1j, -1 : 1 : w * 1j]
+    light = (1 + 0.1 * x) * (1 - 0.1 * (x**2 + y**2))
+    if shadow:
+        light = light * np.where(0.6 * y - x > 0.3, 1 - shadow, 1.0)
+    noisy = np.clip(photo * light[..., None] + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8)
+    data = io.BytesIO()
+    Image.fromarray(noisy).save(data, "JPEG", quality=85)
+    return np.asarray(Image.open(data).convert("RGB"))
+
+
+def on_a_table(photo, margin=(50, 30, 40, 60), table=(70, 48, 35)):
+    """The sheet (H, W, 3) lying on a dark wooden table that shows ``margin`` pixels wide
+    (top, right, bottom, left) around it: (H + top + bottom, W + left + right, 3)."""
+    top, right, bottom, left = margin
+    h, w = photo.shape[:2]
+    framed = np.ones((h + top + bottom, w + left + right, 3)) * np.array(table, float)
+    framed[top : top + h, left : left + w] = photo
+    return framed
+
+
+PAPER_KINDS = {
+    "lined paper": lambda ink, rng: photographed(on_ruled_paper(ink, 36), rng),
+    "squared paper": lambda ink, rng: photographed(on_ruled_paper(ink, 30, squared=True), rng),
+    "a sheet on a darker table": lambda ink, rng: photographed(on_a_table(paper_photo(ink, colour=(20, 20, 20))), rng),
+    "a hard-edged shadow": lambda ink, rng: photographed(paper_photo(ink, colour=(20, 20, 20)), rng, shadow=0.4),
+}
+
+
+@pytest.mark.parametrize("kind", PAPER_KINDS)
+def test_a_digit_on_ruled_paper_on_a_table_or_under_a_hard_shadow_gives_nearly_the_same_input(digits, kind):
+    rng = np.random.default_rng(5)
+    for index in (11, 12, 13):  # a 6, a 5 and a 0 (MNIST test digits)
+        ink = ink_on_canvas(digits[index], 8, 420, 480, 100, 140)
+        assert similarity(digits[index] / 255, prepare_image(PAPER_KINDS[kind](ink, rng))) > 0.92
+
+
+@pytest.mark.parametrize("kind", PAPER_KINDS)
+def test_a_blank_sheet_of_ruled_paper_on_a_table_or_under_a_hard_shadow_raises_no_digit_found(kind):
+    blank = PAPER_KINDS[kind](np.zeros((420, 480), np.float32), np.random.default_rng(6))
+    with pytest.raises(ImageError, match="no digit found"):
+        prepare_image(blank)

@@ -6,14 +6,19 @@ longer side fills a 20x20 box and pasted in a 28x28 field with its centre of mas
 
 Steps: read the image as gray 0..1 (``picture``: PNG, JPEG, ...; EXIF rotation; palette,
 16-bit, alpha; an animation's first frame; shrunk to a working size); decide whether the
-ink is darker or lighter than the paper; fit the paper's smooth lighting and subtract it,
-correcting what the fit missed block by block; cut noise below a threshold; drop specks away
-from the digit; widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit
-20x20, centre by mass).
+ink is darker or lighter than the paper; take out sharp steps in the paper's brightness (a
+hard shadow's edge, a darker table around the sheet); fit the paper's smooth lighting and
+subtract it, correcting what the fit missed block by block; erase ruled and squared paper's
+lines, mending strokes that cross them; cut noise below a threshold; drop specks away from
+the digit; widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit 20x20,
+centre by mass).
 
-Left out: several digits in one image (the heaviest group of ink wins), ruled or squared paper
-lines, paper edges or a table in the frame, sharp-edged shadows, deskewing, and coloured ink
-that differs from the paper in hue but not in brightness.
+Left out: several digits in one image (a second digit far from the first is kept too, and
+both are squeezed together), ruled lines tilted by more than about a degree, a table that
+shows only as a thin sliver at the image's edge, shadows or tables in photos of digits whose
+strokes are wider than a twelfth of the image, 1-bit dithered images (the dither reads as
+ink), ink within about 0.08 of the paper's brightness, deskewing, and coloured ink that
+differs from the paper in hue but not in brightness.
 """
 
 import math
@@ -31,6 +36,11 @@ NOISE_CUT = 0.15       # ink weaker than this share of strong ink is noise: 0
 CORE_LEVEL = 0.75      # ink at least this share of strong ink is a stroke's core: 1
 CORE_SHARE = 60        # percentile of the 20x20 digit's ink raised to 1.0 (MNIST's is ~1.0)
 STROKE_RATIO = 0.10    # thinnest stroke kept, as a share of the digit's longer side (MNIST ~0.11)
+PLATEAU = 1 / 6        # dark areas wider than this share of the longer side are shadow or table, not ink ...
+PLATEAU_MIN = 12       # pixels: wider than any stroke of a small image (an MNIST digit's are 2-5)
+PLATEAU_BORDER = 0.35  # ... and line at least this share of the image's border (a bold digit's strokes less)
+STEP = 0.06            # a jump in the paper's brightness at least this big is a shadow's or the paper's edge
+RULE_COVER = 0.9       # a row (column) inked along this share of its length is a ruled line
 NO_DIGIT = "no digit found: the image is empty or has no ink that stands out from the paper"
 
 
@@ -58,10 +68,11 @@ def prepare_image(source: Any) -> np.ndarray:
 def to_ink(gray):
     """Ink strength 0..1 (ink high, paper 0) from gray 0..1, (H, W) -> (H, W); raises
     ImageError when nothing stands out from the paper."""
-    inked = gray if ink_is_light(gray) else 1.0 - gray
+    inked = flatten_steps(gray if ink_is_light(gray) else 1.0 - gray)
     fits = [inked - paper_surface(inked), inked - np.percentile(inked, 30)]  # lit paper, or plain
     residual = min(fits, key=lambda fit: np.median(np.abs(fit - np.median(fit))))  # the closer one
     residual -= paper_correction(residual, float(np.percentile(residual, 99.9)))
+    residual = remove_rules(remove_rules(residual).T).T  # rows, then columns
     noise, strong = strong_ink(residual)
     low, core = max(4 * noise, NOISE_CUT * strong), CORE_LEVEL * strong
     return np.clip((residual - low) / (core - low), 0.0, 1.0)
@@ -77,6 +88,76 @@ def ink_is_light(gray):
     means = _block_sums(gray, cell) / _block_sums(np.ones_like(gray), cell)
     details = (gray - _upsample(means, cell, gray.shape)).astype(np.float64)
     return float((details * details * details).sum()) > 0  # the third power, without pow()'s cost
+
+
+def flatten_steps(inked):
+    """The image (H, W), ink high, with sharp steps in the paper's brightness taken out: the
+    edge of a hard shadow, or a darker table around the sheet.
+
+    Such areas are far wider than any stroke, so they survive a morphological opening (a
+    minimum, then a maximum, over squares PLATEAU of the image's side) that erases strokes:
+    that opening is the paper, and the image minus it keeps only the narrow things. It is
+    used only when the opening has a step edge (smooth lighting has none) that is long or
+    reaches the image's border, and its dark side lines much of the border: the blob of a
+    stroke too thick for the opening to erase does neither."""
+    size = max(PLATEAU_MIN, round(PLATEAU * max(inked.shape)))
+    paper = _opening(inked, size)
+    cell = max(1, math.ceil(max(inked.shape) / 64))
+    means = _block_sums(paper, cell) / _block_sums(np.ones_like(paper), cell)
+    around = _neighbourhoods(means)
+    steps = around.max(0) - around.min(0) > STEP
+    high = paper > np.percentile(paper, 5) + STEP
+    if not steps.any() or np.concatenate([high[0], high[-1], high[:, 0], high[:, -1]]).mean() < PLATEAU_BORDER:
+        return inked
+    labels = _components(steps)
+    border = np.unique(np.concatenate([labels[[0, -1]].ravel(), labels[:, [0, -1]].ravel()]))
+    for label in np.unique(labels[labels > 0]):
+        y0, y1, x0, x1 = _box(labels == label)
+        if label in border or max(y1 - y0, x1 - x0) >= 2 / 3 * max(labels.shape):
+            return inked - _opening(inked, max(PLATEAU_MIN, size // 2))  # half: thinner bands along the border
+    return inked
+
+
+def _opening(image, size):
+    """Morphological opening of (H, W) over squares of ``size`` pixels: a minimum, then a maximum;
+    it erases whatever high is narrower than ``size`` and keeps the rest as it is."""
+    eroded = _running(_running(image, size, np.minimum), size, np.minimum, axis=1)
+    return _running(_running(eroded, size, np.maximum), size, np.maximum, axis=1)
+
+
+def _running(image, size, reduce, axis=0):
+    """``reduce`` (np.minimum or np.maximum) over windows of ``size`` pixels centred on each pixel
+    along ``axis``, edges repeated, (H, W) -> (H, W): windows of 1, 2, 4, ... pixels by doubling,
+    so about log2(size) passes rather than size."""
+    if axis == 1:
+        return _running(image.T, size, reduce).T
+    before = size // 2
+    result, span = np.pad(image, ((before, size - 1 - before), (0, 0)), mode="edge"), 1
+    while 2 * span <= size:
+        result, span = reduce(result[:-span], result[span:]), 2 * span
+    return reduce(result[: -(size - span)], result[size - span :]) if size > span else result
+
+
+def remove_rules(residual):
+    """The residual (H, W), ink high, without ruled lines across its rows: rows inked along
+    RULE_COVER of their width in thin bands (at most 1% of the image's side, 3 pixels at least).
+
+    Each band (and a pixel either side, the line's blurred edge) is filled with the smaller of
+    the rows just above and below it: paper where the line crossed paper, and ink where a
+    stroke crosses the line, which is ink on both sides."""
+    noise = noise_level(residual)
+    covered = (residual > max(4 * noise, MIN_CONTRAST)).mean(1) >= RULE_COVER
+    if not covered.any():
+        return residual
+    thickest, h = max(3, max(residual.shape) // 100), residual.shape[0]
+    edges = np.diff(np.concatenate([[0], covered.astype(np.int8), [0]]))
+    result = residual.copy()
+    for top, bottom in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if bottom - top > thickest:
+            continue  # a broad band of ink is no ruled line
+        above, below = residual[max(top - 2, 0)], residual[min(bottom + 1, h - 1)]
+        result[max(top - 1, 0) : bottom + 1] = np.minimum(above, below)
+    return result
 
 
 def paper_surface(inked):
