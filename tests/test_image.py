@@ -412,16 +412,16 @@ def _flood_fill_labels(mask):
 
 
 def test_connected_pieces_of_ink_are_found_as_a_flood_fill_finds_them():
-    from digitnet.data.image import _components
+    from digitnet.data.grid import components
 
     rng = np.random.default_rng(0)
     for _ in range(300):
         mask = rng.random(rng.integers(1, 30, 2)) < rng.random()
-        np.testing.assert_array_equal(_components(mask), _flood_fill_labels(mask))
+        np.testing.assert_array_equal(components(mask), _flood_fill_labels(mask))
     snake = np.zeros((128, 128), bool)  # one piece whose path winds through every row: 8,000 cells long
     snake[::2] = True
     snake[1::4, -1] = snake[3::4, 0] = True
-    labels = _components(snake)
+    labels = components(snake)
     assert set(np.unique(labels)) == {0, int(np.flatnonzero(snake).max()) + 1}
     np.testing.assert_array_equal(labels, _flood_fill_labels(snake))
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from . import grid
 from .picture import MIN_CONTRAST, ImageError, array_pixels, image_pixels, load_image, to_gray
 
 BOX, FIELD = 20, 28    # MNIST: the digit fits a 20x20 box inside a 28x28 field
@@ -85,8 +86,8 @@ def ink_is_light(gray):
     details left after removing a smooth copy of the image lean towards the ink's side.
     """
     cell = max(2, math.ceil(max(gray.shape) / 5))
-    means = _block_sums(gray, cell) / _block_sums(np.ones_like(gray), cell)
-    details = (gray - _upsample(means, cell, gray.shape)).astype(np.float64)
+    means = grid.block_sums(gray, cell) / grid.block_sums(np.ones_like(gray), cell)
+    details = (gray - grid.upsample(means, cell, gray.shape)).astype(np.float64)
     return float((details * details * details).sum()) > 0  # the third power, without pow()'s cost
 
 
@@ -101,41 +102,21 @@ def flatten_steps(inked):
     reaches the image's border, and its dark side lines much of the border: the blob of a
     stroke too thick for the opening to erase does neither."""
     size = max(PLATEAU_MIN, round(PLATEAU * max(inked.shape)))
-    paper = _opening(inked, size)
+    paper = grid.opening(inked, size)
     cell = max(1, math.ceil(max(inked.shape) / 64))
-    means = _block_sums(paper, cell) / _block_sums(np.ones_like(paper), cell)
-    around = _neighbourhoods(means)
+    means = grid.block_sums(paper, cell) / grid.block_sums(np.ones_like(paper), cell)
+    around = grid.neighbourhoods(means)
     steps = around.max(0) - around.min(0) > STEP
     high = paper > np.percentile(paper, 5) + STEP
     if not steps.any() or np.concatenate([high[0], high[-1], high[:, 0], high[:, -1]]).mean() < PLATEAU_BORDER:
         return inked
-    labels = _components(steps)
+    labels = grid.components(steps)
     border = np.unique(np.concatenate([labels[[0, -1]].ravel(), labels[:, [0, -1]].ravel()]))
     for label in np.unique(labels[labels > 0]):
         y0, y1, x0, x1 = _box(labels == label)
         if label in border or max(y1 - y0, x1 - x0) >= 2 / 3 * max(labels.shape):
-            return inked - _opening(inked, max(PLATEAU_MIN, size // 2))  # half: thinner bands along the border
+            return inked - grid.opening(inked, max(PLATEAU_MIN, size // 2))  # half: thinner bands along the border
     return inked
-
-
-def _opening(image, size):
-    """Morphological opening of (H, W) over squares of ``size`` pixels: a minimum, then a maximum;
-    it erases whatever high is narrower than ``size`` and keeps the rest as it is."""
-    eroded = _running(_running(image, size, np.minimum), size, np.minimum, axis=1)
-    return _running(_running(eroded, size, np.maximum), size, np.maximum, axis=1)
-
-
-def _running(image, size, reduce, axis=0):
-    """``reduce`` (np.minimum or np.maximum) over windows of ``size`` pixels centred on each pixel
-    along ``axis``, edges repeated, (H, W) -> (H, W): windows of 1, 2, 4, ... pixels by doubling,
-    so about log2(size) passes rather than size."""
-    if axis == 1:
-        return _running(image.T, size, reduce).T
-    before = size // 2
-    result, span = np.pad(image, ((before, size - 1 - before), (0, 0)), mode="edge"), 1
-    while 2 * span <= size:
-        result, span = reduce(result[:-span], result[span:]), 2 * span
-    return reduce(result[: -(size - span)], result[size - span :]) if size > span else result
 
 
 def remove_rules(residual):
@@ -189,16 +170,16 @@ def _least_squares(A, b):
 def paper_correction(residual, ink_level):
     """What the paper surface missed, (H, W): block means of the residual away from the ink
     (a third of ``ink_level`` and more), blocks without paper filled in from their neighbours."""
-    paper = ~_dilate(_dilate(residual >= ink_level / 3))
+    paper = ~grid.dilate(grid.dilate(residual >= ink_level / 3))
     cell = max(2, math.ceil(max(residual.shape) / 16))
-    counts = _block_sums(paper.astype(np.float32), cell)
-    means = _block_sums(np.where(paper, residual, 0), cell) / np.maximum(counts, 1)
+    counts = grid.block_sums(paper.astype(np.float32), cell)
+    means = grid.block_sums(np.where(paper, residual, 0), cell) / np.maximum(counts, 1)
     means[counts < cell * cell / 4] = np.nan
     while np.isnan(means).any() and not np.isnan(means).all():
-        around = _neighbourhoods(means)
+        around = grid.neighbourhoods(means)
         known = (~np.isnan(around)).sum(0)
         means = np.where(np.isnan(means) & (known > 0), np.nansum(around, 0) / np.maximum(known, 1), means)
-    return _upsample(np.nan_to_num(means), cell, residual.shape)
+    return grid.upsample(np.nan_to_num(means), cell, residual.shape)
 
 
 def strong_ink(residual):
@@ -232,9 +213,9 @@ def keep_digit(ink):
     Keeps the heaviest piece if it is big enough to be a digit, pieces near it with 5% of its
     ink or more, and pieces farther away with 30% or more."""
     factor = math.ceil(max(ink.shape) / 128)
-    mass = _block_sums(ink, factor)
+    mass = grid.block_sums(ink, factor)
     inked = mass > 0.05 * factor * factor  # more than stray pixels of noise
-    labels = _components(_dilate(inked))
+    labels = grid.components(grid.dilate(inked))
     weights = np.bincount(labels.ravel(), mass.ravel())
     weights[0] = 0
     edge = np.unique(np.concatenate([labels[[0, -1]].ravel(), labels[:, [0, -1]].ravel()]))
@@ -266,7 +247,7 @@ def thicken(ink):
     radius = max(0, round((STROKE_RATIO * side - width) / 2)) if side >= 2 * BOX else 0
     crop = np.pad(crop, radius)
     for _ in range(radius):
-        crop = _dilate(crop)
+        crop = grid.dilate(crop)
     return crop
 
 
@@ -292,61 +273,6 @@ def center_by_mass(digit):
     field = np.zeros((FIELD, FIELD), np.float32)
     field[top : top + h, left : left + w] = digit
     return field
-
-
-def _block_sums(image, cell):
-    """Sums over square blocks of ``cell`` pixels, zero-padded: (H, W) -> (ceil(H/cell), ceil(W/cell))."""
-    h, w = (-(-side // cell) * cell for side in image.shape)
-    padded = np.pad(image, ((0, h - image.shape[0]), (0, w - image.shape[1])))
-    return padded.reshape(h // cell, cell, w // cell, cell).sum((1, 3))
-
-
-def _upsample(grid, cell, shape):
-    """Bilinear upsampling of a grid of block values, blocks of ``cell`` pixels, to ``shape`` (H, W)."""
-    image = Image.fromarray(grid.astype(np.float32), "F")
-    image = image.resize((image.width * cell, image.height * cell), Image.BILINEAR)
-    return np.asarray(image)[: shape[0], : shape[1]]
-
-
-def _neighbourhoods(grid):
-    """The 3x3 neighbourhood of every cell, edges repeated: (H, W) -> (9, H, W)."""
-    padded, (h, w) = np.pad(grid, 1, mode="edge"), grid.shape
-    return np.stack([padded[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)])
-
-
-def _dilate(grid):
-    """3x3 maximum filter, (H, W) -> (H, W), edges repeated: the maximum of 3 rows, then of 3 columns."""
-    padded = np.pad(grid, 1, mode="edge")
-    rows = np.maximum(np.maximum(padded[:-2], padded[1:-1]), padded[2:])
-    return np.maximum(np.maximum(rows[:, :-2], rows[:, 1:-1]), rows[:, 2:])
-
-
-def _components(mask):
-    """8-connected component labels (0 = background, 1.. = components) of a bool grid.
-
-    Each component is labelled by its last cell in reading order (counting from 1). Every
-    cell points at a cell of its component, at first itself: each round, the ends of every
-    pair of neighbouring ink cells point at the larger of their two targets, and then every
-    cell at its target's target until nothing changes. Pointers only go forwards, so each
-    component ends pointing at its last cell, in a few rounds rather than one per cell of its
-    longest path.
-    """
-    index = np.arange(mask.size).reshape(mask.shape)
-    a, b = [], []
-    for first, second in ((np.s_[:, :-1], np.s_[:, 1:]), (np.s_[:-1], np.s_[1:]),       # right, down,
-                          (np.s_[:-1, :-1], np.s_[1:, 1:]), (np.s_[:-1, 1:], np.s_[1:, :-1])):  # diagonals
-        both = mask[first] & mask[second]
-        a.append(index[first][both])
-        b.append(index[second][both])
-    a, b = np.concatenate(a), np.concatenate(b)
-    target = np.arange(mask.size)
-    while not np.array_equal(target[a], target[b]):
-        larger = np.maximum(target[a], target[b])
-        np.maximum.at(target, target[a], larger)
-        np.maximum.at(target, target[b], larger)
-        while not np.array_equal(target[target], target):
-            target = target[target]
-    return np.where(mask, target.reshape(mask.shape) + 1, 0)
 
 
 def _box(mask):
