@@ -37,10 +37,20 @@ async function api(path, options = {}) {
   return data;
 }
 
+// A fraction as a percentage ("91.2%"), or "–" when there is none.
+function percent(x) {
+  return x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)}%`;
+}
+
 function fmt(x, digits = 3) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   if (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)) return x.toExponential(2);
   return x.toFixed(digits);
+}
+
+// "1 epoch", "3 epochs".
+function count(n, word) {
+  return `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 // Diverging colour map: red (negative) - white (0) - blue (positive); t in [-1, 1].
@@ -88,16 +98,34 @@ function paintWeights(canvas, values, width = 28, height = 28) {
 
 // ---------------------------------------------------------------- tabs
 
+const TABS = ["draw", "train", "descent"];
+
 function setupTabs() {
-  const names = ["draw", "train", "descent"];
-  for (const name of names) {
-    $(`tab-${name}`).addEventListener("click", () => {
-      for (const other of names) {
-        $(`tab-${other}`).setAttribute("aria-selected", String(other === name));
-        $(`panel-${other}`).hidden = other !== name;
-      }
-    });
+  for (const name of TABS) {
+    $(`tab-${name}`).addEventListener("click", () => selectTab(name));
+    $(`tab-${name}`).addEventListener("keydown", onTabKey);
   }
+}
+
+function selectTab(name) {
+  for (const other of TABS) {
+    const tab = $(`tab-${other}`);
+    tab.setAttribute("aria-selected", String(other === name));
+    tab.tabIndex = other === name ? 0 : -1;
+    $(`panel-${other}`).hidden = other !== name;
+  }
+}
+
+// The WAI-ARIA tabs pattern: arrow keys move to the previous or next tab (wrapping), Home and End
+// to the first and last; the tab moved to is shown at once.
+function onTabKey(e) {
+  const here = TABS.indexOf(e.currentTarget.id.slice("tab-".length));
+  const moves = { ArrowLeft: here - 1, ArrowRight: here + 1, Home: 0, End: TABS.length - 1 };
+  if (!(e.key in moves)) return;
+  e.preventDefault();
+  const name = TABS[(moves[e.key] + TABS.length) % TABS.length];
+  selectTab(name);
+  $(`tab-${name}`).focus();
 }
 
 // ---------------------------------------------------------------- drawing
@@ -245,6 +273,11 @@ function setupProbabilities() {
 function showPrediction(result) {
   state.result = result;
   $("answer").textContent = result ? String(result.digit) : "–";
+  $("answer-spoken").textContent = result ? `The network reads: ${result.digit}`
+    : "The network reads: nothing yet (draw a digit).";
+  $("draw-canvas").setAttribute("aria-label", result
+    ? `Drawing area: your drawing, which the network reads as ${result.digit}.`
+    : "Drawing area: empty. Draw one digit here with the mouse or a finger.");
   for (const row of $("probabilities").children) {
     const d = Number(row.dataset.digit);
     const p = result ? result.probabilities[d] : 0;
@@ -259,6 +292,8 @@ function showPrediction(result) {
 
 function showPreview(input) {
   const canvas = $("preview");
+  canvas.setAttribute("aria-label", input ? "What the network sees: your drawing as 28x28 pixels, white ink on black."
+    : "What the network sees: an empty 28x28 picture.");
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) {
@@ -271,16 +306,20 @@ function showPreview(input) {
 // ---------------------------------------------------------------- network picture
 
 const NET = {
-  pixel: 10, gridX: 12, gridY: 70,          // 28x28 input grid
+  pixel: 10, gridX: 12, gridY: 110,         // 28x28 input grid
   columns: [0, 400, 545, 690],               // x of layers 1..3 (index 0 unused)
-  height: 420,
+  middle: 250,                               // y of the layers' middle; the labels sit above them
   nodes: [],                                  // nodes[layer][i] = {el, x, y}
   lineGroup: null,
 };
 
 function nodeY(n, i) {
   const gap = n > 10 ? 24 : 36;
-  return NET.height / 2 + (i - (n - 1) / 2) * gap;
+  return NET.middle + (i - (n - 1) / 2) * gap;
+}
+
+function neuronName(layer, i) {
+  return layer === 3 ? `output neuron for digit ${i}` : `layer ${layer} neuron ${i}`;
 }
 
 function buildNetwork() {
@@ -316,16 +355,20 @@ function buildNetwork() {
       const circle = document.createElementNS(SVG_NS, "circle");
       const y = nodeY(n, i);
       setAttrs(circle, { cx: x, cy: y, r: layer === 3 ? 13 : 9, class: "neuron", "data-layer": layer,
-        "data-index": i, fill: activationColor(0) });
+        "data-index": i, fill: activationColor(0), tabindex: 0, role: "button", "aria-label": neuronName(layer, i) });
       const title = document.createElementNS(SVG_NS, "title");
-      title.textContent = layer === 3 ? `output neuron for digit ${i}` : `hidden layer ${layer}, neuron ${i}`;
+      title.textContent = neuronName(layer, i);
       circle.appendChild(title);
       svg.appendChild(circle);
       NET.nodes[layer].push({ el: circle, x, y });
-      if (layer === 3) addText(svg, x + 22, y + 5, String(i), "start").dataset.digit = String(i);
+      if (layer === 3) {
+        const digit = addText(svg, x + 22, y, String(i), "start");
+        digit.dataset.digit = String(i);
+        digit.setAttribute("dominant-baseline", "central");
+      }
     }
-    const label = layer === 3 ? "10 outputs" : `16 hidden (layer ${layer})`;
-    addText(svg, x, 20, label, "middle");
+    const lines = layer === sizes.length - 1 ? [`${n}`, "outputs"] : [`${n} hidden`, `layer ${layer}`];
+    addLines(svg, x, 22, lines);
   }
   if (state.selected) {
     const node = NET.nodes[state.selected.layer] && NET.nodes[state.selected.layer][state.selected.index];
@@ -340,10 +383,39 @@ function setAttrs(el, attrs) {
 
 function addText(svg, x, y, text, anchor) {
   const el = document.createElementNS(SVG_NS, "text");
-  setAttrs(el, { x, y, "text-anchor": anchor });
+  setAttrs(el, { x, y, "text-anchor": anchor, "aria-hidden": "true" });
   el.textContent = text;
   svg.appendChild(el);
   return el;
+}
+
+// A label of one or more lines centred on x, the first line's baseline at y.
+function addLines(svg, x, y, lines) {
+  const el = addText(svg, x, y, "", "middle");
+  lines.forEach((line, k) => {
+    const span = document.createElementNS(SVG_NS, "tspan");
+    setAttrs(span, { x, dy: k === 0 ? 0 : "1.15em" });
+    span.textContent = line;
+    el.appendChild(span);
+  });
+  return el;
+}
+
+// The activation function of a layer (0 = the input pixels), by name, from /api/model.
+function layerActivation(layer) {
+  if (layer === 0) return "input";
+  const m = state.model;
+  if (!m) return "sigmoid";
+  return layer === m.sizes.length - 1 ? m.output : m.activation;
+}
+
+// [low, high]: the values a layer's neurons are coloured between (dark to bright). Sigmoid and
+// softmax give 0 to 1 and tanh -1 to 1; ReLU has no top, so its brightest is the layer's largest
+// value (or 1, if all are below 1).
+function activationRange(name, values) {
+  if (name === "tanh") return [-1, 1];
+  if (name === "relu") return [0, Math.max(1, ...(values || [0]))];
+  return [0, 1];
 }
 
 function updateNetwork() {
@@ -351,8 +423,10 @@ function updateNetwork() {
   const r = state.result;
   const acts = r ? [r.input, ...r.activations] : null;
   NET.nodes.forEach((nodes, layer) => {
+    const [low, high] = activationRange(layerActivation(layer), acts ? acts[layer] : null);
     nodes.forEach((node, i) => {
-      node.el.setAttribute("fill", activationColor(acts ? acts[layer][i] : 0));
+      const a = acts ? acts[layer][i] : low;
+      node.el.setAttribute("fill", activationColor((a - low) / (high - low)));
       if (layer === 3) node.el.classList.toggle("answer", !!r && r.digit === i);
     });
   });
@@ -395,7 +469,18 @@ function drawConnections(acts) {
 
 function onNetworkClick(e) {
   const el = e.target.closest(".neuron");
-  if (!el) return;
+  if (el) selectNeuron(el);
+}
+
+// Enter or Space on a focused neuron opens it, as a click does.
+function onNetworkKey(e) {
+  const el = e.target.closest(".neuron");
+  if (!el || (e.key !== "Enter" && e.key !== " ")) return;
+  e.preventDefault();
+  selectNeuron(el);
+}
+
+function selectNeuron(el) {
   document.querySelectorAll("#network .selected").forEach((n) => n.classList.remove("selected"));
   el.classList.add("selected");
   state.selected = { layer: Number(el.dataset.layer), index: Number(el.dataset.index) };
@@ -406,11 +491,14 @@ async function showNeuron() {
   const sel = state.selected;
   if (!sel) return;
   const { layer, index } = sel;
+  $("neuron-formula").textContent = neuronFormula(layer);
+  const canvas = $("neuron-weights");
   if (layer === 0) {
     state.neuronInfo = null;
     $("neuron-title").textContent = `Input pixel: row ${Math.floor(index / 28)}, column ${index % 28}`;
     $("neuron-weights-hint").textContent = "Input pixels have no weights: they are just how much ink the picture has there (0 to 1).";
-    $("neuron-weights").getContext("2d").clearRect(0, 0, 168, 168);
+    canvas.getContext("2d").clearRect(0, 0, 168, 168);
+    canvas.setAttribute("aria-label", "An input pixel has no weights.");
     $("neuron-bias").textContent = "none";
     updateNeuronNumbers();
     return;
@@ -420,19 +508,54 @@ async function showNeuron() {
   try {
     const info = await api(`/api/neuron/${layer}/${index}`);
     state.neuronInfo = info;
-    const canvas = $("neuron-weights");
     if (layer === 1) {
       paintWeights(canvas, info.weights, 28, 28);
       $("neuron-weights-hint").textContent = "Its 784 weights as a 28x28 image: ink on blue pixels raises its sum, ink on red lowers it.";
+      canvas.setAttribute("aria-label", `The 784 incoming weights of ${neuronName(layer, index)} as a 28x28 image: blue positive, red negative.`);
     } else {
       paintBars(canvas, info.weights);
       $("neuron-weights-hint").textContent = `Its ${info.weights.length} incoming weights, one bar per neuron of the layer before: blue up = positive, red down = negative.`;
+      canvas.setAttribute("aria-label", `The ${info.weights.length} incoming weights of ${neuronName(layer, index)} as bars: ` +
+        `${info.weights.filter((w) => w > 0).length} positive, ${info.weights.filter((w) => w < 0).length} negative.`);
     }
     $("neuron-bias").textContent = fmt(info.bias);
   } catch (error) {
     $("neuron-bias").textContent = error.message;
   }
   updateNeuronNumbers();
+}
+
+// What a neuron of this layer computes, in words, with the network's own activation function.
+const ACTIVATION_WORDS = {
+  sigmoid: "squashes the sum into 0 to 1 with the sigmoid (a = σ(z))",
+  relu: "keeps the sum if it is positive and gives 0 otherwise, with ReLU (a = max(0, z)): there is no upper limit",
+  tanh: "squashes the sum into −1 to 1 with tanh (a = tanh(z))",
+};
+
+function neuronFormula(layer) {
+  if (layer === 0) return "Input pixels add nothing up: each is the ink at one spot of the 28x28 picture, 0 to 1.";
+  const name = layerActivation(layer);
+  const inputs = layer === 1 ? "the pixels weighted by this image" : "the layer before's outputs weighted by these bars";
+  if (name === "softmax") {
+    return `Each output neuron adds up ${inputs} and its bias (z = w·x + b); softmax then turns the ` +
+      "10 sums into probabilities that add up to 1 (a = eᶻ / Σ eᶻ).";
+  }
+  const words = ACTIVATION_WORDS[name] || `applies ${name} to the sum (a = ${name}(z))`;
+  const kind = layer === 3 ? "output" : "hidden";
+  return `Each ${kind} neuron adds up ${inputs}, adds its bias (z = w·x + b), and ${words}.`;
+}
+
+// The sentence under the network diagram saying what its colours mean for this network.
+function networkColours() {
+  const m = state.model;
+  const hidden = {
+    sigmoid: "Hidden sigmoid neurons give 0 to 1: dark is 0 (quiet), bright is 1 (active).",
+    relu: "Hidden ReLU neurons give 0 or more, with no top: dark is 0, and the brightest is the layer's most active neuron (or 1, if none is above 1).",
+    tanh: "Hidden tanh neurons give −1 to 1: dark is −1, bright is 1.",
+  }[m.activation] || `Hidden ${m.activation} neurons: dark is low, bright is high.`;
+  const output = m.output === "softmax" ? "The outputs are softmax probabilities, 0 (dark) to 1 (bright)."
+    : `The outputs are ${m.output} neurons, ${m.output === "tanh" ? "−1" : "0"} (dark) to 1 (bright).`;
+  return `${hidden} ${output}`;
 }
 
 function paintBars(canvas, weights) {
@@ -484,6 +607,9 @@ async function loadModel() {
       : `${(100 * m.test_accuracy).toFixed(1)}% of test digits right`;
     $("model-info").textContent = `Current network: ${m.sizes.join("-")}, ${m.activation} neurons, ` +
       `${m.cost} cost, ${m.n_params.toLocaleString()} weights and biases; ${acc}` + (m.recipe ? ` (recipe: ${m.recipe}).` : ".");
+    $("network-colours").textContent = networkColours();
+    $("neuron-formula").textContent = neuronFormula(state.selected ? state.selected.layer : 1);
+    paintModelWeights(m);
     buildNetwork();
     if (state.selected && state.selected.layer > 0) showNeuron();
   } catch (error) {
@@ -493,12 +619,20 @@ async function loadModel() {
 
 // ---------------------------------------------------------------- training
 
+// The first-layer weights of the network in use, until a training sends its own.
+function paintModelWeights(m) {
+  if (training.source) return;
+  const first = m.weights[0]; // (784, n_hidden)
+  [...$("train-weights").children].forEach((canvas, j) => paintWeights(canvas, first.map((row) => row[j])));
+}
+
+// The page's two recipes' own settings (src/digitnet/recipes.py): the boxes start from these.
 const RECIPE_INFO = {
-  seed: { rate: 3.0, batch: 10, hint: "seed: sigmoid neurons, mean squared error, plain stochastic gradient descent on batches of 10, as in the slides." },
-  modern: { rate: 0.001, batch: 16, hint: "modern: ReLU neurons, softmax output with cross-entropy, and the Adam optimizer: what is done today." },
+  seed: { rate: 3.0, batch: 10, epochs: 60, hint: "seed: sigmoid neurons, mean squared error, plain stochastic gradient descent on batches of 10, as in the slides." },
+  modern: { rate: 0.002, batch: 16, epochs: 30, hint: "modern: ReLU neurons, softmax output with cross-entropy, and the Adam optimizer: what is done today." },
 };
 
-const training = { source: null, history: [] };
+const training = { source: null, history: [], total: 0 };
 
 function setupTraining() {
   const recipe = $("train-recipe");
@@ -507,8 +641,12 @@ function setupTraining() {
     $("train-learning-rate").value = info.rate;
     $("train-batch-size").value = info.batch;
     $("train-recipe-hint").textContent = info.hint;
+    $("train-recipe-epochs").textContent = info.epochs;
   });
   $("train-start").addEventListener("click", startTraining);
+  for (const id of ["train-learning-rate", "train-batch-size", "train-epochs", "train-examples"]) {
+    $(id).addEventListener("input", () => showProblem($(id), null));
+  }
   $("train-stop").addEventListener("click", async () => {
     try {
       const r = await api("/api/train/stop", { body: {} });
@@ -521,11 +659,13 @@ function setupTraining() {
     c.width = 28;
     c.height = 28;
     c.title = `hidden neuron ${i}`;
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", `The 784 incoming weights of layer 1 neuron ${i} as a 28x28 image`);
     grid.appendChild(c);
   }
   drawCurve();
   // If a training is already running (page reloaded), follow it.
-  api("/api/train/status").then((s) => { if (s && s.running) followTraining(); }).catch(() => {});
+  api("/api/train/status").then((s) => { if (s && s.running) followRunning(s); }).catch(() => {});
 }
 
 function setStatus(text, error = false) {
@@ -533,29 +673,110 @@ function setStatus(text, error = false) {
   $("train-status").classList.toggle("error", error);
 }
 
-function numberOrUndefined(id, integer) {
-  const raw = $(id).value.trim();
-  if (raw === "") return undefined;
-  return integer ? parseInt(raw, 10) : Number(raw);
+// The number in box `id`, as {value}; {value: undefined} for an empty box whose label says empty is
+// fine (data-optional); otherwise {problem}, also shown under the box, and the box is marked invalid.
+function readNumber(id, whole) {
+  const input = $(id);
+  const raw = input.value.trim();
+  const value = Number(raw);
+  let problem = null;
+  if (input.validity.badInput) {
+    problem = `This is not a number the page can use: type one such as ${whole ? "10" : "0.5"}.`;
+  } else if (raw === "" && !("optional" in input.dataset)) {
+    problem = `This box needs a number, such as ${whole ? "10" : "0.5"}.`;
+  } else if (raw !== "" && !Number.isFinite(value)) {
+    problem = `${raw} is not a finite number: type one such as ${whole ? "10" : "0.5"}.`;
+  } else if (raw !== "" && whole && !Number.isInteger(value)) {
+    problem = `This needs a whole number, such as ${Math.max(1, Math.round(value))}, not ${raw}.`;
+  } else if (raw !== "" && value <= 0) {
+    problem = `This needs a number greater than 0, not ${raw}.`;
+  } else if (raw !== "" && input.max !== "" && value > Number(input.max)) {
+    problem = `This can be at most ${input.max}, not ${raw}.`;
+  }
+  showProblem(input, problem);
+  if (problem) return { problem };
+  return { value: raw === "" ? undefined : value };
+}
+
+function showProblem(input, problem) {
+  const note = $(`${input.id}-error`);
+  note.textContent = problem || "";
+  note.hidden = !problem;
+  if (problem) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+// A box's name, from its label without the "(empty: ...)" note.
+function boxName(id) {
+  return document.querySelector(`label[for="${id}"]`).firstChild.textContent.trim();
+}
+
+// The training form as the body of POST /api/train, or null (nothing is sent) if a box needs fixing.
+function readTrainingForm() {
+  const boxes = { learning_rate: ["train-learning-rate", false], batch_size: ["train-batch-size", true],
+    epochs: ["train-epochs", true], examples: ["train-examples", true] };
+  const body = { recipe: $("train-recipe").value };
+  const wrong = [];
+  for (const [field, [id, whole]] of Object.entries(boxes)) {
+    const read = readNumber(id, whole);
+    if (read.problem) wrong.push(boxName(id));
+    else if (read.value !== undefined) body[field] = read.value;
+  }
+  if (wrong.length) {
+    setStatus(`Not started: see the note under ${wrong.join(" and ")}.`, true);
+    return null;
+  }
+  return body;
+}
+
+// In words: what a training runs with, from the body sent and the number of epochs it will run.
+function describeSettings(body, epochs) {
+  const examples = body.examples === undefined ? "all 60,000" : body.examples.toLocaleString("en");
+  const ownEpochs = body.epochs === undefined ? " (the recipe's number)" : "";
+  return `${count(epochs, "epoch")}${ownEpochs} of the ${body.recipe} recipe, learning rate ${body.learning_rate}, ` +
+    `batches of ${body.batch_size}, ${examples} training examples`;
 }
 
 async function startTraining() {
-  const body = {
-    recipe: $("train-recipe").value,
-    learning_rate: numberOrUndefined("train-learning-rate", false),
-    batch_size: numberOrUndefined("train-batch-size", true),
-    epochs: numberOrUndefined("train-epochs", true),
-    examples: numberOrUndefined("train-examples", true),
-  };
+  const start = $("train-start");
+  start.disabled = true; // at once: one click, one request
+  const body = readTrainingForm();
+  if (!body) {
+    start.disabled = false;
+    return;
+  }
   try {
     await api("/api/train", { body });
   } catch (error) {
     setStatus(error.message, true);
+    start.disabled = false;
     return;
   }
   training.history = [];
+  training.total = body.epochs || await runningEpochs(body.recipe);
   drawCurve();
-  setStatus(`Training started: ${body.epochs || "?"} epochs… (loading data may take a few seconds)`);
+  const settings = describeSettings(body, training.total);
+  $("train-settings").textContent = `Running with: ${settings}.`;
+  setStatus(`Training started: ${settings}… (loading data may take a few seconds)`);
+  followTraining();
+}
+
+// How many epochs the running training has: the server says; else the recipe's own number.
+async function runningEpochs(recipe) {
+  try {
+    const status = await api("/api/train/status");
+    if (status.epochs) return status.epochs;
+  } catch (_) { /* the recipe's number below */ }
+  return RECIPE_INFO[recipe].epochs;
+}
+
+// A training was running when the page loaded: the server tells only its number of epochs.
+function followRunning(status) {
+  training.total = status.epochs;
+  $("train-epochs").value = status.epochs;
+  $("train-settings").textContent = `Running: a training started before this page was loaded, ` +
+    `${count(status.epochs, "epoch")} (the server does not say its other settings; the other boxes show this page's defaults).`;
+  setStatus(`A training is running: ${status.epoch} of ${count(status.epochs, "epoch")} done.`);
   followTraining();
 }
 
@@ -571,7 +792,7 @@ function followTraining() {
     training.total = d.epochs;
     drawCurve();
     if (d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
-    setStatus(`Epoch ${d.epoch} of ${d.epochs}: ${(100 * d.test_accuracy).toFixed(1)}% of test digits right, ` +
+    setStatus(`Epoch ${d.epoch} of ${d.epochs}: ${percent(d.test_accuracy)} of test digits right, ` +
       `cost ${fmt(d.test_cost, 4)} (${d.seconds.toFixed(1)} s).`);
   });
   source.addEventListener("done", async (e) => {
@@ -580,11 +801,9 @@ function followTraining() {
     $("train-start").disabled = false;
     $("train-stop").disabled = true;
     const d = JSON.parse(e.data);
-    const acc = d.test_accuracy === null || d.test_accuracy === undefined ? "" : ` ${(100 * d.test_accuracy).toFixed(1)}% of test digits right.`;
-    const why = { interrupted: "Stopped early", diverged: "Stopped: the cost blew up (try a smaller learning rate)",
-      stuck: "Stopped: the network stopped learning (try another learning rate)" }[d.stopped] || "Finished";
-    setStatus(d.epochs === 0 ? "No training ran." : `${why} after ${d.epochs} epochs.${acc} The Draw tab now uses this network.`,
-      d.stopped === "diverged" || d.stopped === "stuck");
+    const { text, error } = describeDone(d);
+    setStatus(text, error);
+    $("train-settings").textContent = $("train-settings").textContent.replace(/^Running/, "Last training");
     if (d.epochs > 0) {
       await loadModel();
       requestPredict();
@@ -599,6 +818,30 @@ function followTraining() {
   };
 }
 
+// The sentence for the stream's "done" event: {stopped, epochs, test_accuracy, error?}.
+function describeDone(d) {
+  const reasons = {
+    diverged: "the cost blew up; try a smaller learning rate",
+    stuck: "the network stopped learning (its neurons saturated); try another learning rate",
+  };
+  if (d.stopped === "error") {
+    return { text: `Training failed: ${(d.error || "").replace(/^training failed: /, "")}. The Draw tab keeps the network it had.`, error: true };
+  }
+  if (d.epochs === 0) {
+    const kept = "The Draw tab keeps the network it had.";
+    if (reasons[d.stopped]) return { text: `Stopped in the first epoch: ${reasons[d.stopped]}. ${kept}`, error: true };
+    if (d.stopped === "interrupted") return { text: `Stopped before the first epoch ended. ${kept}`, error: false };
+    return { text: "No training ran.", error: false };
+  }
+  const after = count(d.epochs, "epoch");
+  const acc = d.test_accuracy === null || d.test_accuracy === undefined ? ""
+    : ` ${percent(d.test_accuracy)} of test digits right.`;
+  const uses = " The Draw tab now uses this network.";
+  if (reasons[d.stopped]) return { text: `Stopped after ${after}: ${reasons[d.stopped]}.${acc}${uses}`, error: true };
+  const why = d.stopped === "interrupted" ? "Stopped early" : "Finished";
+  return { text: `${why} after ${after}.${acc}${uses}`, error: false };
+}
+
 function drawCurve() {
   const canvas = $("train-curve");
   const ctx = canvas.getContext("2d");
@@ -608,6 +851,7 @@ function drawCurve() {
   const ph = H - pad.t - pad.b;
   const points = training.history.filter(Boolean);
   canvas.dataset.epochs = String(points.length);
+  canvas.setAttribute("aria-label", curveLabel(points));
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, W, H);
@@ -655,6 +899,13 @@ function drawCurve() {
   plotSeries(ctx, points.map((p) => [X(p.epoch), Ycost(p.test_cost)]), "#e07b00");
 }
 
+function curveLabel(points) {
+  if (!points.length) return "Learning curve: no training yet.";
+  const last = points[points.length - 1];
+  return `Learning curve after ${count(last.epoch, "epoch")}` + (training.total ? ` of ${training.total}` : "") +
+    `: ${percent(last.test_accuracy)} of test digits right, test cost ${fmt(last.test_cost, 4)}.`;
+}
+
 function plotSeries(ctx, xy, color) {
   ctx.strokeStyle = color;
   ctx.fillStyle = color;
@@ -674,32 +925,69 @@ const FUNCTIONS = {
   bowl: (x, y) => x * x + 10 * y * y,
   rosenbrock: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
 };
-const descent = { timer: null };
+const descent = { timer: null, serial: 0 };
+const DESCENT_TOLERANCE = 1e-6; // simple_gd's: a walk stops once every part of a step is at most this
 
 function setupDescent() {
   $("descent-run").addEventListener("click", runDescent);
+  $("descent-function").addEventListener("change", clearDescent);
+  $("descent-learning-rate").addEventListener("input", () => showProblem($("descent-learning-rate"), null));
+}
+
+function functionLabel() {
+  const select = $("descent-function");
+  return select.options[select.selectedIndex].textContent;
+}
+
+// A new function was chosen: the old walk no longer belongs to it.
+function clearDescent() {
+  descent.serial++;
+  clearInterval(descent.timer);
+  const plot = $("descent-plot");
+  const ctx = plot.getContext("2d");
+  ctx.clearRect(0, 0, plot.width, plot.height);
+  ctx.fillStyle = "#888";
+  ctx.font = "14px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.fillText("Press Run to walk down this function.", plot.width / 2, plot.height / 2);
+  plot.dataset.steps = "0";
+  plot.setAttribute("aria-label", `Gradient descent plot of ${functionLabel()}: press Run to draw the walk.`);
+  $("descent-result").textContent = "";
+  $("descent-result").classList.remove("error");
 }
 
 async function runDescent() {
   const name = $("descent-function").value;
-  const rate = Number($("descent-learning-rate").value);
+  const rate = readNumber("descent-learning-rate", false);
   const plot = $("descent-plot");
+  const out = $("descent-result");
   clearInterval(descent.timer);
+  const serial = ++descent.serial;
   plot.dataset.steps = "0";
-  $("descent-result").classList.remove("error");
-  let data;
-  try {
-    data = await api("/api/descent", { body: { function: name, learning_rate: rate, n_iter: name === "rosenbrock" ? 2000 : 50 } });
-  } catch (error) {
-    $("descent-result").textContent = error.message;
-    $("descent-result").classList.add("error");
+  out.classList.remove("error");
+  if (rate.problem) {
+    out.textContent = "Not run: see the note under Learning rate.";
+    out.classList.add("error");
     return;
   }
+  const nIter = name === "rosenbrock" ? 2000 : 50;
+  let data;
+  try {
+    data = await api("/api/descent", { body: { function: name, learning_rate: rate.value, n_iter: nIter } });
+  } catch (error) {
+    out.textContent = error.message;
+    out.classList.add("error");
+    return;
+  }
+  if (serial !== descent.serial) return; // another function or run was chosen meanwhile
+  data.n_iter = nIter;
+  data.learning_rate = rate.value;
   const view = data.dimensions === 1 ? setupPlot1d(plot, data) : setupPlot2d(plot, data);
   const path = data.path;
   const perTick = Math.max(1, Math.ceil(path.length / 150)); // long paths: several steps per frame
   let shown = 0;
-  $("descent-result").textContent = "Walking downhill…";
+  out.textContent = "Walking downhill…";
+  plot.setAttribute("aria-label", `Gradient descent plot of ${functionLabel()}: the walk is being drawn.`);
   descent.timer = setInterval(() => {
     const next = Math.min(path.length, shown + perTick);
     for (let k = shown; k < next; k++) drawStep(plot.getContext("2d"), view, path, k, name);
@@ -795,13 +1083,15 @@ function drawAxes(ctx, view, [x0, x1], [y0, y1], xLabel, yLabel) {
   ctx.strokeRect(pad.l, pad.t, pw, ph);
   ctx.fillStyle = "#444";
   ctx.font = "12px system-ui, sans-serif";
+  const xTicks = [0, 1, 2, 3, 4].map((k) => x0 + ((x1 - x0) * k) / 4);
+  const yTicks = [0, 1, 2, 3, 4].map((k) => y0 + ((y1 - y0) * k) / 4);
+  const xDigits = tickDigits(xTicks);
+  const yDigits = tickDigits(yTicks);
   for (let k = 0; k <= 4; k++) {
-    const xv = x0 + ((x1 - x0) * k) / 4;
-    const yv = y0 + ((y1 - y0) * k) / 4;
     ctx.textAlign = "center";
-    ctx.fillText(fmt(xv, 2), view.X(xv), pad.t + ph + 16);
+    ctx.fillText(tickLabel(xTicks[k], xDigits), view.X(xTicks[k]), pad.t + ph + 16);
     ctx.textAlign = "right";
-    ctx.fillText(fmt(yv, 1), pad.l - 6, view.Y(yv) + 4);
+    ctx.fillText(tickLabel(yTicks[k], yDigits), pad.l - 6, view.Y(yTicks[k]) + 4);
   }
   ctx.textAlign = "center";
   ctx.fillText(xLabel, pad.l + pw / 2, pad.t + ph + 32);
@@ -810,6 +1100,22 @@ function drawAxes(ctx, view, [x0, x1], [y0, y1], xLabel, yLabel) {
   ctx.rotate(-Math.PI / 2);
   ctx.fillText(yLabel, 0, 0);
   ctx.restore();
+}
+
+// The fewest decimals (up to 4) that write every tick exactly (-0.75 stays -0.75); for ticks no
+// decimals write exactly, enough to show two figures of the gap between ticks.
+function tickDigits(ticks) {
+  const gap = Math.abs(ticks[1] - ticks[0]) || 1;
+  for (let digits = 0; digits <= 4; digits++) {
+    if (ticks.every((v) => Math.abs(Number(v.toFixed(digits)) - v) <= gap * 1e-9)) return digits;
+  }
+  return Math.max(0, Math.min(4, 1 - Math.floor(Math.log10(gap))));
+}
+
+function tickLabel(v, digits) {
+  if (Math.abs(v) >= 1e5) return v.toExponential(1);
+  const text = v.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text; // no "-0.00"
 }
 
 // Draw point k of the path (and the line from point k-1), clipped to the plot area.
@@ -841,20 +1147,56 @@ function drawStep(ctx, view, path, k, name) {
 }
 
 function describeDescent(data, name) {
-  const end = data.path[data.path.length - 1];
+  const path = data.path;
+  const end = path[path.length - 1];
   const where = end.map((v) => fmt(v, 4)).join(", ");
   const value = FUNCTIONS[name](...end);
-  const steps = data.path.length - 1;
+  const steps = path.length - 1;
   const out = $("descent-result");
+  const plot = $("descent-plot");
+  const ended = `after ${count(steps, "step")} at (${where}), where f = ${fmt(value, 4)}`;
+  plot.setAttribute("aria-label", `Gradient descent plot of ${functionLabel()} at learning rate ${data.learning_rate}: ` +
+    `the walk from (${path[0].map((v) => fmt(v, 4)).join(", ")}) ended ${ended}.`);
+  const { text, error } = descentVerdict(data, name, ended, where);
+  out.textContent = text;
+  out.classList.toggle("error", error);
+}
+
+// Why the walk ended, in words: it flew away, it stopped because its step fell below the
+// tolerance, or it used up all its steps (still bouncing, or still crawling) without settling.
+function descentVerdict(data, name, ended, where) {
+  const path = data.path;
+  const steps = path.length - 1;
+  const value = FUNCTIONS[name](...path[steps]);
+  const dots = " Green dot: the start; red dots: each step.";
   if (data.diverged) {
-    out.textContent = `Diverged after ${steps} steps: the steps grew until x reached (${where}). The learning rate is too big for this function.`;
-    out.classList.add("error");
-  } else if (Math.abs(value) > Math.abs(FUNCTIONS[name](...data.path[0])) * 10 && Math.abs(value) > 1e3) {
-    out.textContent = `After ${steps} steps it is at (${where}), where f = ${fmt(value, 4)}: each step overshoots more, so it is diverging. Try a smaller learning rate.`;
-    out.classList.add("error");
-  } else {
-    out.textContent = `Ended after ${steps} steps at (${where}), where f = ${fmt(value, 4)}. Green dot: the start; red dots: each step.`;
+    return { text: `Diverged after ${count(steps, "step")}: the steps grew until x reached (${where}). The learning rate is too big for this function.`, error: true };
   }
+  if (Math.abs(value) > Math.abs(FUNCTIONS[name](...path[0])) * 10 && Math.abs(value) > 1e3) {
+    return { text: `After ${count(steps, "step")} it is at (${where}), where f = ${fmt(value, 4)}: each step overshoots more, so it is diverging. Try a smaller learning rate.`, error: true };
+  }
+  if (steps < data.n_iter) {
+    const barely = steps <= 2 ? " It hardly moved: the learning rate is too small to get anywhere." : "";
+    return { text: `Stopped ${ended}: the step was smaller than the tolerance ${DESCENT_TOLERANCE.toExponential()}.${barely}${dots}`, error: false };
+  }
+  const last = stepOf(path, steps);
+  const before = stepOf(path, steps - 1);
+  const size = Math.max(...last.map(Math.abs));
+  const bounces = steps >= 2 && last.some((v, i) => v * before[i] < 0);
+  const closer = size < 0.99 * Math.max(...before.map(Math.abs));
+  if (!bounces && size < 1e-3) {
+    return { text: `Nearly settled: it ended ${ended}, its last step ${fmt(size, 4)} long (it stops below ${DESCENT_TOLERANCE.toExponential()}).${dots}`, error: false };
+  }
+  let why;
+  if (bounces && !closer) why = "it bounces from side to side of the minimum without getting closer; try a smaller learning rate";
+  else if (bounces) why = "it bounces from side to side of the minimum, closing in only slowly; try a smaller learning rate";
+  else why = "it is still creeping downhill; a bigger learning rate (or more steps) would take it further";
+  return { text: `Did not settle: it ended ${ended}, its last step still ${fmt(size, 4)} long: ${why}.${dots}`, error: false };
+}
+
+// Step k of a path, as the change in each coordinate.
+function stepOf(path, k) {
+  return path[k].map((v, i) => v - path[k - 1][i]);
 }
 
 // ---------------------------------------------------------------- start
@@ -863,6 +1205,7 @@ function main() {
   setupTabs();
   setupProbabilities();
   $("network").addEventListener("click", onNetworkClick);
+  $("network").addEventListener("keydown", onNetworkKey);
   setupDrawing();
   buildNetwork();
   showPrediction(null);
