@@ -1,6 +1,7 @@
 """What the API answers, computed by the core: the model, a prediction, a neuron, a descent."""
 
 import numpy as np
+import orjson
 from PIL import Image
 
 from ..data.image import prepare_image
@@ -46,16 +47,19 @@ def network_input(image, prepare):
 
 
 def predict_json(network, image, prepare):
+    """What ``network`` makes of a canvas, as JSON bytes: the 28x28 input it saw, each layer's z and
+    activations, the probabilities and the digit (see ``schemas.Prediction``); ``{"blank": true}`` without ink.
+
+    orjson writes the arrays as they are, float32 in their shortest form: several times faster than
+    turning them into lists of Python floats for Pydantic, and half as many bytes (benchmarks/load.py)."""
     x = network_input(image, prepare)
     if x is None:
-        return {"blank": True}
+        return orjson.dumps({"blank": True})
     zs, activations = network.forward_trace(x[None, :])
-    return {
-        "blank": False, "input": x.tolist(),
-        "zs": [z[0].tolist() for z in zs], "activations": [a[0].tolist() for a in activations[1:]],
-        "probabilities": network.probabilities(activations[-1])[0].tolist(),
-        "digit": int(activations[-1][0].argmax()),
-    }
+    return orjson.dumps({
+        "blank": False, "input": x, "zs": [z[0] for z in zs], "activations": [a[0] for a in activations[1:]],
+        "probabilities": network.probabilities(activations[-1])[0], "digit": int(activations[-1][0].argmax()),
+    }, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def neuron_json(network, layer, index):

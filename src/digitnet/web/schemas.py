@@ -47,8 +47,7 @@ class Prediction(BaseModel):
     """What the network made of a canvas: the 28x28 input it saw, each layer's z and activations
     (the input layer's excepted), the ten probabilities and the digit; only ``blank`` if there was no ink.
 
-    As the return type of /api/predict it lets Pydantic write the JSON, in compiled code: many times
-    faster than Python's json for these hundreds of numbers (benchmarks/load.py)."""
+    The answer of /api/predict, as its OpenAPI schema says; ``compute.predict_json`` writes it."""
 
     blank: bool
     input: list[float] | None = None
