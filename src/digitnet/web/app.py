@@ -58,9 +58,10 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.network = network
     saving = threading.Lock()
-    # predictions are computed in as many threads as there are cores: more would only take turns
-    # at the GIL, each slower for the others (at 50 at once, 14 ms of CPU a prediction instead of 3)
-    computing = anyio.CapacityLimiter(os.cpu_count() or 1)
+    # the canvases to prepare are prepared in one thread, off the event loop: more threads only take
+    # turns at the GIL, each slower for the others (benchmarks/load.py, 50 at once: a prepared 28x28
+    # canvas cost 5.9 ms of server CPU with two threads, 3.6 ms with one; 40, FastAPI's own, 14 ms)
+    computing = anyio.CapacityLimiter(1)
 
     def use(trained):
         """A finished training's network answers from now on (and is saved, if there is a model_path)."""
