@@ -109,6 +109,23 @@ def test_a_28x28_canvas_without_preparing_is_the_input_itself(client, mnist, net
     assert answer["digit"] == int(network.predict(mnist[1].X[:1])[0]) == 7
 
 
+def test_the_recipes_the_page_trains_are_listed_with_their_settings(client):
+    from digitnet.recipes import RECIPES
+
+    recipes = client.get("/api/recipes").json()
+    assert {"seed", "modern"} <= set(recipes)
+    assert all(recipe["sizes"] == [784, 16, 16, 10] for recipe in recipes.values())
+    assert recipes["modern"] == RECIPES["modern"].as_dict()
+
+
+def test_the_status_gives_the_settings_a_training_was_started_with(client):
+    assert client.get("/api/train/status").json()["settings"] is None
+    assert client.post("/api/train", json={"recipe": "seed", "epochs": 1, "examples": 300, "batch_size": 20}).status_code == 202
+    read_events(client)
+    settings = client.get("/api/train/status").json()["settings"]
+    assert settings == {"recipe": "seed", "learning_rate": 3.0, "batch_size": 20, "epochs": 1, "examples": 300}
+
+
 def without_the_quick_lane(app):
     """``app`` with its quick lane taken out (before its first request builds the middleware stack)."""
     from digitnet.web.quick import QuickPredictions
@@ -356,7 +373,8 @@ def test_a_short_training_reports_its_epoch_and_replaces_the_network(network, tm
         assert epoch["epoch"] == epoch["epochs"] == 1 and 0 < epoch["test_accuracy"] <= 1
         assert np.shape(epoch["weights0"]) == (16, 784)
         assert done["stopped"] is None and done["epochs"] == 1 and done["test_accuracy"] == epoch["test_accuracy"]
-        assert client.get("/api/train/status").json() == {"running": False, "epoch": 1, "epochs": 1}
+        status = client.get("/api/train/status").json()
+        assert {key: status[key] for key in ("running", "epoch", "epochs")} == {"running": False, "epoch": 1, "epochs": 1}
         weights0 = np.array(client.get("/api/model").json()["weights"][0])
         assert not np.allclose(weights0, before)
         np.testing.assert_allclose(weights0, np.transpose(epoch["weights0"]))

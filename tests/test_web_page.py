@@ -222,6 +222,34 @@ def test_after_a_reload_the_running_trainings_epochs_are_shown(page):
     assert "2 of 7 epochs" in page.inner_text("#train-status")
 
 
+def test_after_a_reload_the_form_shows_the_running_trainings_settings(page):
+    settings = {"recipe": "modern", "learning_rate": 0.004, "batch_size": 32, "epochs": 9, "examples": 5000}
+    page.route("**/api/train/status", lambda route: route.fulfill(
+        json={"running": True, "epoch": 1, "epochs": 9, "settings": settings}))
+    page.route("**/api/train/events", lambda route: route.fulfill(
+        status=200, headers={"Content-Type": "text/event-stream"}, body=": still training\n\n"))
+    page.reload()
+    page.click("#tab-train")
+    page.wait_for_function("/modern recipe/.test(document.querySelector('#train-settings').textContent)", timeout=5_000)
+    assert page.input_value("#train-recipe") == "modern"
+    assert [page.input_value(box) for box in ("#train-learning-rate", "#train-batch-size", "#train-epochs",
+                                              "#train-examples")] == ["0.004", "32", "9", "5000"]
+    assert "learning rate 0.004" in page.inner_text("#train-settings")
+
+
+def test_a_recipe_fills_the_boxes_with_the_servers_settings_for_it(page):
+    recipes = {"seed": {"learning_rate": 2.5, "batch_size": 12, "epochs": 44},
+               "modern": {"learning_rate": 0.0025, "batch_size": 24, "epochs": 33}}
+    page.route("**/api/recipes", lambda route: route.fulfill(json=recipes))
+    page.reload()
+    page.click("#tab-train")
+    page.select_option("#train-recipe", "modern")
+    assert page.input_value("#train-learning-rate") == "0.0025" and page.input_value("#train-batch-size") == "24"
+    assert page.inner_text("#train-recipe-epochs") == "33"
+    page.select_option("#train-recipe", "seed")
+    assert page.input_value("#train-learning-rate") == "2.5" and page.inner_text("#train-recipe-epochs") == "44"
+
+
 @pytest.mark.parametrize("box, value, words", [
     ("#train-learning-rate", "1e400", "not a number"),  # the browser cannot hold it: the box reads as bad input
     ("#train-learning-rate", "", "needs a number"),

@@ -119,7 +119,7 @@ def test_no_endpoint_takes_a_file_name_from_the_request():
         "/": ([], False), "/static": (["path"], False),  # StaticFiles: confined to the folder (tested above)
         "/api/model": ([], False), "/api/predict": ([], True), "/api/neuron/{layer}/{index}": (["index", "layer"], False),
         "/api/train": ([], True), "/api/train/events": ([], False), "/api/train/stop": ([], False),
-        "/api/train/status": ([], False), "/api/descent": ([], True),
+        "/api/train/status": ([], False), "/api/recipes": ([], False), "/api/descent": ([], True),
         "/openapi.json": ([], False),
     }
     from digitnet.web.schemas import DescentRequest, PredictRequest, TrainRequest

@@ -45,6 +45,7 @@ class TrainingJob:
         self.events = []  # (name, data) of the current or last training
         self.epoch = 0
         self.epochs = 0
+        self.settings = None  # what the current or last training was started with
         self._stop = threading.Event()
 
     @property
@@ -78,6 +79,8 @@ class TrainingJob:
             raise
         with self._changed:
             self.epochs = recipe.epochs
+            self.settings = {"recipe": recipe.name, "learning_rate": recipe.learning_rate,
+                             "batch_size": recipe.batch_size, "epochs": recipe.epochs, "examples": len(train_set)}
         thread = threading.Thread(target=self._run, args=(recipe, train_set, test_set), daemon=True,
                                   name="digitnet-training")
         thread.start()
@@ -90,8 +93,9 @@ class TrainingJob:
         return True
 
     def status(self):
+        """Whether a training runs, its last finished epoch of how many, and the settings it was started with."""
         with self._changed:
-            return {"running": self.running, "epoch": self.epoch, "epochs": self.epochs}
+            return {"running": self.running, "epoch": self.epoch, "epochs": self.epochs, "settings": self.settings}
 
     def _emit(self, name, data):
         with self._changed:

@@ -626,23 +626,31 @@ function paintModelWeights(m) {
   [...$("train-weights").children].forEach((canvas, j) => paintWeights(canvas, first.map((row) => row[j])));
 }
 
-// The page's two recipes' own settings (src/digitnet/recipes.py): the boxes start from these.
-const RECIPE_INFO = {
-  seed: { rate: 3.0, batch: 10, epochs: 60, hint: "seed: sigmoid neurons, mean squared error, plain stochastic gradient descent on batches of 10, as in the slides." },
-  modern: { rate: 0.002, batch: 16, epochs: 30, hint: "modern: ReLU neurons, softmax output with cross-entropy, and the Adam optimizer: what is done today." },
+// What the page's two recipes are, in words; their settings come from the server (GET /api/recipes).
+const RECIPE_HINTS = {
+  seed: "seed: sigmoid neurons, mean squared error, plain stochastic gradient descent on batches of 10, as in the slides.",
+  modern: "modern: ReLU neurons, softmax output with cross-entropy, and the Adam optimizer: what is done today.",
 };
 
-const training = { source: null, history: [], total: 0 };
+const training = { source: null, history: [], total: 0, recipes: {} };
+
+// The boxes start from the chosen recipe's own settings, as src/digitnet/recipes.py has them.
+function showRecipe(name) {
+  const settings = training.recipes[name];
+  $("train-recipe-hint").textContent = RECIPE_HINTS[name] || name;
+  if (!settings) return; // the server's list has not come (yet): the boxes keep what they show
+  $("train-learning-rate").value = settings.learning_rate;
+  $("train-batch-size").value = settings.batch_size;
+  $("train-recipe-epochs").textContent = settings.epochs;
+}
 
 function setupTraining() {
   const recipe = $("train-recipe");
-  recipe.addEventListener("change", () => {
-    const info = RECIPE_INFO[recipe.value];
-    $("train-learning-rate").value = info.rate;
-    $("train-batch-size").value = info.batch;
-    $("train-recipe-hint").textContent = info.hint;
-    $("train-recipe-epochs").textContent = info.epochs;
-  });
+  recipe.addEventListener("change", () => showRecipe(recipe.value));
+  api("/api/recipes").then((recipes) => {
+    training.recipes = recipes;
+    if (!training.source) showRecipe(recipe.value);
+  }).catch(() => {});
   $("train-start").addEventListener("click", startTraining);
   for (const id of ["train-learning-rate", "train-batch-size", "train-epochs", "train-examples"]) {
     $(id).addEventListener("input", () => showProblem($(id), null));
@@ -767,15 +775,27 @@ async function runningEpochs(recipe) {
     const status = await api("/api/train/status");
     if (status.epochs) return status.epochs;
   } catch (_) { /* the recipe's number below */ }
-  return RECIPE_INFO[recipe].epochs;
+  return training.recipes[recipe] ? training.recipes[recipe].epochs : "?";
 }
 
 // A training was running when the page loaded: the server tells only its number of epochs.
 function followRunning(status) {
   training.total = status.epochs;
-  $("train-epochs").value = status.epochs;
-  $("train-settings").textContent = `Running: a training started before this page was loaded, ` +
-    `${count(status.epochs, "epoch")} (the server does not say its other settings; the other boxes show this page's defaults).`;
+  const settings = status.settings;
+  if (settings) { // the form shows what the running training was started with
+    $("train-recipe").value = settings.recipe;
+    $("train-recipe-hint").textContent = RECIPE_HINTS[settings.recipe] || settings.recipe;
+    $("train-learning-rate").value = settings.learning_rate;
+    $("train-batch-size").value = settings.batch_size;
+    $("train-epochs").value = settings.epochs;
+    $("train-examples").value = settings.examples;
+    $("train-settings").textContent = `Running with: ${describeSettings(settings, settings.epochs)} ` +
+      `(started before this page was loaded).`;
+  } else {
+    $("train-epochs").value = status.epochs;
+    $("train-settings").textContent = `Running: a training started before this page was loaded, ` +
+      `${count(status.epochs, "epoch")}.`;
+  }
   setStatus(`A training is running: ${status.epoch} of ${count(status.epochs, "epoch")} done.`);
   followTraining();
 }
