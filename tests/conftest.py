@@ -2,6 +2,7 @@
 
 import gzip
 import struct
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -85,28 +86,35 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(trained_network, tmp_path_factory):
-    """The page's app with the trained network, served by uvicorn on 127.0.0.1 in a thread; its base URL."""
+@contextmanager
+def serving(app):
+    """``app`` served by uvicorn on 127.0.0.1 in a thread, for as long as the block runs; its base URL."""
     import threading
     import time
 
     import uvicorn
 
-    from digitnet import load
-    from digitnet.web import create_app
-
-    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
     port = free_port()
-    config = uvicorn.Config(create_app(load(path), model_path=path), host="127.0.0.1", port=port,
-                            log_level="warning")
-    uvicorn_server = uvicorn.Server(config)
+    uvicorn_server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uvicorn_server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
     while not uvicorn_server.started and time.time() < deadline:
         time.sleep(0.05)
     assert uvicorn_server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(trained_network, tmp_path_factory):
+    """The page's app with the trained network, served by uvicorn on 127.0.0.1 in a thread; its base URL."""
+    from digitnet import load
+    from digitnet.web import create_app
+
+    path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
+    with serving(create_app(load(path), model_path=path)) as url:
+        yield url

@@ -6,13 +6,11 @@ Screenshots are kept in test-artifacts/ at the top of the repository.
 """
 
 import json
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
@@ -406,27 +404,6 @@ def test_the_first_layer_weights_show_the_current_network_before_any_training(pa
 
 # ---------------------------------------------------------------- a ReLU network
 
-@contextmanager
-def _serving(app):
-    """``app`` served by uvicorn on 127.0.0.1 in a thread, as conftest's ``server``; its base URL."""
-    import uvicorn
-    from conftest import free_port
-
-    port = free_port()
-    uvicorn_server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not uvicorn_server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert uvicorn_server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def relu_server(mnist):
     """The page's app with a ReLU + softmax network trained for one epoch on 5,000 digits."""
@@ -437,7 +414,7 @@ def relu_server(mnist):
 
     network = Network(activation="relu", cost="cross_entropy", seed=0)
     train(network, mnist[0].take(5000), optimizer=SGD(0.05), epochs=1, batch_size=10, rng=np.random.default_rng(0))
-    with _serving(create_app(network)) as url:
+    with serving(create_app(network)) as url:
         yield url
 
 
