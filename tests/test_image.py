@@ -483,3 +483,22 @@ def test_a_blank_sheet_of_ruled_paper_on_a_table_or_under_a_hard_shadow_raises_n
     blank = PAPER_KINDS[kind](np.zeros((420, 480), np.float32), np.random.default_rng(6))
     with pytest.raises(ImageError, match="no digit found"):
         prepare_image(blank)
+
+
+@pytest.mark.parametrize("brush", [4, 6])
+def test_a_thin_digit_drawn_edge_to_edge_is_not_taken_for_ruled_lines(brush):
+    """A 1 from top to bottom and a 7 whose bar spans the canvas, drawn with a fine brush on the page's
+    140x140 canvas: one or two long thin strokes are a digit, not ruled paper (which has many lines)."""
+    from PIL import ImageDraw
+
+    def drawn(lines):
+        picture = Image.new("L", (280, 280), 0)
+        for line in lines:
+            ImageDraw.Draw(picture).line(line, fill=255, width=brush)
+        return np.asarray(picture.resize((140, 140), Image.BOX), np.float32) / 255
+
+    one = prepare_image(drawn([[(140, 4), (140, 276)]])).reshape(28, 28)
+    assert (one.max(1) > 0.5).sum() == 20  # the stroke fills the 20-pixel box from top to bottom
+    seven = prepare_image(drawn([[(6, 20), (274, 20)], [(274, 20), (120, 270)]])).reshape(28, 28)
+    top = np.flatnonzero(seven.max(1) > 0.5)[0]
+    assert (seven[top : top + 2].max(0) > 0.5).sum() >= 15  # the bar is kept, across the box

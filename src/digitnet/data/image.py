@@ -41,7 +41,8 @@ PLATEAU = 1 / 6        # dark areas wider than this share of the longer side are
 PLATEAU_MIN = 12       # pixels: wider than any stroke of a small image (an MNIST digit's are 2-5)
 PLATEAU_BORDER = 0.35  # ... and line at least this share of the image's border (a bold digit's strokes less)
 STEP = 0.06            # a jump in the paper's brightness at least this big is a shadow's or the paper's edge
-RULE_COVER = 0.9       # a row (column) inked along this share of its length is a ruled line
+RULE_COVER = 0.9       # a row (column) inked along this share of its length, in a thin band, ...
+RULE_LINES = 3         # ... is a ruled line when there are at least this many such bands
 NO_DIGIT = "no digit found: the image is empty or has no ink that stands out from the paper"
 
 
@@ -121,7 +122,8 @@ def flatten_steps(inked):
 
 def remove_rules(residual):
     """The residual (H, W), ink high, without ruled lines across its rows: rows inked along
-    RULE_COVER of their width in thin bands (at most 1% of the image's side, 3 pixels at least).
+    RULE_COVER of their width in thin bands (at most 1% of the image's side, 3 pixels at least),
+    when there are RULE_LINES such bands or more (ruled paper has many; a digit at most two).
 
     Each band (and a pixel either side, the line's blurred edge) is filled with the smaller of
     the rows just above and below it: paper where the line crossed paper, and ink where a
@@ -132,10 +134,12 @@ def remove_rules(residual):
         return residual
     thickest, h = max(3, max(residual.shape) // 100), residual.shape[0]
     edges = np.diff(np.concatenate([[0], covered.astype(np.int8), [0]]))
+    bands = [(top, bottom) for top, bottom in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
+             if bottom - top <= thickest]  # a broad band of ink is no ruled line
+    if len(bands) < RULE_LINES:  # one or two long thin strokes are a digit's: a 1 drawn edge to edge, a 7's bar
+        return residual
     result = residual.copy()
-    for top, bottom in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if bottom - top > thickest:
-            continue  # a broad band of ink is no ruled line
+    for top, bottom in bands:
         above, below = residual[max(top - 2, 0)], residual[min(bottom + 1, h - 1)]
         result[max(top - 1, 0) : bottom + 1] = np.minimum(above, below)
     return result
