@@ -119,6 +119,7 @@ CLI = [
     (["serve", "--port", "0"], "must be a positive whole number, got '0'"),
     (["serve", "--port", "99999"], "must be a port from 1 to 65535, got '99999'"),
     (["serve", "--host", "no.such.host.invalid", "--model", "{model}"], "cannot listen on no.such.host.invalid ("),
+    (["serve", "--host", "a..b", "--model", "{model}"], "cannot listen on a..b (not a valid host name)"),
     (["serve", "--model", "{small_model}"], "--recipe slides, seed, softmax, relu or modern"),
     (["show", "bias", "--model", "{small_model}"], "the wider recipes do not fit"),
     (["launch"], "invalid choice: 'launch'"),

@@ -57,13 +57,15 @@ def _check_free(host, port):
     """Refuse, in one sentence, an address we cannot listen on (uvicorn would only log it)."""
     try:
         socket.getaddrinfo(host, port)
-    except socket.gaierror as error:
-        raise UsageError(f"cannot listen on {host} ({error.strerror}); give --host an address or a name of "
+    except (socket.gaierror, UnicodeError) as error:  # UnicodeError: a name no resolver can take ("a..b")
+        reason = error.strerror if isinstance(error, socket.gaierror) else "not a valid host name"
+        raise UsageError(f"cannot listen on {host} ({reason}); give --host an address or a name of "
                          f"this machine") from None
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
+        # a resolver's error numbers are its own (negative): its message says what they mean
+        reason = os.strerror(error.errno) if error.errno and error.errno > 0 else error.strerror or str(error)
         raise UsageError(f"cannot listen on {host}:{port} ({reason}); "
                          f"choose another --port or --host") from None
