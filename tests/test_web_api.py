@@ -126,46 +126,73 @@ def test_the_status_gives_the_settings_a_training_was_started_with(client):
     assert settings == {"recipe": "seed", "learning_rate": 3.0, "batch_size": 20, "epochs": 1, "examples": 300}
 
 
-def without_the_quick_lane(app):
-    """``app`` with its quick lane taken out (before its first request builds the middleware stack)."""
-    from digitnet.web.quick import QuickPredictions
+def without_the_lane(app):
+    """``app`` with its prediction lane taken out (before its first request builds the middleware stack)."""
+    from digitnet.web.lane import PredictionLane
 
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not QuickPredictions]
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not PredictionLane]
     return app
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8"])
-@pytest.mark.parametrize("side", [28, 140])
-def test_the_quick_lane_answers_as_fastapi_does(network, mnist, side, content_type, monkeypatch):
-    """An unprepared canvas is answered by the quick lane (QuickPredictions), before FastAPI's routing,
-    with the same JSON as the app without the lane gives."""
-    from digitnet.web.quick import QuickPredictions
+@pytest.fixture
+def lane_answers(monkeypatch):
+    """A list that grows by one for every prediction the lane (not FastAPI's route) computes."""
+    from digitnet.web import lane
 
+    answered = []
+    predict_answer = lane.predict_answer
+
+    async def counted(*args):
+        answered.append(await predict_answer(*args))
+        return answered[-1]
+
+    monkeypatch.setattr(lane, "predict_answer", counted)
+    return answered
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8"])
+@pytest.mark.parametrize("side, prepare", [(28, False), (140, False), (140, True)])
+def test_the_lane_answers_as_fastapi_does(network, mnist, side, prepare, content_type, lane_answers):
+    """A well-formed request is answered by the lane (PredictionLane), before FastAPI's routing,
+    with the same JSON as the app without the lane gives."""
     digit = mnist[1].X[3].reshape(28, 28)
     pixels = np.asarray(Image.fromarray(digit, "F").resize((side, side), Image.BILINEAR)).clip(0, 1)
-    body = json.dumps({"width": side, "height": side, "pixels": pixels.ravel().tolist(), "prepare": False})
-    answered = []
-    answer = QuickPredictions.answer
-    monkeypatch.setattr(QuickPredictions, "answer", lambda self, body: answered.append(answer(self, body)) or answered[-1])
-    with TestClient(create_app(network)) as lane, TestClient(without_the_quick_lane(create_app(network))) as plain:
+    body = json.dumps({"width": side, "height": side, "pixels": pixels.ravel().tolist(), "prepare": prepare})
+    with TestClient(create_app(network)) as lane, TestClient(without_the_lane(create_app(network))) as plain:
         fast = lane.post("/api/predict", content=body, headers={"content-type": content_type})
-        assert len(answered) == 1 and answered[0] is not None  # the lane answered it, not FastAPI
+        assert len(lane_answers) == 1  # the lane answered it, not FastAPI
         slow = plain.post("/api/predict", content=body, headers={"content-type": content_type})
-    assert len(answered) == 1
+    assert len(lane_answers) == 1
     assert fast.status_code == slow.status_code == 200
     assert fast.headers["content-type"] == slow.headers["content-type"] == "application/json"
-    assert fast.json() == slow.json()
+    assert fast.content == slow.content
     assert fast.json()["digit"] == int(network.predict(mnist[1].X[3:4])[0])
 
 
-def test_the_quick_lane_uses_the_network_a_training_left(client, mnist):
+def test_the_lane_uses_the_network_a_training_left(client, mnist, lane_answers):
     pixels = mnist[1].X[0].tolist()
     before = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
     other = digitnet.Network(seed=5)
     client.app.state.network = other  # what a finished training from the page does
     after = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
+    assert len(lane_answers) == 2
     np.testing.assert_allclose(after["probabilities"], other.predict_proba(mnist[1].X[:1])[0], rtol=1e-5)
     assert after["probabilities"] != before["probabilities"]
+
+
+def test_a_canvas_that_cannot_be_prepared_gets_the_same_sentence_from_the_lane(network, monkeypatch):
+    from digitnet.data.picture import ImageError
+    from digitnet.web import lane
+
+    def unreadable(*args):
+        raise ImageError("the image is too thin to hold a digit")
+
+    monkeypatch.setattr(lane, "predict_json", unreadable)
+    body = {"width": 2, "height": 2, "pixels": [0, 1, 1, 0], "prepare": True}
+    with TestClient(create_app(network)) as client:
+        answer = client.post("/api/predict", json=body)
+    assert answer.status_code == 422
+    assert answer.json() == {"detail": "the canvas cannot be read as a digit: the image is too thin to hold a digit"}
 
 
 @pytest.mark.parametrize("headers, body", [
@@ -180,9 +207,10 @@ def test_the_quick_lane_uses_the_network_a_training_left(client, mnist):
     ({"content-type": "application/json"}, b'\xff\xfe{}'),
     ({"content-type": "application/json"}, b''),
 ])
-def test_what_the_quick_lane_does_not_answer_gets_the_apps_own_answer(network, headers, body):
-    with TestClient(create_app(network)) as lane, TestClient(without_the_quick_lane(create_app(network))) as plain:
+def test_what_the_lane_does_not_answer_gets_the_apps_own_answer(network, headers, body, lane_answers):
+    with TestClient(create_app(network)) as lane, TestClient(without_the_lane(create_app(network))) as plain:
         through, around = (client.post("/api/predict", content=body, headers=headers) for client in (lane, plain))
+    assert lane_answers == []  # FastAPI's route answered
     assert (through.status_code, through.json()) == (around.status_code, around.json())
 
 

@@ -203,11 +203,13 @@ def test_on_this_machine_only_the_page_answers_only_to_its_names_against_dns_reb
     from fastapi.testclient import TestClient
 
     client = TestClient(create_app(Network(seed=0), hosts=("127.0.0.1", "localhost", "::1")))
-    answer = client.get("/api/model", headers={"host": host})
-    assert answer.status_code == status
-    if status == 400:
-        detail = answer.json()["detail"]
-        assert "this page answers to 127.0.0.1, ::1, localhost only" in detail and "\n" not in detail
+    prediction = {"width": 1, "height": 1, "pixels": [0.5], "prepare": False}  # one the lane answers
+    for answer in (client.get("/api/model", headers={"host": host}),
+                   client.post("/api/predict", json=prediction, headers={"host": host})):
+        assert answer.status_code == status
+        if status == 400:
+            detail = answer.json()["detail"]
+            assert "this page answers to 127.0.0.1, ::1, localhost only" in detail and "\n" not in detail
 
 
 def test_digitnet_serve_saves_page_trainings_beside_the_model_never_over_it(tmp_path, monkeypatch, capsys):

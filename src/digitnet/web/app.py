@@ -5,10 +5,10 @@ The API is thin: every number comes from the core (``forward_trace``, ``prepare_
 (see ``errors``); trainings run one at a time in a thread (see ``training_job``). Answers full
 of numbers are returned as ``JSONResponse``, or as JSON bytes orjson wrote from the arrays (a
 prediction), so that FastAPI does not walk every float through ``jsonable_encoder`` first. The
-predictions that need no preparation take a quick lane in front of FastAPI (``quick``).
+well-formed predictions take a lane in front of FastAPI (``lane``).
 Server CPU per prediction under load (benchmarks/load.py, 50 at once, 28x28 unprepared): 2.6 ms
 at first; 0.92 ms with uvicorn on httptools and uvloop and Pydantic writing the JSON; 0.38 ms
-computed without a thread; 0.24 ms in the quick lane; about 0.15 ms with orjson.
+computed without a thread; 0.24 ms in the lane; about 0.15 ms with orjson.
 """
 
 import logging
@@ -27,9 +27,9 @@ from ..data.idx import IDXError
 from ..data.picture import ImageError
 from ..network import Network
 from ..recipes import RECIPES
-from .compute import descent_json, model_json, neuron_json, predict_json
+from .compute import descent_json, model_json, neuron_json
 from .errors import BodyLimit, KnownHosts, cut, install_error_handlers, refuse
-from .quick import QUICK_PIXELS, QuickPredictions
+from .lane import PredictionLane, predict_answer, unreadable_canvas
 from .schemas import PAGE_RECIPES, DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
 
@@ -77,8 +77,8 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     job = TrainingJob(on_done=use, data_dir=data_dir)
     app.state.training = job
     install_error_handlers(app)
-    app.add_middleware(QuickPredictions, network=lambda: app.state.network)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)  # outside the quick lane: it sees only bodies within the limit
+    app.add_middleware(PredictionLane, network=lambda: app.state.network, limiter=computing)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)  # outside the lane: it sees only bodies within the limit
     if hosts is not None:
         app.add_middleware(KnownHosts, hosts=hosts)
 
@@ -97,19 +97,17 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
 
     @app.post("/api/predict", response_model=Prediction, response_model_exclude_none=True)
     async def predict(request: PredictRequest):
+        """Refusals, and the bodies Python's json reads but Pydantic's does not (a BOM, UTF-16):
+        well-formed requests are answered before they get here (``lane``)."""
         try:
             image = request.image()
         except ValueError as error:
             return refuse(422, str(error))
         try:
-            if not request.prepare and image.size <= QUICK_PIXELS:  # less work than handing it to a thread
-                answer = predict_json(app.state.network, image, False)
-            else:
-                answer = await anyio.to_thread.run_sync(predict_json, app.state.network, image, request.prepare,
-                                                        limiter=computing)
-            return Response(answer, media_type="application/json")
+            answer = await predict_answer(app.state.network, image, request.prepare, computing)
         except ImageError as error:
-            return refuse(422, f"the canvas cannot be read as a digit: {error}")
+            return refuse(422, unreadable_canvas(error))
+        return Response(answer, media_type="application/json")
 
     @app.get("/api/neuron/{layer}/{index}")
     def neuron(layer: str, index: str):
