@@ -834,6 +834,8 @@ function followTraining() {
       setStatus("Lost the connection to the training.", true);
       $("train-start").disabled = false;
       $("train-stop").disabled = true;
+    } else { // the browser tries again by itself; say so until it is back
+      setStatus("The connection to the server was lost; trying again…", true);
     }
   };
 }
@@ -995,6 +997,7 @@ async function runDescent() {
   try {
     data = await api("/api/descent", { body: { function: name, learning_rate: rate.value, n_iter: nIter } });
   } catch (error) {
+    if (serial !== descent.serial) return; // a newer run's result is shown, or is coming
     out.textContent = error.message;
     out.classList.add("error");
     return;
