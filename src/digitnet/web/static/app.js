@@ -834,8 +834,6 @@ function followTraining() {
       setStatus("Lost the connection to the training.", true);
       $("train-start").disabled = false;
       $("train-stop").disabled = true;
-    } else { // the browser tries again by itself; say so until it is back
-      setStatus("The connection to the server was lost; trying again…", true);
     }
   };
 }
