@@ -108,7 +108,7 @@ _SEED = Recipe("seed")
 _SOFTMAX = _SEED.with_changes(name="softmax", cost="cross_entropy", learning_rate=0.5, weight_decay=4.0)
 _RELU = _SOFTMAX.with_changes(name="relu", activation="relu", learning_rate=0.02, weight_decay=2.0)
 _MODERN = _RELU.with_changes(name="modern", optimizer="adam", learning_rate=0.002, batch_size=16,
-                             epochs=30, weight_decay=0.5, max_shift=1)
+                             epochs=120, weight_decay=0.5, max_shift=1)
 _WIDE = _MODERN.with_changes(name="wide", sizes=(784, 256, 128, 10), batch_size=128, epochs=20,
                              max_shift=0, weight_decay=0.0)
 _DROPOUT = _WIDE.with_changes(name="dropout", dropout=0.2)

@@ -121,7 +121,7 @@ def build_parser():
                             "(choose settings by it, not by the test set)")
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
     train.add_argument("--epochs", type=_number(int, "whole number"),
-                       help="passes over the data (seed: 60, modern: 30)")
+                       help="passes over the data (seed: 60, modern: 120)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True),
                        help="random seed for the weights and the shuffling (default 0)")
     _add_data_options(train)
