@@ -103,9 +103,9 @@ def test_no_path_reaches_a_file_outside_the_static_folder(server, target):
 
 
 def test_the_static_files_themselves_are_served(server):
-    status, body = raw_get(server, b"/static/app.js")
-    assert status == 200 and body == (WEB / "static" / "app.js").read_bytes()
-    assert raw_get(server, b"/static/./app.js")[0] == 200
+    status, body = raw_get(server, b"/static/js/main.js")
+    assert status == 200 and body == (WEB / "static" / "js" / "main.js").read_bytes()
+    assert raw_get(server, b"/static/./js/main.js")[0] == 200
 
 
 def test_no_endpoint_takes_a_file_name_from_the_request():

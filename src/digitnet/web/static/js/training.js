@@ -1,0 +1,209 @@
+// The Train tab: the form, starting and stopping a training, and following its epochs as they come.
+
+import { $, api, count, fmt, paintWeights, percent } from "./helpers.js";
+import { training } from "./state.js";
+import { readNumber, showProblem } from "./forms.js";
+import { drawCurve } from "./curve.js";
+import { loadModel } from "./model.js";
+import { requestPredict } from "./predict.js";
+
+// What the page's two recipes are, in words; their settings come from the server (GET /api/recipes).
+const RECIPE_HINTS = {
+  seed: "seed: sigmoid neurons, mean squared error, plain stochastic gradient descent on batches of 10, as in the slides.",
+  modern: "modern: ReLU neurons, softmax output with cross-entropy, and the Adam optimizer: what is done today.",
+};
+
+// The boxes start from the chosen recipe's own settings, as src/digitnet/recipes.py has them.
+function showRecipe(name) {
+  const settings = training.recipes[name];
+  $("train-recipe-hint").textContent = RECIPE_HINTS[name] || name;
+  if (!settings) return; // the server's list has not come (yet): the boxes keep what they show
+  $("train-learning-rate").value = settings.learning_rate;
+  $("train-batch-size").value = settings.batch_size;
+  $("train-recipe-epochs").textContent = settings.epochs;
+}
+
+export function setupTraining() {
+  const recipe = $("train-recipe");
+  recipe.addEventListener("change", () => showRecipe(recipe.value));
+  api("/api/recipes").then((recipes) => {
+    training.recipes = recipes;
+    if (!training.source) showRecipe(recipe.value);
+  }).catch(() => {});
+  $("train-start").addEventListener("click", startTraining);
+  for (const id of ["train-learning-rate", "train-batch-size", "train-epochs", "train-examples"]) {
+    $(id).addEventListener("input", () => showProblem($(id), null));
+  }
+  $("train-stop").addEventListener("click", async () => {
+    try {
+      const r = await api("/api/train/stop", { body: {} });
+      setStatus(r.stopping ? "Stopping after this epoch…" : "Nothing to stop.");
+    } catch (error) { setStatus(error.message, true); }
+  });
+  const grid = $("train-weights");
+  for (let i = 0; i < 16; i++) {
+    const c = document.createElement("canvas");
+    c.width = 28;
+    c.height = 28;
+    c.title = `hidden neuron ${i}`;
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", `The 784 incoming weights of layer 1 neuron ${i} as a 28x28 image`);
+    grid.appendChild(c);
+  }
+  drawCurve();
+  // If a training is already running (page reloaded), follow it.
+  api("/api/train/status").then((s) => { if (s && s.running) followRunning(s); }).catch(() => {});
+}
+
+function setStatus(text, error = false) {
+  $("train-status").textContent = text;
+  $("train-status").classList.toggle("error", error);
+}
+
+// A box's name, from its label without the "(empty: ...)" note.
+function boxName(id) {
+  return document.querySelector(`label[for="${id}"]`).firstChild.textContent.trim();
+}
+
+// The training form as the body of POST /api/train, or null (nothing is sent) if a box needs fixing.
+function readTrainingForm() {
+  const boxes = { learning_rate: ["train-learning-rate", false], batch_size: ["train-batch-size", true],
+    epochs: ["train-epochs", true], examples: ["train-examples", true] };
+  const body = { recipe: $("train-recipe").value };
+  const wrong = [];
+  for (const [field, [id, whole]] of Object.entries(boxes)) {
+    const read = readNumber(id, whole);
+    if (read.problem) wrong.push(boxName(id));
+    else if (read.value !== undefined) body[field] = read.value;
+  }
+  if (wrong.length) {
+    setStatus(`Not started: see the note under ${wrong.join(" and ")}.`, true);
+    return null;
+  }
+  return body;
+}
+
+// In words: what a training runs with, from the body sent and the number of epochs it will run.
+function describeSettings(body, epochs) {
+  const examples = body.examples === undefined ? "all 60,000" : body.examples.toLocaleString("en");
+  const ownEpochs = body.epochs === undefined ? " (the recipe's number)" : "";
+  return `${count(epochs, "epoch")}${ownEpochs} of the ${body.recipe} recipe, learning rate ${body.learning_rate}, ` +
+    `batches of ${body.batch_size}, ${examples} training examples`;
+}
+
+async function startTraining() {
+  const start = $("train-start");
+  start.disabled = true; // at once: one click, one request
+  const body = readTrainingForm();
+  if (!body) {
+    start.disabled = false;
+    return;
+  }
+  try {
+    await api("/api/train", { body });
+  } catch (error) {
+    setStatus(error.message, true);
+    start.disabled = false;
+    return;
+  }
+  training.history = [];
+  training.total = body.epochs || await runningEpochs(body.recipe);
+  drawCurve();
+  const settings = describeSettings(body, training.total);
+  $("train-settings").textContent = `Running with: ${settings}.`;
+  setStatus(`Training started: ${settings}… (loading data may take a few seconds)`);
+  followTraining();
+}
+
+// How many epochs the running training has: the server says; else the recipe's own number.
+async function runningEpochs(recipe) {
+  try {
+    const status = await api("/api/train/status");
+    if (status.epochs) return status.epochs;
+  } catch (_) { /* the recipe's number below */ }
+  return training.recipes[recipe] ? training.recipes[recipe].epochs : "?";
+}
+
+// A training was running when the page loaded: the server tells only its number of epochs.
+function followRunning(status) {
+  training.total = status.epochs;
+  const settings = status.settings;
+  if (settings) { // the form shows what the running training was started with
+    $("train-recipe").value = settings.recipe;
+    $("train-recipe-hint").textContent = RECIPE_HINTS[settings.recipe] || settings.recipe;
+    $("train-learning-rate").value = settings.learning_rate;
+    $("train-batch-size").value = settings.batch_size;
+    $("train-epochs").value = settings.epochs;
+    $("train-examples").value = settings.examples;
+    $("train-settings").textContent = `Running with: ${describeSettings(settings, settings.epochs)} ` +
+      `(started before this page was loaded).`;
+  } else {
+    $("train-epochs").value = status.epochs;
+    $("train-settings").textContent = `Running: a training started before this page was loaded, ` +
+      `${count(status.epochs, "epoch")}.`;
+  }
+  setStatus(`A training is running: ${status.epoch} of ${count(status.epochs, "epoch")} done.`);
+  followTraining();
+}
+
+function followTraining() {
+  if (training.source) training.source.close();
+  $("train-start").disabled = true;
+  $("train-stop").disabled = false;
+  const source = new EventSource("/api/train/events");
+  training.source = source;
+  source.addEventListener("epoch", (e) => {
+    const d = JSON.parse(e.data);
+    training.history[d.epoch - 1] = d;
+    training.total = d.epochs;
+    drawCurve();
+    if (d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
+    setStatus(`Epoch ${d.epoch} of ${d.epochs}: ${percent(d.test_accuracy)} of test digits right, ` +
+      `cost ${fmt(d.test_cost, 4)} (${d.seconds.toFixed(1)} s).`);
+  });
+  source.addEventListener("done", async (e) => {
+    source.close();
+    training.source = null;
+    $("train-start").disabled = false;
+    $("train-stop").disabled = true;
+    const d = JSON.parse(e.data);
+    const { text, error } = describeDone(d);
+    setStatus(text, error);
+    $("train-settings").textContent = $("train-settings").textContent.replace(/^Running/, "Last training");
+    if (d.epochs > 0) {
+      await loadModel();
+      requestPredict();
+    }
+  });
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) {
+      setStatus("Lost the connection to the training.", true);
+      $("train-start").disabled = false;
+      $("train-stop").disabled = true;
+    }
+  };
+}
+
+// The sentence for the stream's "done" event: {stopped, epochs, test_accuracy, error?}.
+function describeDone(d) {
+  const reasons = {
+    diverged: "the cost blew up; try a smaller learning rate",
+    stuck: "the network stopped learning (its neurons saturated); try another learning rate",
+  };
+  if (d.stopped === "error") {
+    return { text: `Training failed: ${(d.error || "").replace(/^training failed: /, "")}. The Draw tab keeps the network it had.`, error: true };
+  }
+  if (d.epochs === 0) {
+    const kept = "The Draw tab keeps the network it had.";
+    if (reasons[d.stopped]) return { text: `Stopped in the first epoch: ${reasons[d.stopped]}. ${kept}`, error: true };
+    if (d.stopped === "interrupted") return { text: `Stopped before the first epoch ended. ${kept}`, error: false };
+    return { text: "No training ran.", error: false };
+  }
+  const after = count(d.epochs, "epoch");
+  const acc = d.test_accuracy === null || d.test_accuracy === undefined ? ""
+    : ` ${percent(d.test_accuracy)} of test digits right.`;
+  const uses = " The Draw tab now uses this network.";
+  if (reasons[d.stopped]) return { text: `Stopped after ${after}: ${reasons[d.stopped]}.${acc}${uses}`, error: true };
+  const why = d.stopped === "interrupted" ? "Stopped early" : "Finished";
+  return { text: `${why} after ${after}.${acc}${uses}`, error: false };
+}
