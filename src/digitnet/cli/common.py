@@ -9,9 +9,7 @@ from ..network import SEED_SIZES
 from ..recipes import RECIPES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
-# for the commands that show the lesson's network: the recipes that train one
 _SEED_SHAPED = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
-SEED_SHAPED_RECIPES = f"(--recipe {', '.join(_SEED_SHAPED[:-1])} or {_SEED_SHAPED[-1]}; the wider recipes do not fit)"
 
 
 class UsageError(Exception):
@@ -147,3 +145,15 @@ def fetch_dataset(name: str) -> Path:
     finally:
         if bar is not None:
             bar.close()
+
+
+def load_seed_shaped(path, shown):
+    """(network, its path) like ``load_model``, refused in one sentence unless it is the lesson's
+    784-16-16-10 network, which ``shown`` ("the page shows", "the figures are drawn for") needs."""
+    network, model_path = load_model(path)
+    if network.sizes != SEED_SIZES:
+        recipes = f"{', '.join(_SEED_SHAPED[:-1])} or {_SEED_SHAPED[-1]}"
+        raise UsageError(f"{shown} the lesson's 784-16-16-10 network, but {model_path} is "
+                         f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train` "
+                         f"(--recipe {recipes}; the wider recipes do not fit)")
+    return network, model_path

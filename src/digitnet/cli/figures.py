@@ -3,9 +3,8 @@
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, SEED_SHAPED_RECIPES, UsageError, check_folder, data_folder, load_model, say
+from .common import EXIT_OK, UsageError, check_folder, data_folder, load_seed_shaped, say
 
-SEED_SHAPE = (784, 16, 16, 10)
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
 
 
@@ -47,7 +46,7 @@ def cmd_show(args):
     if out.is_dir():
         raise UsageError(f"--out {out} is a folder; give a file name such as {out / (args.name + '.png')}")
     check_folder(out.parent, "--out")
-    network = None if args.name in NEEDS_NO_MODEL and args.model is None else _load_seed_shaped(args.model)
+    network = None if args.name in NEEDS_NO_MODEL and args.model is None else _lesson_network(args.model)
     started = time.perf_counter()
     context = _context(args, network)
     with _saving(out):
@@ -68,22 +67,13 @@ def cmd_report(args):
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {folder} is a file; the report needs a folder for its figures and index.html")
     check_folder(folder, "--out")
-    network = _load_seed_shaped(args.model)
+    network = _lesson_network(args.model)
     started = time.perf_counter()
     with _saving(folder):
         page = write_report(_context(args, network), folder,
                             on_figure=lambda name, seconds: say(f"  {name}: {seconds:.1f} s"))
     print(f"{page} ({time.perf_counter() - started:.1f} s)")
     return EXIT_OK
-
-
-def _load_seed_shaped(path):
-    network, model_path = load_model(path)
-    if network.sizes != SEED_SHAPE:
-        shape = "-".join(map(str, network.sizes))
-        raise UsageError(f"the figures are drawn for the lesson's 784-16-16-10 network, but {model_path} is {shape}; "
-                         f"train one with `digitnet train` {SEED_SHAPED_RECIPES}")
-    return network
 
 
 class _saving:
@@ -99,3 +89,7 @@ class _saving:
         if isinstance(error, OSError):
             raise UsageError(f"could not write {self.where}: {error.strerror or error}") from None
         return False
+
+
+def _lesson_network(path):
+    return load_seed_shaped(path, "the figures are drawn for")[0]

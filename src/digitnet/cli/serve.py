@@ -4,7 +4,7 @@ import ipaddress
 import os
 import socket
 
-from .common import EXIT_OK, SEED_SHAPED_RECIPES, UsageError, data_folder, load_model, say
+from .common import EXIT_OK, UsageError, data_folder, load_seed_shaped, say
 
 
 def cmd_serve(args):
@@ -14,10 +14,7 @@ def cmd_serve(args):
         raise UsageError("the web page needs uvicorn and fastapi; reinstall digitnet with `pip install -e .`") from None
     from ..web import create_app
 
-    network, path = load_model(args.model)
-    if network.sizes != (784, 16, 16, 10):
-        raise UsageError(f"the page shows the lesson's 784-16-16-10 network, but {path} is "
-                         f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train` {SEED_SHAPED_RECIPES}")
+    network, path = load_seed_shaped(args.model, "the page shows")
     _check_free(args.host, args.port)
     # on this machine only, the page also answers only to this machine's names (no DNS rebinding)
     hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
