@@ -118,6 +118,8 @@ LADDER = (
     _DROPOUT.with_changes(name="best", max_shift=1, epochs=60),
 )
 RECIPES = {recipe.name: recipe for recipe in LADDER}
+# the rungs that train the lesson's own 784-16-16-10 network (the page and the figures show only that one)
+LESSON_RECIPES = tuple(recipe.name for recipe in LADDER if recipe.sizes == SEED_SIZES)
 
 
 def default_learning_rate(optimizer: str, activation: str, cost: str) -> float:

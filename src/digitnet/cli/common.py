@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 from ..network import SEED_SIZES
-from ..recipes import RECIPES
+from ..recipes import LESSON_RECIPES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
-_SEED_SHAPED = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
 
 
 class UsageError(Exception):
@@ -152,7 +151,7 @@ def load_seed_shaped(path, shown):
     784-16-16-10 network, which ``shown`` ("the page shows", "the figures are drawn for") needs."""
     network, model_path = load_model(path)
     if network.sizes != SEED_SIZES:
-        recipes = f"{', '.join(_SEED_SHAPED[:-1])} or {_SEED_SHAPED[-1]}"
+        recipes = f"{', '.join(LESSON_RECIPES[:-1])} or {LESSON_RECIPES[-1]}"
         raise UsageError(f"{shown} the lesson's 784-16-16-10 network, but {model_path} is "
                          f"{'-'.join(map(str, network.sizes))}; train one with `digitnet train` "
                          f"(--recipe {recipes}; the wider recipes do not fit)")

@@ -26,11 +26,11 @@ from fastapi.staticfiles import StaticFiles
 from ..data.idx import IDXError
 from ..data.picture import ImageError
 from ..network import Network
-from ..recipes import RECIPES
+from ..recipes import LESSON_RECIPES, RECIPES
 from .compute import descent_json, model_json, neuron_json
 from .errors import BodyLimit, KnownHosts, cut, install_error_handlers, refuse
 from .lane import PredictionLane, predict_answer, unreadable_canvas
-from .schemas import PAGE_RECIPES, DescentRequest, Prediction, PredictRequest, TrainRequest
+from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     @app.get("/api/recipes")
     def recipes():
         """The recipes the page trains (the lesson's 784-16-16-10 network), with their settings."""
-        return {name: RECIPES[name].as_dict() for name in PAGE_RECIPES}
+        return {name: RECIPES[name].as_dict() for name in LESSON_RECIPES}
 
     @app.get("/api/train/status")
     def training_status():

@@ -6,8 +6,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..descent import FUNCTIONS
-from ..network import SEED_SIZES
-from ..recipes import RECIPES
+from ..recipes import LESSON_RECIPES
 
 MAX_SIDE = 1024
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -57,9 +56,6 @@ class Prediction(BaseModel):
     digit: int | None = None
 
 
-PAGE_RECIPES = [name for name, recipe in RECIPES.items() if recipe.sizes == SEED_SIZES]
-
-
 class TrainRequest(Body):
     """A recipe by name, with some of its settings changed; ``examples`` keeps the first N training digits."""
 
@@ -72,9 +68,9 @@ class TrainRequest(Body):
     @field_validator("recipe")
     @classmethod
     def _known_recipe(cls, name):
-        if name not in PAGE_RECIPES:
+        if name not in LESSON_RECIPES:
             raise ValueError(f"the page trains the seed's 784-16-16-10 network: choose one of "
-                             f"{', '.join(PAGE_RECIPES)}, not {name!r} (wider recipes: digitnet train)")
+                             f"{', '.join(LESSON_RECIPES)}, not {name!r} (wider recipes: digitnet train)")
         return name
 
 
