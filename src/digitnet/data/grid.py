@@ -11,6 +11,12 @@ def block_sums(image, cell):
     return padded.reshape(h // cell, cell, w // cell, cell).sum((1, 3))
 
 
+def block_means(image, cell):
+    """Means over square blocks of ``cell`` pixels, (H, W) -> (ceil(H/cell), ceil(W/cell)); the blocks
+    cut by the image's edge average only the pixels they hold."""
+    return block_sums(image, cell) / block_sums(np.ones_like(image), cell)
+
+
 def upsample(grid, cell, shape):
     """Bilinear upsampling of a grid of block values, blocks of ``cell`` pixels, to ``shape`` (H, W)."""
     image = Image.fromarray(grid.astype(np.float32), "F")

@@ -87,7 +87,7 @@ def ink_is_light(gray):
     details left after removing a smooth copy of the image lean towards the ink's side.
     """
     cell = max(2, math.ceil(max(gray.shape) / 5))
-    means = grid.block_sums(gray, cell) / grid.block_sums(np.ones_like(gray), cell)
+    means = grid.block_means(gray, cell)
     details = (gray - grid.upsample(means, cell, gray.shape)).astype(np.float64)
     return float((details * details * details).sum()) > 0  # the third power, without pow()'s cost
 
@@ -105,7 +105,7 @@ def flatten_steps(inked):
     size = max(PLATEAU_MIN, round(PLATEAU * max(inked.shape)))
     paper = grid.opening(inked, size)
     cell = max(1, math.ceil(max(inked.shape) / 64))
-    means = grid.block_sums(paper, cell) / grid.block_sums(np.ones_like(paper), cell)
+    means = grid.block_means(paper, cell)
     around = grid.neighbourhoods(means)
     steps = around.max(0) - around.min(0) > STEP
     high = paper > np.percentile(paper, 5) + STEP
