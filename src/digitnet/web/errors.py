@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -37,18 +38,33 @@ class BodyLimit:
                                          "is not a whole number")(scope, receive, send)
             if int(length) > self.limit:
                 return await self.too_large()(scope, receive, send)
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client left before sending its body
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limit:
-                return await self.too_large()(scope, receive, send)
-            if not message.get("more_body", False):
-                break
-        await self.app(scope, replaying(b"".join(chunks), receive), send)
+        try:
+            body = await whole_body(receive, self.limit)
+        except TooLarge:
+            return await self.too_large()(scope, receive, send)
+        if body is None:
+            return  # the client left before sending its body
+        await self.app(scope, replaying(body, receive), send)
+
+
+class TooLarge(Exception):
+    """A request body past its limit."""
+
+
+async def whole_body(receive, limit=math.inf):
+    """A request's whole body from ASGI ``receive``; None if the client left before sending all of it;
+    TooLarge as soon as more than ``limit`` bytes have come."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > limit:
+            raise TooLarge
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def replaying(body, receive):

@@ -16,7 +16,7 @@ import anyio
 from ..data.picture import ImageError
 from ..network import Network
 from .compute import predict_json
-from .errors import refuse, replaying
+from .errors import refuse, replaying, whole_body
 from .schemas import PredictRequest
 
 QUICK_PIXELS = 280 * 280  # an unprepared canvas up to this size is answered at once: 0.04-0.14 ms of CPU
@@ -52,7 +52,7 @@ class PredictionLane:
         if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/predict"
                 and _says_json(scope["headers"])):
             return await self.app(scope, receive, send)
-        body = await _whole_body(receive)
+        body = await whole_body(receive)  # BodyLimit, outside, has capped its size
         read = None if body is None else _read(body)
         if read is None:  # FastAPI says what is wrong
             return await self.app(scope, replaying(body or b"", receive), send)
@@ -84,14 +84,3 @@ def _says_json(headers):
             return value.split(b";")[0].strip().lower() == b"application/json"
     return False
 
-
-async def _whole_body(receive):
-    """The request's body, or None if the client left before sending all of it."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
