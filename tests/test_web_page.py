@@ -209,12 +209,17 @@ def test_a_refused_start_keeps_its_message_and_start_can_be_clicked_again(page):
     assert not page.locator("#train-start").is_disabled()
 
 
-def test_after_a_reload_the_running_trainings_epochs_are_shown(page):
-    page.route("**/api/train/status", lambda route: route.fulfill(json={"running": True, "epoch": 2, "epochs": 7}))
+def reload_during_a_training(page, status):
+    """Reload the page while the server (faked) says a training runs with ``status``; open the Train tab."""
+    page.route("**/api/train/status", lambda route: route.fulfill(json=status))
     page.route("**/api/train/events", lambda route: route.fulfill(
         status=200, headers={"Content-Type": "text/event-stream"}, body=": still training\n\n"))
     page.reload()
     page.click("#tab-train")
+
+
+def test_after_a_reload_the_running_trainings_epochs_are_shown(page):
+    reload_during_a_training(page, {"running": True, "epoch": 2, "epochs": 7})
     page.wait_for_function("/7 epochs/.test(document.querySelector('#train-settings').textContent)", timeout=5_000)
     assert page.input_value("#train-epochs") == "7"
     assert "2 of 7 epochs" in page.inner_text("#train-status")
@@ -222,12 +227,7 @@ def test_after_a_reload_the_running_trainings_epochs_are_shown(page):
 
 def test_after_a_reload_the_form_shows_the_running_trainings_settings(page):
     settings = {"recipe": "modern", "learning_rate": 0.004, "batch_size": 32, "epochs": 9, "examples": 5000}
-    page.route("**/api/train/status", lambda route: route.fulfill(
-        json={"running": True, "epoch": 1, "epochs": 9, "settings": settings}))
-    page.route("**/api/train/events", lambda route: route.fulfill(
-        status=200, headers={"Content-Type": "text/event-stream"}, body=": still training\n\n"))
-    page.reload()
-    page.click("#tab-train")
+    reload_during_a_training(page, {"running": True, "epoch": 1, "epochs": 9, "settings": settings})
     page.wait_for_function("/modern recipe/.test(document.querySelector('#train-settings').textContent)", timeout=5_000)
     assert page.input_value("#train-recipe") == "modern"
     assert [page.input_value(box) for box in ("#train-learning-rate", "#train-batch-size", "#train-epochs",
