@@ -11,13 +11,18 @@ import llvmlite.binding as llvm
 import numba
 import numpy as np
 
+from ._lanes import (above_zero, epsilon, load, maximum, minimum, one_hot, power_of_two, prefetch, rounded, splat, store,
+                     total, width)
+
 # let the compiler reorder sums (as BLAS does) but keep inf and NaN meaning what they mean,
 # so that a diverging run is still seen as one
 _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # constants as float32: a Python float would turn float32 arithmetic into float64 (and the
 # sigmoid's exp into the slower double one); 0, 1 and 2 are exact in either precision
 _ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
-_SIGMOID_ZERO_BELOW = np.float32(-40)
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH, _LN2_LOW = 0.693145751953125, 1.42860682030941723212e-6  # ln 2 = their sum, to float64's precision
+_EXP_TERMS = 13
 _TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-19), np.float32(1e-30)
 
 
@@ -48,6 +53,10 @@ def _compiled(function):
     return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)(function)
 
 
+def _inlined(function):
+    return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True, inline="always")(function)
+
+
 @_compiled
 def count_nonzero(X, starts):
     for r in range(len(X)):
@@ -67,21 +76,27 @@ def fill_nonzero(X, starts, columns, values):
                 k += 1
 
 
-@_compiled
+@_inlined
 def _forward_layer(w, b, a_in, row, z, a, e, kind):
-    """z[e] = b + a_in[row] w, skipping a_in's zeros; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax."""
-    n_out = len(b)
-    for j in range(n_out):
-        z[e, j] = b[j]
-    for i in range(w.shape[0]):
-        value = a_in[row, i]
-        if value != _ZERO:  # many relu outputs are 0
-            for j in range(n_out):
-                z[e, j] += value * w[i, j]
+    """z[e] = b + a_in[row] w; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+
+    ``width(w)`` neurons at a time, each input's row of weights times its value is added to
+    their sums, kept in two interleaved parts so that one addition need not wait for the last.
+    """
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j  # at most the width is used: the last Lanes of a layer of 10 are 10 wide
+        even, odd = load(b, j, count), splat(0, w)
+        for i in range(0, n_in - 1, 2):
+            even += splat(a_in[row, i], w) * load(w, (i, j), count)
+            odd += splat(a_in[row, i + 1], w) * load(w, (i + 1, j), count)
+        if n_in % 2:
+            even += splat(a_in[row, n_in - 1], w) * load(w, (n_in - 1, j), count)
+        store(z, (e, j), count, even + odd)
     _activate(z, a, e, n_out, kind)
 
 
-@_compiled
+@_inlined
 def _activate(z, a, e, n_out, kind):
     """a[e] = f(z[e]) for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax."""
     if kind == 3:  # softmax, shifted by the maximum so nothing overflows
@@ -94,98 +109,134 @@ def _activate(z, a, e, n_out, kind):
             total += a[e, j]
         for j in range(n_out):
             a[e, j] /= total
-    elif kind == 0:
-        for j in range(n_out):
-            # 1 / (1 + e^-z): a compiled exp costs a third of a tanh. Below z = -40 the sigmoid is 0
-            # to within 4e-18 (activations.sigmoid gives 0 exactly); computing it there would only
-            # send exp to its slow overflow path or give subnormal numbers, slow in every product
-            a[e, j] = _ONE / (_ONE + np.exp(-z[e, j])) if z[e, j] > _SIGMOID_ZERO_BELOW else _ZERO
-    elif kind == 1:
-        for j in range(n_out):
-            a[e, j] = max(z[e, j], _ZERO)
-    else:
+    elif kind == 2:
         for j in range(n_out):
             a[e, j] = np.tanh(z[e, j])
+    else:
+        for j in range(0, n_out, width(z)):
+            v = load(z, (e, j), n_out - j)
+            store(a, (e, j), n_out - j, _sigmoid(v) if kind == 0 else maximum(v, splat(0, v)))
 
 
-@_compiled
-def _forward_sparse(w, b, starts, columns, values, scale, row, partial, z, a, e, kind):
-    """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``.
+@_inlined
+def _sigmoid(z):
+    """1 / (1 + e^-z) for Lanes z; 0 where the readable sigmoid is 0 too, below z = ln(epsilon / 4).
 
-    The row's values are summed in four interleaved parts (``partial``, (4, n_out)), so that
-    each sum need not wait for the one before it; ``scale`` multiplies the sum, not each value.
+    The readable one, (1 + tanh(z/2)) / 2, is 0 there (-17.3 in float32) because tanh(z/2)
+    rounds to -1. That 0 matters: the numbers just above it, multiplied through two layers of
+    the backward pass, become subnormal (below 1e-38 in float32), and each operation on one is
+    a hundred times slower: an epoch slowed down more and more as neurons saturated.
+    e^-z is kept between e^-87 and e^40, where _exp is right (and the sigmoid 1, or 0 anyway).
     """
-    n_out = len(b)
+    one = splat(1, z)
+    sigmoid = one / (one + _exp(maximum(minimum(splat(0, z) - z, splat(40, z)), splat(-87, z))))
+    return sigmoid * above_zero(z - splat(np.log(epsilon(z) / 4), z))
+
+
+@_inlined
+def _exp(x):
+    """e^x for Lanes x from -87 to 88 (where e^x is a normal float32), to float64's precision.
+
+    e^x = 2^n e^r, with n the whole number nearest x / ln 2 so that |r| <= ln 2 / 2, and e^r
+    by the first terms of its Taylor series: 1 + r (1 + r/2 (1 + r/3 (... (1 + r/13)))),
+    whose error, below r^14 / 14!, is under 5e-18. ln 2 is taken in two parts (Cody and
+    Waite): the first has few enough digits that n times it is exact, so r loses nothing.
+    """
+    n = rounded(x * splat(_LOG2_E, x))
+    r = (x - n * splat(_LN2_HIGH, x)) - n * splat(_LN2_LOW, x)
+    series = splat(1, x)
+    for k in range(_EXP_TERMS, 0, -1):
+        series = splat(1, x) + series * r * splat(1.0 / k, x)
+    return series * power_of_two(n)
+
+
+@_inlined
+def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
+    """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``,
+    which multiplies the sums rather than each value."""
+    n_out, lanes = len(b), width(w)
     first, last = starts[row], starts[row + 1]
-    quarter = (last - first + 3) // 4
-    for p in range(4):
-        for j in range(n_out):
-            partial[p, j] = _ZERO
-    for k in range(quarter):
-        for p in range(4):
-            position = first + p * quarter + k
-            if position < last:
-                i, value = columns[position], values[position]
-                for j in range(n_out):
-                    partial[p, j] += value * w[i, j]
-    for j in range(n_out):
-        z[e, j] = b[j] + scale * ((partial[0, j] + partial[1, j]) + (partial[2, j] + partial[3, j]))
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        even, odd = splat(0, w), splat(0, w)
+        for k in range(first, last - 1, 2):
+            even += splat(values[k], w) * load(w, (columns[k], j), count)
+            odd += splat(values[k + 1], w) * load(w, (columns[k + 1], j), count)
+        if (last - first) % 2:
+            even += splat(values[last - 1], w) * load(w, (columns[last - 1], j), count)
+        store(z, (e, j), count, load(b, j, count) + splat(scale, w) * (even + odd))
     _activate(z, a, e, n_out, kind)
 
 
-@_compiled
+@_inlined
 def _backward_layer(w, delta_above, z, a, e, delta, kind):
     """BP2: delta[e] = (delta_above[e] w^T) * f'(z[e]), through the weights w before this step."""
-    for i in range(w.shape[0]):
-        total = _ZERO
-        for j in range(w.shape[1]):
-            total += w[i, j] * delta_above[e, j]
+    n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
+    for i in range(n_in):
+        products = splat(0, w)
+        for j in range(0, n_out, lanes):
+            products += load(w, (i, j), n_out - j) * load(delta_above, (e, j), n_out - j)
+        delta[e, i] = total(products)
+    for i in range(0, n_in, lanes):
+        count = n_in - i
+        back, v = load(delta, (e, i), count), load(a, (e, i), count)
         if kind == 0:
-            delta[e, i] = total * a[e, i] * (_ONE - a[e, i])
+            back *= v * (splat(1, v) - v)
         elif kind == 1:
-            delta[e, i] = total if z[e, i] > _ZERO else _ZERO
+            back *= above_zero(load(z, (e, i), count))
         else:
-            delta[e, i] = total * (_ONE - a[e, i] * a[e, i])
+            back *= splat(1, v) - v * v
+        store(delta, (e, i), count, back)
 
 
-@_compiled
+@_inlined
 def _decay_and_step_biases(w, b, m, delta, lr, shrink):
     """The parts of the SGD step that do not depend on the layer's inputs: w *= shrink (L2), b -= lr sum(delta)."""
-    if shrink != _ONE:
-        for i in range(w.shape[0]):
-            for j in range(w.shape[1]):
-                w[i, j] *= shrink
-    for e in range(m):
-        for j in range(len(b)):
-            b[j] -= lr * delta[e, j]
+    n_out, lanes = len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        if shrink != _ONE:
+            for i in range(w.shape[0]):
+                store(w, (i, j), count, load(w, (i, j), count) * splat(shrink, w))
+        step = splat(0, w)
+        for e in range(m):
+            step += load(delta, (e, j), count)
+        store(b, j, count, load(b, j, count) - splat(lr, w) * step)
 
 
-@_compiled
+@_inlined
 def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
     """As _step_layer without L2, for input rows given by their non-zero values: the weights step by
-    ``weight_lr`` (lr times the values' scale, over the weights' own; see ``sgd_steps``), the biases by lr."""
+    ``weight_lr`` (lr times the values' scale, over the weights' own; see ``sgd_steps``), the biases by lr.
+
+    Only the rows of w for an example's non-zero pixels change."""
     _decay_and_step_biases(w, b, m, delta, lr, _ONE)
+    n_out, lanes = w.shape[1], width(w)
     for e in range(m):
-        for k in range(starts[rows[e]], starts[rows[e] + 1]):
-            i = columns[k]
-            scaled = weight_lr * values[k]
-            for j in range(w.shape[1]):
-                w[i, j] -= scaled * delta[e, j]
+        first, last = starts[rows[e]], starts[rows[e] + 1]
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            step = splat(weight_lr, w) * load(delta, (e, j), count)
+            for k in range(first, last):
+                i = columns[k]
+                store(w, (i, j), count, load(w, (i, j), count) - splat(values[k], w) * step)
 
 
-@_compiled
+@_inlined
 def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
     """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta).
 
     ``shrink`` is 1 - lr decay: the L2 part, applied to the weights first."""
     _decay_and_step_biases(w, b, m, delta, lr, shrink)
+    n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
     for e in range(m):
-        for i in range(w.shape[0]):
-            value = a_in[rows[e], i]
-            if value != _ZERO:
-                scaled = lr * value
-                for j in range(w.shape[1]):
-                    w[i, j] -= scaled * delta[e, j]
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            step = splat(lr, w) * load(delta, (e, j), count)
+            for i in range(n_in):
+                value = a_in[rows[e], i]
+                if value != _ZERO:  # many relu outputs are 0
+                    store(w, (i, j), count, load(w, (i, j), count) - splat(value, w) * step)
 
 
 @_compiled
@@ -203,12 +254,12 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
 
 @_compiled
 def _buffers(batch_size, b0, b1, b2):
-    """Room for one mini-batch's z, a and delta of each layer, its rows, and the first layer's partial sums."""
+    """Room for one mini-batch's z, a and delta of each layer, and its rows."""
     shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
     return (np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype),
             np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype),
             np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype),
-            np.empty(batch_size, np.int64), np.empty((4, len(b0)), b0.dtype))
+            np.empty(batch_size, np.int64))
 
 
 @_compiled
@@ -216,16 +267,21 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
     """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``.
 
     The first layer's inputs are the sparse rows' values times ``scale``."""
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     m = len(batch)
     for e in range(m):
         row = rows[e] = batch[e]
-        _forward_sparse(w0, b0, starts, columns, values, scale, row, partial, z1, a1, e, hidden)
+        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, a1, e, hidden)
         _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
         _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
-        for j in range(len(b2)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
-            a, y = a3[e, j], _ONE if j == labels[row] else _ZERO
-            d3[e, j] = _TWO * (a - y) * a * (_ONE - a) / m if output == 0 else (a - y) / m
+        if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
+            prefetch(values, starts[batch[e + 1]])
+            prefetch(columns, starts[batch[e + 1]])
+        for j in range(0, len(b2), width(a3)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
+            count = len(b2) - j
+            a, y = load(a3, (e, j), count), one_hot(labels[row] - j, a3)
+            error = (a - y) * splat(_ONE / m, a)
+            store(d3, (e, j), count, splat(_TWO, a) * error * a * (splat(1, a) - a) if output == 0 else error)
         _backward_layer(w2, d3, z2, a2, e, d2, hidden)
         _backward_layer(w1, d2, z1, a1, e, d1, hidden)
 
@@ -242,7 +298,7 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, s
     of 0, lr times decay being 1, zeroes the weights: that goes into the array at once.)
     """
     buffers = _buffers(batch_size, b0, b1, b2)
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     inner = np.arange(batch_size)
     one = _ONE + _ZERO * lr  # 1, in the weights' dtype
     w0_scale = one
@@ -308,7 +364,7 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
     lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
     gw0, gb0, gw1, gb1, gw2, gb2 = gradients
     buffers = _buffers(batch_size, b0, b1, b2)
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows, partial = buffers
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     inner = np.arange(batch_size)
     one, factors = _ONE + _ZERO * lr, np.empty(2, vector.dtype)  # factors: in the vector's dtype
     for start in range(0, len(order), batch_size):
