@@ -11,8 +11,21 @@ import llvmlite.binding as llvm
 import numba
 import numpy as np
 
-from ._lanes import (above_zero, epsilon, load, maximum, minimum, one_hot, power_of_two, prefetch, rounded, splat, store,
-                     total, width)
+from ._lanes import (
+    above_zero,
+    epsilon,
+    load,
+    maximum,
+    minimum,
+    one_hot,
+    power_of_two,
+    prefetch,
+    rounded,
+    splat,
+    store,
+    total,
+    width,
+)
 
 # let the compiler reorder sums (as BLAS does) but keep inf and NaN meaning what they mean,
 # so that a diverging run is still seen as one
@@ -169,6 +182,15 @@ def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
 
 
 @_inlined
+def _prefetch_row(starts, columns, values, row):
+    """Ask the CPU to fetch a sparse row's columns and values into its cache, 64 bytes at a time."""
+    for k in range(starts[row], starts[row + 1], 32):
+        prefetch(columns, k)
+    for k in range(starts[row], starts[row + 1], 64):
+        prefetch(values, k)
+
+
+@_inlined
 def _backward_layer(w, delta_above, z, a, e, delta, kind):
     """BP2: delta[e] = (delta_above[e] w^T) * f'(z[e]), through the weights w before this step."""
     n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
@@ -226,17 +248,17 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
 def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
     """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta).
 
-    ``shrink`` is 1 - lr decay: the L2 part, applied to the weights first."""
+    ``shrink`` is 1 - lr decay: the L2 part, applied to the weights first. Each row of w
+    gathers its change from the whole batch, then is written once."""
     _decay_and_step_biases(w, b, m, delta, lr, shrink)
     n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
-    for e in range(m):
+    for i in range(n_in):
         for j in range(0, n_out, lanes):
             count = n_out - j
-            step = splat(lr, w) * load(delta, (e, j), count)
-            for i in range(n_in):
-                value = a_in[rows[e], i]
-                if value != _ZERO:  # many relu outputs are 0
-                    store(w, (i, j), count, load(w, (i, j), count) - splat(value, w) * step)
+            change = splat(0, w)
+            for e in range(m):
+                change += splat(a_in[rows[e], i], w) * load(delta, (e, j), count)
+            store(w, (i, j), count, load(w, (i, j), count) - splat(lr, w) * change)
 
 
 @_compiled
@@ -275,8 +297,7 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
         _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
         _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
         if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
-            prefetch(values, starts[batch[e + 1]])
-            prefetch(columns, starts[batch[e + 1]])
+            _prefetch_row(starts, columns, values, batch[e + 1])
         for j in range(0, len(b2), width(a3)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
             count = len(b2) - j
             a, y = load(a3, (e, j), count), one_hot(labels[row] - j, a3)
