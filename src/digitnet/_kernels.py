@@ -14,6 +14,7 @@ import numpy as np
 from ._lanes import (
     above_zero,
     epsilon,
+    item,
     load,
     maximum,
     minimum,
@@ -173,10 +174,10 @@ def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
         count = n_out - j
         even, odd = splat(0, w), splat(0, w)
         for k in range(first, last - 1, 2):
-            even += splat(values[k], w) * load(w, (columns[k], j), count)
-            odd += splat(values[k + 1], w) * load(w, (columns[k + 1], j), count)
+            even += splat(item(values, k), w) * load(w, (item(columns, k), j), count)
+            odd += splat(item(values, k + 1), w) * load(w, (item(columns, k + 1), j), count)
         if (last - first) % 2:
-            even += splat(values[last - 1], w) * load(w, (columns[last - 1], j), count)
+            even += splat(item(values, last - 1), w) * load(w, (item(columns, last - 1), j), count)
         store(z, (e, j), count, load(b, j, count) + splat(scale, w) * (even + odd))
     _activate(z, a, e, n_out, kind)
 
@@ -240,8 +241,8 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
             count = n_out - j
             step = splat(weight_lr, w) * load(delta, (e, j), count)
             for k in range(first, last):
-                i = columns[k]
-                store(w, (i, j), count, load(w, (i, j), count) - splat(values[k], w) * step)
+                i = item(columns, k)
+                store(w, (i, j), count, load(w, (i, j), count) - splat(item(values, k), w) * step)
 
 
 @_inlined

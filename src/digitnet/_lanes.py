@@ -251,6 +251,19 @@ def above_zero(typingctx, vector):
 
 
 @intrinsic
+def item(typingctx, array, index):
+    """array[index], for an index that is not negative (not counted from the end, as Python allows).
+
+    Numba's own array[index] checks for a negative index each time; in the loops over an
+    image's pixels those checks cost as much as the arithmetic."""
+    _indices(index)
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_pointer(context, builder, array, args[0], index, args[1]))
+    return array.dtype(array, index), codegen
+
+
+@intrinsic
 def one_hot(typingctx, lane, like):
     """Lanes like ``like``, 1 in lane number ``lane`` and 0 in the others (all 0 if there is no such lane)."""
     lanes = _lanes_like(like)
