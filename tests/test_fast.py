@@ -12,18 +12,19 @@ pytest.importorskip("numba", reason="the fast path needs Numba (pip install numb
 SETTINGS = [(hidden, cost) for hidden in ("sigmoid", "relu", "tanh") for cost in ("mse", "cross_entropy")]
 
 
-def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight_decay, optimizer=SGD):
+def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight_decay, optimizer=SGD,
+                       sizes=(784, 16, 16, 10)):
     """Two copies of one network after the same ``steps`` optimizer steps: by Network.gradient, and by fast.steps."""
     train_set, _ = mnist
     X = train_set.X[:steps * batch_size].astype(dtype)
     labels = train_set.labels[:steps * batch_size]
     Y = train_set.Y[:steps * batch_size].astype(dtype)
     order = np.random.default_rng(1).permutation(len(X))
-    readable, compiled = (Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype) for _ in range(2))
+    readable, compiled = (Network(sizes, hidden, cost, seed=3, dtype=dtype) for _ in range(2))
     decay = weight_decay / len(X)
     _readable_steps(readable, optimizer(lr), X, Y, order, batch_size, decay)
     fast.steps(compiled, optimizer(lr), fast.sparse_rows(X), labels, order, batch_size, decay)
-    start = Network((784, 16, 16, 10), hidden, cost, seed=3, dtype=dtype).vector
+    start = Network(sizes, hidden, cost, seed=3, dtype=dtype).vector
     return start, readable.vector, compiled.vector
 
 
@@ -41,6 +42,68 @@ def test_in_float64_the_two_paths_agree_to_1e_10(mnist, hidden, cost):
     start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float64", 50, 10, 0.5, 1.0)
     assert np.abs(readable - start).max() > 0.01
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("sizes", [(784, 20, 12, 10), (784, 40, 7, 10)], ids=str)
+def test_layers_of_any_width_agree_too(mnist, sizes):
+    """The compiled loops take a layer 8 neurons at a time in float64 (16 in float32): here some are partial.
+
+    In float64, so that the two paths' rounding cannot be what tells them apart."""
+    start, readable, compiled = _readable_and_fast(mnist, "relu", "cross_entropy", "float64", 100, 10, 0.1, 1.0,
+                                                   sizes=sizes)
+    assert np.abs(readable - start).max() > 0.01
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-9)
+    start, readable, compiled = _readable_and_fast(mnist, "sigmoid", "mse", "float64", 20, 16, 0.5, 0.0, Adam,
+                                                   sizes=sizes)
+    assert np.abs(readable - start).max() > 0.01
+    np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-9)
+    start, readable, compiled = _readable_and_fast(mnist, "relu", "cross_entropy", "float32", 100, 10, 0.1, 1.0,
+                                                   sizes=sizes[:2] + (16, 10))
+    assert np.abs(compiled - readable).max() < 1e-4 * max(1.0, np.abs(readable).max())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_saturated_neurons_give_the_readable_activations(mnist, dtype):
+    """Weights 300 times too large put z far beyond +-100, where the compiled exp would overflow unguarded."""
+    _, test_set = mnist
+    for hidden, cost in SETTINGS:
+        network = Network((784, 16, 16, 10), hidden, cost, seed=5, dtype=dtype)
+        network.vector *= 300
+        z = network.forward_trace(test_set.X[:50])[0]
+        assert min(layer.min() for layer in z) < -100 and max(layer.max() for layer in z) > 100
+        # z is in the thousands: float32's rounding of z alone moves a sigmoid by 1e-5
+        np.testing.assert_allclose(fast.feedforward(network, test_set.X[:50]),
+                                   network.forward_trace(test_set.X[:50])[1][-1], rtol=0,
+                                   atol=1e-4 if dtype == "float32" else 1e-9)
+
+
+_CACHED_RUN = """
+import numpy as np
+from digitnet import Network, fast
+from digitnet.data.mnist import load_mnist
+from digitnet.optimizers import SGD
+train_set = load_mnist()[0]
+X, labels = train_set.X[:3000], train_set.labels[:3000]
+network = Network((784, 16, 16, 10), "relu", "mse", seed=3)
+fast.steps(network, SGD(0.1), fast.sparse_rows(X), labels, np.random.default_rng(1).permutation(3000), 10, 1e-4)
+print(network.vector.tobytes().hex())
+"""
+
+
+def test_compiled_code_loaded_from_numbas_cache_computes_what_it_did_when_compiled(tmp_path):
+    """Numba keeps compiled code on disk; a later process that loads it must get the same numbers.
+
+    (It did not, once: the Lanes operators were compiled into functions of their own, and the
+    code loaded from the cache computed other steps after a hundred or so.)"""
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", _CACHED_RUN], capture_output=True, text=True, env=environment,
+                           check=True).stdout for _ in range(2)]
+    assert any(tmp_path.rglob("*.nbc"))  # the first run compiled and kept its code; the second loaded it
+    assert runs[0] == runs[1]
 
 
 def test_strong_l2_agrees_too_though_the_fast_path_keeps_the_first_layers_shrinking_as_one_factor(mnist):

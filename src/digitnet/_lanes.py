@@ -25,7 +25,7 @@ import operator
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
-from numba.extending import intrinsic, models, overload, register_model
+from numba.extending import intrinsic, lower_builtin, models, register_model, type_callable
 
 BYTES = 64
 # as _kernels' fastmath: sums may be reordered and fused, but inf and NaN keep their meaning
@@ -291,41 +291,39 @@ def prefetch(typingctx, array, index):
     return types.void(array, index), codegen
 
 
-def _select(predicate):
-    @intrinsic
-    def choose(typingctx, a, b):
-        def codegen(context, builder, signature, args):
-            # unordered: a NaN in a is kept, as np.maximum keeps it, so a diverging run is still seen
-            return builder.select(builder.fcmp_unordered(predicate, args[0], args[1]), args[0], args[1])
-        return a(a, b), codegen
-    return choose
+@intrinsic
+def maximum(typingctx, a, b):
+    """The larger of a and b, lane by lane (a where either is NaN, as np.maximum keeps a NaN)."""
+    def codegen(context, builder, signature, args):
+        return builder.select(builder.fcmp_unordered(">", args[0], args[1]), args[0], args[1])
+    return a(a, b), codegen
 
 
-maximum, minimum = _select(">"), _select("<")
-maximum.__doc__ = "The larger of a and b, lane by lane (a where either is NaN)."
-minimum.__doc__ = "The smaller of a and b, lane by lane (a where either is NaN)."
+@intrinsic
+def minimum(typingctx, a, b):
+    """The smaller of a and b, lane by lane (a where either is NaN)."""
+    def codegen(context, builder, signature, args):
+        return builder.select(builder.fcmp_unordered("<", args[0], args[1]), args[0], args[1])
+    return a(a, b), codegen
 
 
-def _lane_by_lane(name):
-    @intrinsic
-    def operation(typingctx, a, b):
-        def codegen(context, builder, signature, args):
-            return getattr(builder, name)(args[0], args[1], flags=_FLAGS)
-        return a(a, b), codegen
-    return operation
+# +, -, * and / of two Lanes: typed by type_callable and written straight into the caller's IR
+# by lower_builtin (an @overload would compile each into a function of its own)
+_OPERATORS = {operator.add: "fadd", operator.iadd: "fadd", operator.sub: "fsub", operator.isub: "fsub",
+              operator.mul: "fmul", operator.imul: "fmul", operator.truediv: "fdiv"}
 
 
-def _operator(function, operation):
-    @overload(function)
-    def lanes_version(a, b):
-        if isinstance(a, Lanes) and a == b:
-            return lambda a, b: operation(a, b)
-        return None
+def _lanes_operator(function, instruction):
+    @type_callable(function)
+    def typer(context):
+        def result(a, b):
+            return a if isinstance(a, Lanes) and a == b else None
+        return result
+
+    @lower_builtin(function, Lanes, Lanes)
+    def lower(context, builder, signature, args):
+        return getattr(builder, instruction)(args[0], args[1], flags=_FLAGS)
 
 
-_add, _subtract = _lane_by_lane("fadd"), _lane_by_lane("fsub")
-_multiply, _divide = _lane_by_lane("fmul"), _lane_by_lane("fdiv")
-for _function, _operation in ((operator.add, _add), (operator.iadd, _add), (operator.sub, _subtract),
-                              (operator.isub, _subtract), (operator.mul, _multiply), (operator.imul, _multiply),
-                              (operator.truediv, _divide)):
-    _operator(_function, _operation)
+for _function, _instruction in _OPERATORS.items():
+    _lanes_operator(_function, _instruction)
