@@ -75,7 +75,6 @@ TRAIN_COST_SAMPLE = 10_000
 PROBE_SIZE = 500     # examples the check inside an epoch looks at
 CHECK_EVERY = 1_000  # mini-batches between two checks inside an epoch (and one after it)
 SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
-FAST_MAX_BATCH = 16  # above this, NumPy's matrix products beat the compiled per-example loops
 FAST_MIN_EXAMPLES = 100_000  # shorter trainings would wait longer for Numba to load (0.5 s) than they save
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule}
 
@@ -174,8 +173,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be from 0 up to (not including) 1, got {dropout}")
     worth_loading = fast.loaded() or len(X) * epochs >= FAST_MIN_EXAMPLES
-    use_fast = (fast_path and not dropout and batch_size <= FAST_MAX_BATCH and worth_loading
-                and fast.supports(network, optimizer))
+    use_fast = fast_path and not dropout and worth_loading and fast.supports(network, optimizer)
     fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
