@@ -150,12 +150,26 @@ def test_a_last_batch_smaller_than_the_others_is_a_step_of_its_own(mnist):
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
 
 
-def test_fast_feedforward_gives_the_readable_outputs(mnist):
+@pytest.mark.parametrize("rows", [1, 15, 16, 203])
+def test_fast_feedforward_gives_the_readable_outputs(mnist, rows):
+    """Rows come 16 at a time (4 without AVX-512), and the rest one by one."""
     _, test_set = mnist
     for hidden, cost in SETTINGS:
-        network = Network((784, 32, 16, 10), hidden, cost, seed=5)
-        np.testing.assert_allclose(fast.feedforward(network, test_set.X[:200]),
-                                   network.forward_trace(test_set.X[:200])[1][-1], rtol=1e-5, atol=1e-6)
+        for sizes, dtype in (((784, 32, 16, 10), "float32"), ((784, 20, 9, 10), "float64")):
+            network = Network(sizes, hidden, cost, seed=5, dtype=dtype)
+            X = test_set.X[:rows].astype(dtype)
+            np.testing.assert_allclose(fast.feedforward(network, X), network.forward_trace(X)[1][-1],
+                                       rtol=1e-5, atol=1e-6 if dtype == "float32" else 1e-12)
+
+
+def test_fast_feedforward_of_dense_rows_and_of_nan_is_the_readable_one():
+    """Rows without zeros skip nothing; a NaN pixel is not skipped as a 0 would be, so it shows."""
+    network = Network(seed=2)
+    X = np.random.default_rng(0).random((40, 784), dtype=np.float32)
+    np.testing.assert_allclose(fast.feedforward(network, X), network.forward_trace(X)[1][-1], rtol=1e-5, atol=1e-6)
+    X[3, 100] = np.nan
+    out = fast.feedforward(network, X)
+    assert np.isnan(out[3]).all() and not np.isnan(np.delete(out, 3, axis=0)).any()
 
 
 def test_sparse_rows_hold_exactly_the_nonzero_values(mnist):
@@ -276,8 +290,11 @@ def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, mo
     x = mnist[1].X[:1]
     np.testing.assert_allclose(network.feedforward(x), network.forward_trace(x)[1][-1], rtol=1e-5, atol=1e-6)
     assert used
-    network.feedforward(mnist[1].X[:100])  # many rows: NumPy's matrix products are faster
-    assert len(used) == 1
+    network.feedforward(mnist[1].X[:100])
+    assert len(used) == 2  # many rows too: the compiled loops take 16 rows at a time
+    with pytest.raises(ValueError):
+        network.feedforward(mnist[1].X[:100, :700])  # the readable path says what is wrong; no compiled loop
+    assert len(used) == 2
 
 
 def test_a_diverging_run_on_the_fast_path_is_still_seen_as_one(mnist):

@@ -12,18 +12,24 @@ import numba
 import numpy as np
 
 from ._lanes import (
+    TILE_ROWS,
     above_zero,
+    add_outer,
     epsilon,
     item,
     load,
+    lowest_bit,
     maximum,
     minimum,
+    nonzero_lanes,
     one_hot,
     power_of_two,
     prefetch,
     rounded,
     splat,
     store,
+    store_tile,
+    tile,
     total,
     width,
 )
@@ -107,29 +113,39 @@ def _forward_layer(w, b, a_in, row, z, a, e, kind):
         if n_in % 2:
             even += splat(a_in[row, n_in - 1], w) * load(w, (n_in - 1, j), count)
         store(z, (e, j), count, even + odd)
-    _activate(z, a, e, n_out, kind)
+    _activate(z, a, e, e + 1, kind)
 
 
 @_inlined
-def _activate(z, a, e, n_out, kind):
-    """a[e] = f(z[e]) for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax."""
-    if kind == 3:  # softmax, shifted by the maximum so nothing overflows
-        top = z[e, 0]
-        for j in range(n_out):
-            top = max(top, z[e, j])
-        total = _ZERO
-        for j in range(n_out):
-            a[e, j] = np.exp(z[e, j] - top)
-            total += a[e, j]
-        for j in range(n_out):
-            a[e, j] /= total
+def _activate(z, a, first, last, kind):
+    """a[r] = f(z[r]) for the rows r from first to last, for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+
+    One loop for each kind: with the choice made outside them, each compiles to straight code."""
+    n_out, lanes = z.shape[1], width(z)
+    if kind == 0:
+        for r in range(first, last):
+            for j in range(0, n_out, lanes):
+                store(a, (r, j), n_out - j, _sigmoid(load(z, (r, j), n_out - j)))
+    elif kind == 1:
+        for r in range(first, last):
+            for j in range(0, n_out, lanes):
+                v = load(z, (r, j), n_out - j)
+                store(a, (r, j), n_out - j, maximum(v, splat(0, v)))
     elif kind == 2:
-        for j in range(n_out):
-            a[e, j] = np.tanh(z[e, j])
+        for r in range(first, last):
+            for j in range(n_out):
+                a[r, j] = np.tanh(z[r, j])
     else:
-        for j in range(0, n_out, width(z)):
-            v = load(z, (e, j), n_out - j)
-            store(a, (e, j), n_out - j, _sigmoid(v) if kind == 0 else maximum(v, splat(0, v)))
+        for r in range(first, last):  # softmax, shifted by the maximum so nothing overflows
+            top = z[r, 0]
+            for j in range(n_out):
+                top = max(top, z[r, j])
+            total = _ZERO
+            for j in range(n_out):
+                a[r, j] = np.exp(z[r, j] - top)
+                total += a[r, j]
+            for j in range(n_out):
+                a[r, j] /= total
 
 
 @_inlined
@@ -179,7 +195,7 @@ def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
         if (last - first) % 2:
             even += splat(item(values, last - 1), w) * load(w, (item(columns, last - 1), j), count)
         store(z, (e, j), count, load(b, j, count) + splat(scale, w) * (even + odd))
-    _activate(z, a, e, n_out, kind)
+    _activate(z, a, e, e + 1, kind)
 
 
 @_inlined
@@ -264,15 +280,47 @@ def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
 
 @_compiled
 def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
-    z1, a1 = np.empty((1, len(b0)), w0.dtype), np.empty((1, len(b0)), w0.dtype)
-    z2, a2 = np.empty((1, len(b1)), w0.dtype), np.empty((1, len(b1)), w0.dtype)
-    z3, a3 = np.empty((1, len(b2)), w0.dtype), np.empty((1, len(b2)), w0.dtype)
-    for n in range(len(X)):
-        _forward_layer(w0, b0, X, n, z1, a1, 0, hidden)
-        _forward_layer(w1, b1, a1, 0, z2, a2, 0, hidden)
-        _forward_layer(w2, b2, a2, 0, z3, a3, 0, 3 * output)  # output 0: sigmoid, 1: softmax
-        for j in range(len(b2)):
-            out[n, j] = a3[0, j]
+    """out = the output layer's activations for the rows of X (of the weights' dtype)."""
+    a1 = _layer_rows(w0, b0, X, hidden)
+    a2 = _layer_rows(w1, b1, a1, hidden)
+    out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
+
+
+@_inlined
+def _layer_rows(w, b, a_in, kind):
+    """f(a_in w + b) for every row of a_in: TILE_ROWS rows at a time (``_tiled_layer``), the rest one by one."""
+    n = len(a_in)
+    z, a = np.empty((n, len(b)), w.dtype), np.empty((n, len(b)), w.dtype)
+    tiled = n - n % TILE_ROWS
+    _tiled_layer(w, b, a_in, tiled, z)
+    _activate(z, a, 0, tiled, kind)
+    for r in range(tiled, n):
+        _forward_layer(w, b, a_in, r, z, a, r, kind)
+    return a
+
+
+@_inlined
+def _tiled_layer(w, b, X, rows, z):
+    """z[:rows] = X[:rows] w + b, for ``rows`` a multiple of TILE_ROWS, that many rows at a time.
+
+    Each row of w is read once for all of them, and a column of X that is 0 in all of them
+    (a pixel of the background, in images) is skipped: which ones are, ``width(X)`` columns
+    at a time, is a number whose bits say so (``nonzero_lanes``), gone through bit by bit.
+    """
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for n in range(0, rows, TILE_ROWS):
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            sums = tile(load(b, j, count))
+            for c in range(0, n_in, width(X)):
+                used = 0
+                for r in range(n, n + TILE_ROWS):
+                    used |= nonzero_lanes(load(X, (r, c), n_in - c))
+                while used:
+                    i = c + lowest_bit(used)
+                    used &= used - 1  # that bit done
+                    sums = add_outer(sums, X, n, i, load(w, (i, j), count))
+            store_tile(z, n, j, count, sums)
 
 
 @_compiled

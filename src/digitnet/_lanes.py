@@ -22,6 +22,7 @@ intrinsics that emit LLVM IR); this module imports Numba, so only ``_kernels`` i
 
 import operator
 
+import llvmlite.binding as llvm
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
@@ -39,6 +40,20 @@ class Lanes(types.Type):
         self.dtype = dtype
         self.count = BYTES // (dtype.bitwidth // 8)
         super().__init__(name=f"Lanes({dtype} x {self.count})")
+
+
+class Tile(types.Type):
+    """The Numba type of ``rows`` Lanes, one for each of ``rows`` consecutive rows of a matrix."""
+
+    def __init__(self, lanes, rows):
+        self.lanes, self.rows = lanes, rows
+        super().__init__(name=f"Tile({rows} x {lanes})")
+
+
+@register_model(Tile)
+class _TileModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, ir.ArrayType(dmm.lookup(fe_type.lanes).get_value_type(), fe_type.rows))
 
 
 @register_model(Lanes)
@@ -261,6 +276,104 @@ def item(typingctx, array, index):
     def codegen(context, builder, signature, args):
         return builder.load(_pointer(context, builder, array, args[0], index, args[1]))
     return array.dtype(array, index), codegen
+
+
+@intrinsic
+def nonzero_lanes(typingctx, vector):
+    """A number whose bit k is 1 where lane k is not 0 (a NaN counts as not 0)."""
+    def codegen(context, builder, signature, args):
+        bits = builder.fcmp_unordered("!=", args[0], ir.Constant(args[0].type, None))
+        return builder.zext(builder.bitcast(bits, ir.IntType(vector.count)), ir.IntType(64))
+    return types.int64(vector), codegen
+
+
+@intrinsic
+def lowest_bit(typingctx, number):
+    """The position of the lowest bit that is 1 in a number that is not 0 (as bits.trailing_zeros)."""
+    def codegen(context, builder, signature, args):
+        count = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), [ir.IntType(64), ir.IntType(1)]), "llvm.cttz.i64")
+        return builder.call(count, [context.cast(builder, args[0], number, types.int64), ir.Constant(ir.IntType(1), 1)])
+    return types.int64(number), codegen
+
+
+def _has_wide_registers():
+    """True when the CPU has AVX-512's 32 registers of 64 bytes (else a Tile is kept to 4 rows)."""
+    features = llvm.get_host_cpu_features()
+    return bool(features.get("avx512f"))
+
+
+TILE_ROWS = 16 if _has_wide_registers() else 4
+
+
+@intrinsic
+def tile(typingctx, vector):
+    """A Tile of TILE_ROWS rows, each ``vector``."""
+    if not isinstance(vector, Lanes):
+        raise TypingError(f"a Tile is made of Lanes, not {vector}")
+    made = Tile(vector, TILE_ROWS)
+
+    def codegen(context, builder, signature, args):
+        result = ir.Constant(context.get_value_type(made), ir.Undefined)
+        for r in range(made.rows):
+            result = builder.insert_value(result, args[0], r)
+        return result
+    return made(vector), codegen
+
+
+@intrinsic
+def add_outer(typingctx, sums, array, row, column, vector):
+    """sums[r] + array[row + r, column] * vector for each of the Tile's rows r: a column of ``array``
+    times a row of weights, added to the sums."""
+    if not (isinstance(sums, Tile) and sums.lanes == vector and _lanes_of(array) == vector and array.ndim == 2):
+        raise TypingError(f"add_outer needs a Tile, a 2-D array and Lanes alike, not {sums}, {array}, {vector}")
+
+    def codegen(context, builder, signature, args):
+        result = args[0]
+        start = context.cast(builder, args[2], row, types.intp)
+        at = context.cast(builder, args[3], column, types.intp)
+        for r in range(sums.rows):
+            index = builder.add(start, ir.Constant(start.type, r)) if r else start
+            value = _splat(builder, args[4].type, builder.load(_element(context, builder, array, args[1], index, at)))
+            total = builder.fadd(builder.extract_value(result, r), builder.fmul(value, args[4], flags=_FLAGS),
+                                 flags=_FLAGS)
+            result = builder.insert_value(result, total, r)
+        return result
+    return sums(sums, array, row, column, vector), codegen
+
+
+@intrinsic
+def store_tile(typingctx, array, row, column, count, sums):
+    """array[row + r, column:column + count] = sums[r] for each of the Tile's rows r."""
+    if not (isinstance(sums, Tile) and _lanes_of(array) == sums.lanes and array.ndim == 2):
+        raise TypingError(f"cannot store {sums} into {array}")
+
+    def codegen(context, builder, signature, args):
+        start = context.cast(builder, args[1], row, types.intp)
+        first = context.cast(builder, args[2], column, types.intp)
+        whole = _whole(context, builder, count, args[3], sums.lanes)
+        mask = _first(context, builder, count, args[3], sums.lanes)
+        vector_type = context.get_value_type(sums.lanes)
+        alignment = array.dtype.bitwidth // 8
+        for r in range(sums.rows):
+            index = builder.add(start, ir.Constant(start.type, r)) if r else start
+            pointer = _element(context, builder, array, args[0], index, first)
+            vector = builder.extract_value(args[4], r)
+            with builder.if_else(whole, likely=True) as (all_lanes, some_lanes):
+                with all_lanes:
+                    builder.store(vector, builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
+                with some_lanes:
+                    write = _masked(builder, "store", vector_type, pointer.type)
+                    builder.call(write, [vector, pointer, ir.Constant(ir.IntType(32), alignment), mask])
+        return context.get_dummy_value()
+    return types.void(array, row, column, count, sums), codegen
+
+
+def _element(context, builder, array_type, array, row, column):
+    """A pointer to array[row, column], from indices already of type intp."""
+    made = context.make_array(array_type)(context, builder, array)
+    return cgutils.get_item_pointer2(context, builder, made.data, cgutils.unpack_tuple(builder, made.shape),
+                                     cgutils.unpack_tuple(builder, made.strides), array_type.layout, [row, column])
 
 
 @intrinsic

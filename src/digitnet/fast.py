@@ -3,8 +3,9 @@
 ``Network`` is written to be read: a handful of NumPy calls per layer, each of which costs
 about a microsecond before it does any arithmetic. At mini-batches of 10 that overhead,
 not the arithmetic, is most of an epoch. Here the same arithmetic runs one example at a
-time in compiled loops, and skips the zero pixels of an image (four in five of MNIST's),
-so an epoch of the seed recipe takes a fraction of the NumPy loop's time.
+time in compiled loops, on 16 numbers at once where the CPU can (``_lanes``), and skips the
+zero pixels of an image (four in five of MNIST's), so an epoch of the seed recipe takes a
+fifth of the NumPy loop's time, at any batch size.
 
 It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
 a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
@@ -15,9 +16,10 @@ prediction use the readable path for everything else, and when Numba is not inst
 The compiled loops are in ``_kernels``, imported on first use (Numba takes a quarter of a
 second to import). Numba compiles them the first time they run (seconds) and keeps the result
 in its cache (``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs start at once.
-``Network.feedforward`` uses the fast path for a few rows only once it is loaded (``ready``,
-after ``warm_up``), so a one-off ``digitnet predict`` does not wait for Numba; for the same
-reason ``train`` takes it only for trainings long enough to be worth loading it.
+``Network.feedforward`` uses the fast path only once it is loaded (``ready``, after
+``warm_up``), so a one-off ``digitnet predict`` does not wait for Numba; for the same reason
+``train`` takes it only for trainings long enough to be worth loading it. (Numba does not
+know when ``_lanes`` changes: after editing it, delete the cached ``_kernels*.nbi/nbc``.)
 """
 
 import importlib.util
@@ -31,7 +33,6 @@ from .optimizers import SGD, Adam
 
 HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
 OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
-SMALL = 8  # Network.feedforward of fewer rows than this uses the fast path, once it is loaded
 
 
 _BROKEN: list[Exception] = []  # why the compiled loops could not be imported, once they were tried
