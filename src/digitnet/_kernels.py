@@ -73,10 +73,6 @@ def _compiled(function):
     return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)(function)
 
 
-def _inlined(function):
-    return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True, inline="always")(function)
-
-
 @_compiled
 def count_nonzero(X, starts):
     for r in range(len(X)):
@@ -96,7 +92,7 @@ def fill_nonzero(X, starts, columns, values):
                 k += 1
 
 
-@_inlined
+@_compiled
 def _forward_layer(w, b, a_in, row, z, a, e, kind):
     """z[e] = b + a_in[row] w; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
 
@@ -116,7 +112,7 @@ def _forward_layer(w, b, a_in, row, z, a, e, kind):
     _activate(z, a, e, e + 1, kind)
 
 
-@_inlined
+@_compiled
 def _activate(z, a, first, last, kind):
     """a[r] = f(z[r]) for the rows r from first to last, for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
 
@@ -148,7 +144,7 @@ def _activate(z, a, first, last, kind):
                 a[r, j] /= total
 
 
-@_inlined
+@_compiled
 def _sigmoid(z):
     """1 / (1 + e^-z) for Lanes z; 0 where the readable sigmoid is 0 too, below z = ln(epsilon / 4).
 
@@ -163,7 +159,7 @@ def _sigmoid(z):
     return sigmoid * above_zero(z - splat(np.log(epsilon(z) / 4), z))
 
 
-@_inlined
+@_compiled
 def _exp(x):
     """e^x for Lanes x from -87 to 88 (where e^x is a normal float32), to float64's precision.
 
@@ -180,7 +176,7 @@ def _exp(x):
     return series * power_of_two(n)
 
 
-@_inlined
+@_compiled
 def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
     """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``,
     which multiplies the sums rather than each value."""
@@ -198,7 +194,7 @@ def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
     _activate(z, a, e, e + 1, kind)
 
 
-@_inlined
+@_compiled
 def _prefetch_row(starts, columns, values, row):
     """Ask the CPU to fetch a sparse row's columns and values into its cache, 64 bytes at a time."""
     for k in range(starts[row], starts[row + 1], 32):
@@ -207,7 +203,7 @@ def _prefetch_row(starts, columns, values, row):
         prefetch(values, k)
 
 
-@_inlined
+@_compiled
 def _backward_layer(w, delta_above, z, a, e, delta, kind):
     """BP2: delta[e] = (delta_above[e] w^T) * f'(z[e]), through the weights w before this step."""
     n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
@@ -228,7 +224,7 @@ def _backward_layer(w, delta_above, z, a, e, delta, kind):
         store(delta, (e, i), count, back)
 
 
-@_inlined
+@_compiled
 def _decay_and_step_biases(w, b, m, delta, lr, shrink):
     """The parts of the SGD step that do not depend on the layer's inputs: w *= shrink (L2), b -= lr sum(delta)."""
     n_out, lanes = len(b), width(w)
@@ -243,7 +239,7 @@ def _decay_and_step_biases(w, b, m, delta, lr, shrink):
         store(b, j, count, load(b, j, count) - splat(lr, w) * step)
 
 
-@_inlined
+@_compiled
 def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
     """As _step_layer without L2, for input rows given by their non-zero values: the weights step by
     ``weight_lr`` (lr times the values' scale, over the weights' own; see ``sgd_steps``), the biases by lr.
@@ -261,7 +257,7 @@ def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
                 store(w, (i, j), count, load(w, (i, j), count) - splat(item(values, k), w) * step)
 
 
-@_inlined
+@_compiled
 def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
     """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta).
 
@@ -286,7 +282,7 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
     out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
 
 
-@_inlined
+@_compiled
 def _layer_rows(w, b, a_in, kind):
     """f(a_in w + b) for every row of a_in: TILE_ROWS rows at a time (``_tiled_layer``), the rest one by one."""
     n = len(a_in)
@@ -299,7 +295,7 @@ def _layer_rows(w, b, a_in, kind):
     return a
 
 
-@_inlined
+@_compiled
 def _tiled_layer(w, b, X, rows, z):
     """z[:rows] = X[:rows] w + b, for ``rows`` a multiple of TILE_ROWS, that many rows at a time.
 
