@@ -30,11 +30,27 @@ def _readable_and_fast(mnist, hidden, cost, dtype, steps, batch_size, lr, weight
 
 @pytest.mark.parametrize("hidden, cost", SETTINGS)
 def test_300_fast_steps_agree_with_the_readable_network_to_float32_rounding(mnist, hidden, cost):
+    """Each of 300 steps, taken from the readable network's weights, lands where the readable step does.
+
+    One step at a time: over a long float32 run, a ReLU whose z comes within rounding of 0 goes
+    one way in one run and the other way in the other, and the runs part by 1e-2 for good
+    (it happened here, at step 185 of 300). That says nothing about either; whole runs are
+    compared in float64 below, where rounding is 1e-16.
+    """
+    train_set, _ = mnist
     lr = 3.0 if cost == "mse" and hidden == "sigmoid" else 0.1
-    start, readable, compiled = _readable_and_fast(mnist, hidden, cost, "float32", 300, 10, lr, 1.0)
-    moved = np.abs(readable - start).max()
-    assert moved > 0.1  # the steps did change the weights
-    assert np.abs(compiled - readable).max() < 1e-4 * max(1.0, np.abs(readable).max())
+    X, labels, Y = train_set.X[:3000], train_set.labels[:3000], train_set.Y[:3000]
+    order, rows, decay = np.random.default_rng(1).permutation(3000), fast.sparse_rows(X), 1.0 / 3000
+    readable, compiled = (Network((784, 16, 16, 10), hidden, cost, seed=3) for _ in range(2))
+    start, worst = readable.vector.copy(), 0.0
+    for step in range(300):
+        batch = order[10 * step:10 * step + 10]
+        compiled.vector[...] = readable.vector
+        _readable_steps(readable, SGD(lr), X, Y, batch, 10, decay)
+        fast.steps(compiled, SGD(lr), rows, labels, batch, 10, decay)
+        worst = max(worst, np.abs(compiled.vector - readable.vector).max() / max(1.0, np.abs(readable.vector).max()))
+    assert np.abs(readable.vector - start).max() > 0.1  # the steps did change the weights
+    assert worst < 1e-6  # one step's float32 rounding, a few times over
 
 
 @pytest.mark.parametrize("hidden, cost", [("sigmoid", "mse"), ("relu", "cross_entropy")])
