@@ -178,6 +178,17 @@ def test_fast_feedforward_gives_the_readable_outputs(mnist, rows):
                                        rtol=1e-5, atol=1e-6 if dtype == "float32" else 1e-12)
 
 
+def test_a_rows_output_does_not_depend_on_the_rows_asked_with_it(mnist):
+    """As scikit-learn checks of predict_proba: the same bits, alone, in a Tile, or with a Tile's leftovers."""
+    network = Network(seed=4)
+    fast.warm_up(network)
+    X = mnist[1].X[:40]
+    together = network.feedforward(X)
+    for first, last in ((0, 1), (5, 6), (3, 19), (20, 40), (39, 40)):
+        np.testing.assert_array_equal(network.feedforward(X[first:last]), together[first:last])
+    np.testing.assert_array_equal(network.feedforward(X[::-1]), together[::-1])
+
+
 def test_fast_feedforward_of_dense_rows_and_of_nan_is_the_readable_one():
     """Rows without zeros skip nothing; a NaN pixel is not skipped as a 0 would be, so it shows."""
     network = Network(seed=2)
@@ -287,6 +298,7 @@ def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monk
 
 def test_without_numba_training_and_prediction_use_the_readable_path(mnist, monkeypatch):
     monkeypatch.setattr(fast.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(fast, "loaded", lambda: False)  # as in a process that never had Numba
     assert not fast.available()
     small = type(mnist[0])(mnist[0].X[:500], mnist[0].labels[:500])
     network = Network(seed=0)

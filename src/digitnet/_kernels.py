@@ -276,28 +276,35 @@ def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
 
 @_compiled
 def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
-    """out = the output layer's activations for the rows of X (of the weights' dtype)."""
-    a1 = _layer_rows(w0, b0, X, hidden)
-    a2 = _layer_rows(w1, b1, a1, hidden)
-    out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
+    """out = the output layer's activations for the rows of X (of the weights' dtype).
 
-
-@_compiled
-def _layer_rows(w, b, a_in, kind):
-    """f(a_in w + b) for every row of a_in: TILE_ROWS rows at a time (``_tiled_layer``), the rest one by one."""
-    n = len(a_in)
-    z, a = np.empty((n, len(b)), w.dtype), np.empty((n, len(b)), w.dtype)
+    Every layer takes TILE_ROWS rows at a time (``_tiled_layer``). X's rows left over make a
+    Tile of their own, filled up with rows of 0s. Every row's sum then adds its non-zero
+    inputs in the same order, whatever rows come with it (0 times a weight adds exactly 0):
+    a row's output does not depend on what else was asked at once, as scikit-learn checks.
+    """
+    n = len(X)
     tiled = n - n % TILE_ROWS
-    _tiled_layer(w, b, a_in, tiled, z)
-    _activate(z, a, 0, tiled, kind)
-    for r in range(tiled, n):
-        _forward_layer(w, b, a_in, r, z, a, r, kind)
-    return a
+    padded = tiled if tiled == n else tiled + TILE_ROWS
+    a1 = np.empty((padded, len(b0)), w0.dtype)  # each layer's activations go where its z was
+    _tiled_layer(w0, b0, X, 0, tiled, a1)
+    if tiled < n:
+        rest = np.zeros((TILE_ROWS, X.shape[1]), X.dtype)
+        rest[:n - tiled] = X[tiled:]
+        _tiled_layer(w0, b0, rest, tiled, TILE_ROWS, a1)
+    _activate(a1, a1, 0, padded, hidden)
+    a2 = np.empty((padded, len(b1)), w0.dtype)
+    _tiled_layer(w1, b1, a1, 0, padded, a2)
+    _activate(a2, a2, 0, padded, hidden)
+    a3 = np.empty((padded, len(b2)), w0.dtype)
+    _tiled_layer(w2, b2, a2, 0, padded, a3)
+    _activate(a3, a3, 0, padded, 3 * output)  # output 0: sigmoid, 1: softmax
+    out[:] = a3[:n]
 
 
 @_compiled
-def _tiled_layer(w, b, X, rows, z):
-    """z[:rows] = X[:rows] w + b, for ``rows`` a multiple of TILE_ROWS, that many rows at a time.
+def _tiled_layer(w, b, X, first, rows, z):
+    """z[first + r] = X[r] w + b for r < ``rows``, a multiple of TILE_ROWS, that many rows at a time.
 
     Each row of w is read once for all of them, and a column of X that is 0 in all of them
     (a pixel of the background, in images) is skipped: which ones are, ``width(X)`` columns
@@ -316,7 +323,7 @@ def _tiled_layer(w, b, X, rows, z):
                     i = c + lowest_bit(used)
                     used &= used - 1  # that bit done
                     sums = add_outer(sums, X, n, i, load(w, (i, j), count))
-            store_tile(z, n, j, count, sums)
+            store_tile(z, first + n, j, count, sums)
 
 
 @_compiled

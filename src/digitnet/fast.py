@@ -41,9 +41,11 @@ _FORWARD_READY: set[np.dtype] = set()  # the dtypes whose compiled forward pass 
 
 def available():
     """True when Numba is installed and imports, and DIGITNET_FAST=0 does not turn the fast path off."""
-    if os.environ.get("DIGITNET_FAST", "1") == "0" or _BROKEN or importlib.util.find_spec("numba") is None:
+    if os.environ.get("DIGITNET_FAST", "1") == "0" or _BROKEN:
         return False
-    return loaded() or _kernels() is not None
+    if loaded():  # asked before every prediction: this answer costs no look for Numba on disk
+        return True
+    return importlib.util.find_spec("numba") is not None and _kernels() is not None
 
 
 def loaded():
@@ -53,6 +55,8 @@ def loaded():
 
 def _kernels():
     """The compiled loops, imported on first use; None if Numba is installed but fails to import."""
+    if "digitnet._kernels" in sys.modules:  # the quick way, for each prediction once it is loaded
+        return sys.modules["digitnet._kernels"]
     try:
         from . import _kernels
     except Exception as error:  # a Numba built for another NumPy, say: the readable path still works
