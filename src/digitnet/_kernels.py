@@ -15,10 +15,12 @@ from ._lanes import (
     TILE_ROWS,
     above_zero,
     add_outer,
+    at_least,
     epsilon,
     item,
     load,
     lowest_bit,
+    magnitude,
     maximum,
     minimum,
     nonzero_lanes,
@@ -27,6 +29,7 @@ from ._lanes import (
     prefetch,
     rounded,
     splat,
+    square_root,
     store,
     store_tile,
     tile,
@@ -412,17 +415,22 @@ def _adam_update(p, g, moment1, moment2, decay, settings, step, scale_v):
     moments below 1e-19 and 1e-30; next to the steps of other weights they make no difference.
     """
     lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
-    for k in range(len(p)):
-        gradient = _flushed(g[k] + decay * p[k], _TINY_GRADIENT)
-        moment1[k] = _flushed(beta1 * moment1[k] + one_minus_beta1 * gradient, _TINY_MOMENT1)
-        moment2[k] = _flushed(beta2 * moment2[k] + one_minus_beta2 * gradient * gradient, _TINY_MOMENT2)
-        p[k] -= step * moment1[k] / (np.sqrt(moment2[k]) * scale_v + eps)
+    n = len(p)
+    for k in range(0, n, width(p)):
+        count = n - k
+        w, m1, m2 = load(p, k, count), load(moment1, k, count), load(moment2, k, count)
+        gradient = _flushed(load(g, k, count) + splat(decay, w) * w, _TINY_GRADIENT)
+        m1 = _flushed(splat(beta1, w) * m1 + splat(one_minus_beta1, w) * gradient, _TINY_MOMENT1)
+        m2 = _flushed(splat(beta2, w) * m2 + splat(one_minus_beta2, w) * gradient * gradient, _TINY_MOMENT2)
+        store(moment1, k, count, m1)
+        store(moment2, k, count, m2)
+        store(p, k, count, w - splat(step, w) * m1 / (square_root(m2) * splat(scale_v, w) + splat(eps, w)))
 
 
 @_compiled
 def _flushed(x, limit):
-    """x, or 0 if it is smaller than ``limit`` in size."""
-    return x if abs(x) >= limit else x * _ZERO
+    """Lanes x, with 0 where x is smaller than ``limit`` in size (a NaN stays NaN)."""
+    return x * at_least(magnitude(x), splat(limit, x))
 
 
 @_compiled

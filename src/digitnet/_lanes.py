@@ -377,6 +377,30 @@ def _element(context, builder, array_type, array, row, column):
 
 
 @intrinsic
+def at_least(typingctx, a, b):
+    """1 in the lanes where a >= b, 0 in the others (a NaN in either included)."""
+    def codegen(context, builder, signature, args):
+        zero, one = ir.Constant(args[0].type, None), ir.Constant(args[0].type, [1.0] * a.count)
+        return builder.select(builder.fcmp_ordered(">=", args[0], args[1]), one, zero)
+    return a(a, b), codegen
+
+
+def _unary(name):
+    """An intrinsic applying LLVM's llvm.NAME to each lane."""
+    @intrinsic
+    def lane_by_lane(typingctx, vector):
+        def codegen(context, builder, signature, args):
+            function = cgutils.get_or_insert_function(builder.module, ir.FunctionType(args[0].type, [args[0].type]),
+                                                      f"llvm.{name}.{_mangled(args[0].type)}")
+            return builder.call(function, [args[0]])
+        return vector(vector), codegen
+    return lane_by_lane
+
+
+square_root, magnitude = _unary("sqrt"), _unary("fabs")
+
+
+@intrinsic
 def one_hot(typingctx, lane, like):
     """Lanes like ``like``, 1 in lane number ``lane`` and 0 in the others (all 0 if there is no such lane)."""
     lanes = _lanes_like(like)
