@@ -279,35 +279,48 @@ def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
 
 @_compiled
 def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
-    """out = the output layer's activations for the rows of X (of the weights' dtype).
-
-    Every layer takes TILE_ROWS rows at a time (``_tiled_layer``). X's rows left over make a
-    Tile of their own, filled up with rows of 0s. Every row's sum then adds its non-zero
-    inputs in the same order, whatever rows come with it (0 times a weight adds exactly 0):
-    a row's output does not depend on what else was asked at once, as scikit-learn checks.
-    """
-    n = len(X)
-    tiled = n - n % TILE_ROWS
-    padded = tiled if tiled == n else tiled + TILE_ROWS
-    a1 = np.empty((padded, len(b0)), w0.dtype)  # each layer's activations go where its z was
-    _tiled_layer(w0, b0, X, 0, tiled, a1)
-    if tiled < n:
-        rest = np.zeros((TILE_ROWS, X.shape[1]), X.dtype)
-        rest[:n - tiled] = X[tiled:]
-        _tiled_layer(w0, b0, rest, tiled, TILE_ROWS, a1)
-    _activate(a1, a1, 0, padded, hidden)
-    a2 = np.empty((padded, len(b1)), w0.dtype)
-    _tiled_layer(w1, b1, a1, 0, padded, a2)
-    _activate(a2, a2, 0, padded, hidden)
-    a3 = np.empty((padded, len(b2)), w0.dtype)
-    _tiled_layer(w2, b2, a2, 0, padded, a3)
-    _activate(a3, a3, 0, padded, 3 * output)  # output 0: sigmoid, 1: softmax
-    out[:] = a3[:n]
+    """out = the output layer's activations for the rows of X (of the weights' dtype)."""
+    a1 = _layer_rows(w0, b0, X, hidden)
+    a2 = _layer_rows(w1, b1, a1, hidden)
+    out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
 
 
 @_compiled
-def _tiled_layer(w, b, X, first, rows, z):
-    """z[first + r] = X[r] w + b for r < ``rows``, a multiple of TILE_ROWS, that many rows at a time.
+def _layer_rows(w, b, x, kind):
+    """f(x w + b) for every row of x: TILE_ROWS rows at a time (``_tiled_layer``), the rest one by one.
+
+    Either way a row's sum adds its non-zero inputs one after the other, in order (a Tile's 0s
+    add exactly 0): a row's output is the same to the last bit whatever rows come with it, as
+    scikit-learn checks of predict_proba."""
+    n = len(x)
+    z = np.empty((n, len(b)), w.dtype)
+    tiled = n - n % TILE_ROWS
+    _tiled_layer(w, b, x, tiled, z)
+    for r in range(tiled, n):
+        _row_layer(w, b, x, r, z)
+    _activate(z, z, 0, n, kind)  # in place
+    return z
+
+
+@_compiled
+def _row_layer(w, b, x, r, z):
+    """z[r] = x[r] w + b, adding x[r]'s non-zero values one after the other, as ``_tiled_layer`` does."""
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        total = load(b, j, count)
+        for c in range(0, n_in, width(x)):
+            used = nonzero_lanes(load(x, (r, c), n_in - c))
+            while used:
+                i = c + lowest_bit(used)
+                used &= used - 1
+                total += splat(x[r, i], w) * load(w, (i, j), count)
+        store(z, (r, j), count, total)
+
+
+@_compiled
+def _tiled_layer(w, b, X, rows, z):
+    """z[:rows] = X[:rows] w + b, for ``rows`` a multiple of TILE_ROWS, that many rows at a time.
 
     Each row of w is read once for all of them, and a column of X that is 0 in all of them
     (a pixel of the background, in images) is skipped: which ones are, ``width(X)`` columns
@@ -326,7 +339,7 @@ def _tiled_layer(w, b, X, first, rows, z):
                     i = c + lowest_bit(used)
                     used &= used - 1  # that bit done
                     sums = add_outer(sums, X, n, i, load(w, (i, j), count))
-            store_tile(z, first + n, j, count, sums)
+            store_tile(z, n, j, count, sums)
 
 
 @_compiled
