@@ -359,19 +359,26 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
     The first layer's inputs are the sparse rows' values times ``scale``."""
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     m = len(batch)
+    # a stage at a time for the whole batch: the examples of a stage do not wait for each other,
+    # so the CPU works on several at once (example by example, each waited for its own last step)
     for e in range(m):
         row = rows[e] = batch[e]
-        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, a1, e, hidden)
-        _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
-        _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
         if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
             _prefetch_row(starts, columns, values, batch[e + 1])
+        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, a1, e, hidden)
+    for e in range(m):
+        _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
+    for e in range(m):
+        _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
+    for e in range(m):
         for j in range(0, len(b2), width(a3)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
             count = len(b2) - j
-            a, y = load(a3, (e, j), count), one_hot(labels[row] - j, a3)
+            a, y = load(a3, (e, j), count), one_hot(labels[rows[e]] - j, a3)
             error = (a - y) * splat(_ONE / m, a)
             store(d3, (e, j), count, splat(_TWO, a) * error * a * (splat(1, a) - a) if output == 0 else error)
+    for e in range(m):
         _backward_layer(w2, d3, z2, a2, e, d2, hidden)
+    for e in range(m):
         _backward_layer(w1, d2, z1, a1, e, d1, hidden)
 
 
