@@ -16,6 +16,7 @@ from ._lanes import (
     above_zero,
     add_outer,
     at_least,
+    bit_count,
     epsilon,
     item,
     load,
@@ -43,6 +44,7 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # constants as float32: a Python float would turn float32 arithmetic into float64 (and the
 # sigmoid's exp into the slower double one); 0, 1 and 2 are exact in either precision
 _ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
+_LEVELS = np.float32(255)  # an 8-bit pixel's values: 0 to 255
 _LOG2_E = 1.4426950408889634
 _LN2_HIGH, _LN2_LOW = 0.693145751953125, 1.42860682030941723212e-6  # ln 2 = their sum, to float64's precision
 _EXP_TERMS = 13
@@ -78,21 +80,40 @@ def _compiled(function):
 
 @_compiled
 def count_nonzero(X, starts):
+    """starts[r + 1] = starts[r] + how many numbers in row r of X are not 0."""
+    n = X.shape[1]
     for r in range(len(X)):
         count = 0
-        for i in range(X.shape[1]):
-            count += X[r, i] != 0
+        for c in range(0, n, width(X)):
+            count += bit_count(nonzero_lanes(load(X, (r, c), n - c)))
         starts[r + 1] = starts[r] + count
 
 
 @_compiled
 def fill_nonzero(X, starts, columns, values):
+    """columns[k] and values[k], from k = starts[r] on, for each number in row r of X that is not 0."""
+    n = X.shape[1]
     for r in range(len(X)):
         k = starts[r]
-        for i in range(X.shape[1]):
-            if X[r, i] != 0:
+        for c in range(0, n, width(X)):
+            used = nonzero_lanes(load(X, (r, c), n - c))
+            while used:
+                i = c + lowest_bit(used)
+                used &= used - 1
                 columns[k], values[k] = i, X[r, i]
                 k += 1
+
+
+@numba.njit(cache=True, nogil=True)  # no fastmath: x / 255 must stay a division, as NumPy's
+def eight_bit_levels(values, levels):
+    """levels[k] = values[k] * 255 and True, if every value is k / 255 for a whole k from 1 to 255 (as
+    read from 8-bit pixels), in the values' dtype; False (and levels part written) as soon as one is not."""
+    for k in range(len(values)):
+        level = np.rint(values[k] * _LEVELS)
+        if not (_ONE <= level <= _LEVELS and level / _LEVELS == values[k]):
+            return False
+        levels[k] = level
+    return True
 
 
 @_compiled

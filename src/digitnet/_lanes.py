@@ -288,6 +288,16 @@ def nonzero_lanes(typingctx, vector):
 
 
 @intrinsic
+def bit_count(typingctx, number):
+    """How many bits of a number are 1."""
+    def codegen(context, builder, signature, args):
+        count = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(64), [ir.IntType(64)]),
+                                               "llvm.ctpop.i64")
+        return builder.call(count, [context.cast(builder, args[0], number, types.int64)])
+    return types.int64(number), codegen
+
+
+@intrinsic
 def lowest_bit(typingctx, number):
     """The position of the lowest bit that is 1 in a number that is not 0 (as bits.trailing_zeros)."""
     def codegen(context, builder, signature, args):

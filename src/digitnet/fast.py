@@ -123,9 +123,9 @@ def sparse_rows(X):
     columns = np.empty(starts[-1], dtype=np.uint16 if X.shape[1] <= 2**16 else np.int64)
     values = np.empty(starts[-1], dtype=X.dtype)
     kernels.run(kernels.fill_nonzero, X, starts, columns, values)
-    levels = np.rint(values * 255)
-    if np.array_equal((levels / 255).astype(X.dtype), values) and (levels <= 255).all() and (levels > 0).all():
-        return SparseRows(starts, columns, levels.astype(np.uint8), X.dtype.type(1 / 255))
+    levels = np.empty(len(values), dtype=np.uint8)
+    if kernels.run(kernels.eight_bit_levels, values, levels):
+        return SparseRows(starts, columns, levels, X.dtype.type(1 / 255))
     return SparseRows(starts, columns, values, X.dtype.type(1))
 
 
