@@ -122,6 +122,43 @@ def test_compiled_code_loaded_from_numbas_cache_computes_what_it_did_when_compil
     assert runs[0] == runs[1]
 
 
+_OTHER_CPU_RUN = """
+import numpy as np
+from digitnet import Network, fast
+from digitnet._lanes import TILE_ROWS
+from digitnet.data.mnist import load_mnist
+from digitnet.optimizers import SGD, Adam
+from digitnet.training import _readable_steps
+train_set, test_set = load_mnist()
+worst = 0.0
+for hidden, cost, optimizer in (("sigmoid", "mse", SGD(3.0)), ("relu", "cross_entropy", Adam(0.002))):
+    network = Network((784, 20, 16, 10), hidden, cost, seed=3, dtype="float64")
+    X = test_set.X[:37].astype("float64")
+    worst = max(worst, np.abs(fast.feedforward(network, X) - network.forward_trace(X)[1][-1]).max())
+    readable = Network((784, 20, 16, 10), hidden, cost, seed=3, dtype="float64")
+    X, Y = train_set.X[:500].astype("float64"), train_set.Y[:500].astype("float64")
+    order = np.random.default_rng(1).permutation(500)
+    fast.steps(network, optimizer, fast.sparse_rows(X), train_set.labels[:500], order, 10, 1e-4)
+    _readable_steps(readable, type(optimizer)(optimizer.lr), X, Y, order, 10, 1e-4)
+    worst = max(worst, np.abs(network.vector - readable.vector).max())
+print(TILE_ROWS, worst)
+"""
+
+
+def test_code_compiled_for_a_cpu_without_avx512_computes_the_same(tmp_path):
+    """Compiled for Haswell (AVX2: 16 registers of 32 bytes, so Tiles of 4 rows), as most laptops have."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_CPU_NAME": "haswell",
+                   "NUMBA_CPU_FEATURES": ""}
+    tile_rows, worst = subprocess.run([sys.executable, "-c", _OTHER_CPU_RUN], capture_output=True, text=True,
+                                      env=environment, check=True).stdout.split()
+    assert tile_rows == "4"
+    assert float(worst) < 1e-10
+
+
 def test_strong_l2_agrees_too_though_the_fast_path_keeps_the_first_layers_shrinking_as_one_factor(mnist):
     """At weight_decay 50 the factor falls below a half, and goes into the weights, every 14 steps or so."""
     start, readable, compiled = _readable_and_fast(mnist, "sigmoid", "mse", "float64", 50, 10, 0.5, 50.0)
@@ -187,6 +224,16 @@ def test_a_rows_output_does_not_depend_on_the_rows_asked_with_it(mnist):
     for first, last in ((0, 1), (5, 6), (3, 19), (20, 40), (39, 40)):
         np.testing.assert_array_equal(network.feedforward(X[first:last]), together[first:last])
     np.testing.assert_array_equal(network.feedforward(X[::-1]), together[::-1])
+
+
+@pytest.mark.parametrize("layer, value", [(0, np.nan), (0, np.inf), (1, -np.inf), (2, np.nan)])
+def test_a_network_with_a_weight_that_is_not_finite_predicts_what_the_readable_one_does(mnist, layer, value):
+    """The compiled layers skip inputs of 0; 0 times inf or NaN, which they never compute, is NaN."""
+    network = Network(seed=1)
+    network.weights[layer][0, 0] = value  # pixel 0 is 0 in every MNIST image
+    X = mnist[1].X[:20]
+    with np.errstate(invalid="ignore", over="ignore"):  # the readable path's own warnings about the NaNs
+        np.testing.assert_array_equal(fast.feedforward(network, X), network.forward_trace(X)[1][-1])
 
 
 def test_fast_feedforward_of_dense_rows_and_of_nan_is_the_readable_one():
@@ -291,6 +338,7 @@ def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monk
     assert not fast.supports(Network((784, 16, 16, 16, 10)))        # three
     assert not fast.supports(Network(cost="mse", output="softmax"))  # not a pair it knows
     assert fast.supports(Network(), Adam(0.001))
+    assert not fast.supports(Network(), Adam(0.001, eps=1e-20))  # the compiled step flushes moments below 1e-19
     assert not fast.supports(Network(), Momentum(0.3))
     monkeypatch.setenv("DIGITNET_FAST", "0")
     assert not fast.supports(Network())

@@ -5,12 +5,15 @@ a view costs Numba a reference count, and at 60,000 examples an epoch that bookk
 not the arithmetic, was most of the time.
 """
 
+import hashlib
 from contextlib import contextmanager
+from pathlib import Path
 
 import llvmlite.binding as llvm
 import numba
 import numpy as np
 
+from . import _lanes
 from ._lanes import (
     TILE_ROWS,
     above_zero,
@@ -46,7 +49,7 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 _ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
 _LEVELS = np.float32(255)  # an 8-bit pixel's values: 0 to 255
 _LOG2_E = 1.4426950408889634
-_LN2_HIGH, _LN2_LOW = 0.693145751953125, 1.42860682030941723212e-6  # ln 2 = their sum, to float64's precision
+_LN2 = 0.6931471805599453
 _EXP_TERMS = 13
 _TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-19), np.float32(1e-30)
 
@@ -76,6 +79,16 @@ def run(function, *args):
 
 def _compiled(function):
     return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)(function)
+
+
+@_compiled
+def compiles(x):
+    """A few of ``_lanes``' operations, run once when this module is first used: if this Numba cannot
+    compile them, the fast path is left out (``fast._kernels``), rather than failing in a training."""
+    lanes = width(x)
+    store(x, 0, lanes, load(x, lanes, len(x) - lanes) * splat(2, x) + splat(total(load(x, 0, 3)), x))
+    prefetch(x, 0)
+    return bit_count(nonzero_lanes(load(x, 0, lanes))) + lowest_bit(2)
 
 
 @_compiled
@@ -185,15 +198,17 @@ def _sigmoid(z):
 
 @_compiled
 def _exp(x):
-    """e^x for Lanes x from -87 to 88 (where e^x is a normal float32), to float64's precision.
+    """e^x for Lanes x from -87 to 88 (where e^x is a normal float32).
 
     e^x = 2^n e^r, with n the whole number nearest x / ln 2 so that |r| <= ln 2 / 2, and e^r
     by the first terms of its Taylor series: 1 + r (1 + r/2 (1 + r/3 (... (1 + r/13)))),
-    whose error, below r^14 / 14!, is under 5e-18. ln 2 is taken in two parts (Cody and
-    Waite): the first has few enough digits that n times it is exact, so r loses nothing.
+    whose error, below r^14 / 14!, is under 5e-18; r's own rounding is what is left. Measured
+    over that range (benchmarks/exp_accuracy.py) it is within 3e-7 of e^x in float32 (4.5 units
+    in the last place) and 3e-15 in float64: next to the readable sigmoid's, whose tanh rounds
+    to 6e-8, a difference only a long run's chaos can magnify.
     """
     n = rounded(x * splat(_LOG2_E, x))
-    r = (x - n * splat(_LN2_HIGH, x)) - n * splat(_LN2_LOW, x)
+    r = x - n * splat(_LN2, x)
     series = splat(1, x)
     for k in range(_EXP_TERMS, 0, -1):
         series = splat(1, x) + series * r * splat(1.0 / k, x)
@@ -300,10 +315,29 @@ def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
 
 @_compiled
 def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
-    """out = the output layer's activations for the rows of X (of the weights' dtype)."""
+    """out = the output layer's activations for the rows of X (of the weights' dtype), and True;
+    False, and nothing computed, if a weight or bias is infinite or NaN.
+
+    The layers skip their inputs' 0s, so they never compute 0 times a weight; the readable
+    path does, and an inf or NaN weight makes its outputs NaN. Such a network is the readable
+    path's to answer for."""
+    if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
+        return False
     a1 = _layer_rows(w0, b0, X, hidden)
     a2 = _layer_rows(w1, b1, a1, hidden)
     out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
+    return True
+
+
+@_compiled
+def _finite(a):
+    """True when no number in the array (1-D or 2-D) is infinite or NaN (x - x is 0 only for the others)."""
+    flat = a.reshape(-1)
+    for k in range(0, len(flat), width(flat)):
+        v = load(flat, k, len(flat) - k)
+        if nonzero_lanes(v - v):
+            return False
+    return True
 
 
 @_compiled
@@ -506,3 +540,24 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
         _adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
                      decay * _ZERO, settings, factors[0], factors[1])
     return t
+
+
+def _forget_code_compiled_on_other_lanes():
+    """Numba's cache notices when this file changes, not when ``_lanes`` does, and would load code
+    compiled from an older ``_lanes`` as it is. So a stamp of ``_lanes``' text is kept beside the
+    cached code, and the code is dropped (compiled again) when the stamp differs."""
+    try:
+        folder = Path(count_nonzero._cache._cache_path)
+        stamp = hashlib.sha256(Path(_lanes.__file__).read_bytes()).hexdigest()
+        marker = folder / "_kernels.lanes-stamp"
+        if marker.is_file() and marker.read_text() == stamp:
+            return
+        for old in folder.glob("_kernels.*.nb[ic]"):
+            old.unlink(missing_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.write_text(stamp)
+    except OSError:
+        pass  # a cache folder that cannot be written: Numba then keeps the code in memory only
+
+
+_forget_code_compiled_on_other_lanes()

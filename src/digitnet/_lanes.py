@@ -23,6 +23,7 @@ intrinsics that emit LLVM IR); this module imports Numba, so only ``_kernels`` i
 import operator
 
 import llvmlite.binding as llvm
+import numba
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
@@ -308,9 +309,13 @@ def lowest_bit(typingctx, number):
 
 
 def _has_wide_registers():
-    """True when the CPU has AVX-512's 32 registers of 64 bytes (else a Tile is kept to 4 rows)."""
-    features = llvm.get_host_cpu_features()
-    return bool(features.get("avx512f"))
+    """True when the CPU that Numba compiles for has AVX-512's 32 registers of 64 bytes (else a Tile
+    is kept to 4 rows): this one, unless NUMBA_CPU_NAME or NUMBA_CPU_FEATURES name another."""
+    if numba.config.CPU_FEATURES is not None:
+        return "+avx512f" in numba.config.CPU_FEATURES.split(",")
+    if numba.config.CPU_NAME is not None and numba.config.CPU_NAME != "host":
+        return False  # "generic", say, for a cache that other machines will use
+    return bool(llvm.get_host_cpu_features().get("avx512f"))
 
 
 TILE_ROWS = 16 if _has_wide_registers() else 4

@@ -32,6 +32,7 @@ import numpy as np
 from .optimizers import SGD, Adam
 
 HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
+ADAM_MIN_EPS = 1e-12
 OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 
 
@@ -55,12 +56,13 @@ def loaded():
 
 def _kernels():
     """The compiled loops, imported on first use; None if Numba is installed but fails to import."""
-    if "digitnet._kernels" in sys.modules:  # the quick way, for each prediction once it is loaded
+    if "digitnet._kernels" in sys.modules and not _BROKEN:  # the quick way, for each prediction once loaded
         return sys.modules["digitnet._kernels"]
     try:
         from . import _kernels
-    except Exception as error:  # a Numba built for another NumPy, say: the readable path still works
-        _BROKEN.append(error)
+        _kernels.run(_kernels.compiles, np.arange(20, dtype=np.float32))
+    except Exception as error:  # a Numba built for another NumPy, or whose LLVM cannot compile the
+        _BROKEN.append(error)   # loops (before 0.62), say: the readable path still works
         return None
     return _kernels
 
@@ -91,9 +93,11 @@ def warm_up(network, training=False):
 def supports(network, optimizer=None):
     """True when the fast path computes what ``network`` (and ``optimizer``) would, to rounding.
 
-    Only networks with two hidden layers (the seed's shape, of any widths) are compiled.
+    Only networks with two hidden layers (the seed's shape, of any widths) are compiled, and
+    Adam only with an eps of at least ADAM_MIN_EPS: the compiled step counts moments below 1e-19
+    as 0 (see ``_kernels._adam_update``), which is no change only next to a larger eps.
     """
-    known = optimizer is None or type(optimizer) in (SGD, Adam)  # not GradientDescent or Momentum
+    known = optimizer is None or type(optimizer) is SGD or (type(optimizer) is Adam and optimizer.eps >= ADAM_MIN_EPS)
     return (available() and known and len(network.sizes) == 4 and network.activation.name in HIDDEN
             and (network.cost.name, network.output.name) in OUTPUTS)
 
@@ -160,9 +164,9 @@ def feedforward(network, X):
     X = np.ascontiguousarray(X, dtype=network.dtype)
     out = np.empty((len(X), network.sizes[-1]), dtype=network.dtype)
     kernels = _kernels()
-    kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, out)
+    finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, out)
     _FORWARD_READY.add(network.dtype)
-    return out
+    return out if finite else network.forward_trace(X)[1][-1]  # inf or NaN weights: see _kernels.feedforward
 
 
 def _parameters(network, vector=None):
