@@ -1,4 +1,4 @@
-"""How close the fast path's compiled e^x (``digitnet._kernels._exp``) is to the true e^x.
+"""How close the fast path's compiled e^x (``digitnet._kernels.common._exp``) is to the true e^x.
 
 Run:  python benchmarks/exp_accuracy.py
 
@@ -9,14 +9,14 @@ prints the largest error in units of the last place and relative to e^x.
 import numba
 import numpy as np
 
-from digitnet import _kernels
+from digitnet._kernels import common
 from digitnet._lanes import load, store, width
 
 
-@numba.njit(fastmath=_kernels._FASTMATH)
+@numba.njit(fastmath=common._FASTMATH)
 def _exp_all(x, out):
     for k in range(0, len(x), width(x)):
-        store(out, k, len(x) - k, _kernels._exp(load(x, k, len(x) - k)))
+        store(out, k, len(x) - k, common._exp(load(x, k, len(x) - k)))
 
 
 def main():

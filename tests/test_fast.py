@@ -125,7 +125,7 @@ def test_compiled_code_loaded_from_numbas_cache_computes_what_it_did_when_compil
 _OTHER_CPU_RUN = """
 import numpy as np
 from digitnet import Network, fast
-from digitnet._lanes import TILE_ROWS
+from digitnet._tiles import TILE_ROWS
 from digitnet.data.mnist import load_mnist
 from digitnet.optimizers import SGD, Adam
 from digitnet.training import _readable_steps
@@ -322,7 +322,8 @@ def test_a_numba_that_fails_to_import_leaves_the_readable_path(mnist, monkeypatc
 
     monkeypatch.setattr(fast, "_BROKEN", [])
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
-    monkeypatch.delitem(sys.modules, "digitnet._kernels", raising=False)
+    for name in [name for name in sys.modules if name.startswith(("digitnet._kernels", "digitnet._lane", "digitnet._tiles"))]:
+        monkeypatch.delitem(sys.modules, name)
     monkeypatch.delattr(digitnet, "_kernels", raising=False)
     assert not fast.available() and not fast.loaded()
     small = type(mnist[0])(mnist[0].X[:500], mnist[0].labels[:500])

@@ -22,8 +22,6 @@ intrinsics that emit LLVM IR); this module imports Numba, so only ``_kernels`` i
 
 import operator
 
-import llvmlite.binding as llvm
-import numba
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
@@ -42,19 +40,6 @@ class Lanes(types.Type):
         self.count = BYTES // (dtype.bitwidth // 8)
         super().__init__(name=f"Lanes({dtype} x {self.count})")
 
-
-class Tile(types.Type):
-    """The Numba type of ``rows`` Lanes, one for each of ``rows`` consecutive rows of a matrix."""
-
-    def __init__(self, lanes, rows):
-        self.lanes, self.rows = lanes, rows
-        super().__init__(name=f"Tile({rows} x {lanes})")
-
-
-@register_model(Tile)
-class _TileModel(models.PrimitiveModel):
-    def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, ir.ArrayType(dmm.lookup(fe_type.lanes).get_value_type(), fe_type.rows))
 
 
 @register_model(Lanes)
@@ -209,16 +194,6 @@ def width(typingctx, like):
 
 
 @intrinsic
-def epsilon(typingctx, like):
-    """The gap between 1 and the next number in Lanes like ``like`` (1.2e-7 for float32, 2.2e-16 for float64)."""
-    lanes = _lanes_like(like)
-
-    def codegen(context, builder, signature, args):
-        return context.get_constant(lanes.dtype, 2.0 ** (-23 if lanes.dtype.bitwidth == 32 else -52))
-    return lanes.dtype(like), codegen
-
-
-@intrinsic
 def total(typingctx, vector):
     """The sum of the lanes, in any order."""
     if not isinstance(vector, Lanes):
@@ -230,40 +205,6 @@ def total(typingctx, vector):
                                              f"llvm.vector.reduce.fadd.{_mangled(args[0].type)}")
         return builder.call(add, [ir.Constant(element, 0.0), args[0]], fastmath=_FLAGS)
     return vector.dtype(vector), codegen
-
-
-@intrinsic
-def rounded(typingctx, vector):
-    """Each lane rounded to the nearest whole number (halves to even)."""
-    def codegen(context, builder, signature, args):
-        function = cgutils.get_or_insert_function(builder.module, ir.FunctionType(args[0].type, [args[0].type]),
-                                                  f"llvm.roundeven.{_mangled(args[0].type)}")
-        return builder.call(function, [args[0]])
-    return vector(vector), codegen
-
-
-@intrinsic
-def power_of_two(typingctx, vector):
-    """2 ** n for each lane n, a whole number in the dtype's normal range (-126..127 for float32)."""
-    def codegen(context, builder, signature, args):
-        vector_type = args[0].type
-        bits = vector.dtype.bitwidth
-        mantissa, bias = (23, 127) if bits == 32 else (52, 1023)
-        integer_type = ir.VectorType(ir.IntType(bits), vector_type.count)
-        n = builder.fptosi(args[0], integer_type)
-        biased = builder.add(n, _splat(builder, integer_type, ir.Constant(ir.IntType(bits), bias)))
-        shifted = builder.shl(biased, _splat(builder, integer_type, ir.Constant(ir.IntType(bits), mantissa)))
-        return builder.bitcast(shifted, vector_type)
-    return vector(vector), codegen
-
-
-@intrinsic
-def above_zero(typingctx, vector):
-    """1 in the lanes above 0, 0 in the others (NaN included: as NumPy's z > 0)."""
-    def codegen(context, builder, signature, args):
-        zero, one = ir.Constant(args[0].type, None), ir.Constant(args[0].type, [1.0] * vector.count)
-        return builder.select(builder.fcmp_ordered(">", args[0], zero), one, zero)
-    return vector(vector), codegen
 
 
 @intrinsic
@@ -279,155 +220,6 @@ def item(typingctx, array, index):
     return array.dtype(array, index), codegen
 
 
-@intrinsic
-def nonzero_lanes(typingctx, vector):
-    """A number whose bit k is 1 where lane k is not 0 (a NaN counts as not 0)."""
-    def codegen(context, builder, signature, args):
-        bits = builder.fcmp_unordered("!=", args[0], ir.Constant(args[0].type, None))
-        return builder.zext(builder.bitcast(bits, ir.IntType(vector.count)), ir.IntType(64))
-    return types.int64(vector), codegen
-
-
-@intrinsic
-def bit_count(typingctx, number):
-    """How many bits of a number are 1."""
-    def codegen(context, builder, signature, args):
-        count = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(64), [ir.IntType(64)]),
-                                               "llvm.ctpop.i64")
-        return builder.call(count, [context.cast(builder, args[0], number, types.int64)])
-    return types.int64(number), codegen
-
-
-@intrinsic
-def lowest_bit(typingctx, number):
-    """The position of the lowest bit that is 1 in a number that is not 0 (as bits.trailing_zeros)."""
-    def codegen(context, builder, signature, args):
-        count = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.IntType(64), [ir.IntType(64), ir.IntType(1)]), "llvm.cttz.i64")
-        return builder.call(count, [context.cast(builder, args[0], number, types.int64), ir.Constant(ir.IntType(1), 1)])
-    return types.int64(number), codegen
-
-
-def _has_wide_registers():
-    """True when the CPU that Numba compiles for has AVX-512's 32 registers of 64 bytes (else a Tile
-    is kept to 4 rows): this one, unless NUMBA_CPU_NAME or NUMBA_CPU_FEATURES name another."""
-    if numba.config.CPU_FEATURES is not None:
-        return "+avx512f" in numba.config.CPU_FEATURES.split(",")
-    if numba.config.CPU_NAME is not None and numba.config.CPU_NAME != "host":
-        return False  # "generic", say, for a cache that other machines will use
-    return bool(llvm.get_host_cpu_features().get("avx512f"))
-
-
-TILE_ROWS = 16 if _has_wide_registers() else 4
-
-
-@intrinsic
-def tile(typingctx, vector):
-    """A Tile of TILE_ROWS rows, each ``vector``."""
-    if not isinstance(vector, Lanes):
-        raise TypingError(f"a Tile is made of Lanes, not {vector}")
-    made = Tile(vector, TILE_ROWS)
-
-    def codegen(context, builder, signature, args):
-        result = ir.Constant(context.get_value_type(made), ir.Undefined)
-        for r in range(made.rows):
-            result = builder.insert_value(result, args[0], r)
-        return result
-    return made(vector), codegen
-
-
-@intrinsic
-def add_outer(typingctx, sums, array, row, column, vector):
-    """sums[r] + array[row + r, column] * vector for each of the Tile's rows r: a column of ``array``
-    times a row of weights, added to the sums."""
-    if not (isinstance(sums, Tile) and sums.lanes == vector and _lanes_of(array) == vector and array.ndim == 2):
-        raise TypingError(f"add_outer needs a Tile, a 2-D array and Lanes alike, not {sums}, {array}, {vector}")
-
-    def codegen(context, builder, signature, args):
-        result = args[0]
-        start = context.cast(builder, args[2], row, types.intp)
-        at = context.cast(builder, args[3], column, types.intp)
-        for r in range(sums.rows):
-            index = builder.add(start, ir.Constant(start.type, r)) if r else start
-            value = _splat(builder, args[4].type, builder.load(_element(context, builder, array, args[1], index, at)))
-            total = builder.fadd(builder.extract_value(result, r), builder.fmul(value, args[4], flags=_FLAGS),
-                                 flags=_FLAGS)
-            result = builder.insert_value(result, total, r)
-        return result
-    return sums(sums, array, row, column, vector), codegen
-
-
-@intrinsic
-def store_tile(typingctx, array, row, column, count, sums):
-    """array[row + r, column:column + count] = sums[r] for each of the Tile's rows r."""
-    if not (isinstance(sums, Tile) and _lanes_of(array) == sums.lanes and array.ndim == 2):
-        raise TypingError(f"cannot store {sums} into {array}")
-
-    def codegen(context, builder, signature, args):
-        start = context.cast(builder, args[1], row, types.intp)
-        first = context.cast(builder, args[2], column, types.intp)
-        whole = _whole(context, builder, count, args[3], sums.lanes)
-        mask = _first(context, builder, count, args[3], sums.lanes)
-        vector_type = context.get_value_type(sums.lanes)
-        alignment = array.dtype.bitwidth // 8
-        for r in range(sums.rows):
-            index = builder.add(start, ir.Constant(start.type, r)) if r else start
-            pointer = _element(context, builder, array, args[0], index, first)
-            vector = builder.extract_value(args[4], r)
-            with builder.if_else(whole, likely=True) as (all_lanes, some_lanes):
-                with all_lanes:
-                    builder.store(vector, builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
-                with some_lanes:
-                    write = _masked(builder, "store", vector_type, pointer.type)
-                    builder.call(write, [vector, pointer, ir.Constant(ir.IntType(32), alignment), mask])
-        return context.get_dummy_value()
-    return types.void(array, row, column, count, sums), codegen
-
-
-def _element(context, builder, array_type, array, row, column):
-    """A pointer to array[row, column], from indices already of type intp."""
-    made = context.make_array(array_type)(context, builder, array)
-    return cgutils.get_item_pointer2(context, builder, made.data, cgutils.unpack_tuple(builder, made.shape),
-                                     cgutils.unpack_tuple(builder, made.strides), array_type.layout, [row, column])
-
-
-@intrinsic
-def at_least(typingctx, a, b):
-    """1 in the lanes where a >= b, 0 in the others (a NaN in either included)."""
-    def codegen(context, builder, signature, args):
-        zero, one = ir.Constant(args[0].type, None), ir.Constant(args[0].type, [1.0] * a.count)
-        return builder.select(builder.fcmp_ordered(">=", args[0], args[1]), one, zero)
-    return a(a, b), codegen
-
-
-def _unary(name):
-    """An intrinsic applying LLVM's llvm.NAME to each lane."""
-    @intrinsic
-    def lane_by_lane(typingctx, vector):
-        def codegen(context, builder, signature, args):
-            function = cgutils.get_or_insert_function(builder.module, ir.FunctionType(args[0].type, [args[0].type]),
-                                                      f"llvm.{name}.{_mangled(args[0].type)}")
-            return builder.call(function, [args[0]])
-        return vector(vector), codegen
-    return lane_by_lane
-
-
-square_root, magnitude = _unary("sqrt"), _unary("fabs")
-
-
-@intrinsic
-def one_hot(typingctx, lane, like):
-    """Lanes like ``like``, 1 in lane number ``lane`` and 0 in the others (all 0 if there is no such lane)."""
-    lanes = _lanes_like(like)
-
-    def codegen(context, builder, signature, args):
-        vector_type = context.get_value_type(lanes)
-        number = context.cast(builder, args[0], lane, types.intp)
-        positions = ir.Constant(ir.VectorType(number.type, lanes.count), list(range(lanes.count)))
-        hit = builder.icmp_signed("==", positions, _splat(builder, positions.type, number))
-        return builder.select(hit, ir.Constant(vector_type, [1.0] * lanes.count), ir.Constant(vector_type, None))
-    return lanes(lane, like), codegen
-
 
 @intrinsic
 def prefetch(typingctx, array, index):
@@ -441,22 +233,6 @@ def prefetch(typingctx, array, index):
         builder.call(fetch, [pointer] + [ir.Constant(ir.IntType(32), n) for n in (0, 3, 1)])  # read, keep, data
         return context.get_dummy_value()
     return types.void(array, index), codegen
-
-
-@intrinsic
-def maximum(typingctx, a, b):
-    """The larger of a and b, lane by lane (a where either is NaN, as np.maximum keeps a NaN)."""
-    def codegen(context, builder, signature, args):
-        return builder.select(builder.fcmp_unordered(">", args[0], args[1]), args[0], args[1])
-    return a(a, b), codegen
-
-
-@intrinsic
-def minimum(typingctx, a, b):
-    """The smaller of a and b, lane by lane (a where either is NaN)."""
-    def codegen(context, builder, signature, args):
-        return builder.select(builder.fcmp_unordered("<", args[0], args[1]), args[0], args[1])
-    return a(a, b), codegen
 
 
 # +, -, * and / of two Lanes: typed by type_callable and written straight into the caller's IR

@@ -18,8 +18,7 @@ second to import). Numba compiles them the first time they run (seconds) and kee
 in its cache (``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs start at once.
 ``Network.feedforward`` uses the fast path only once it is loaded (``ready``, after
 ``warm_up``), so a one-off ``digitnet predict`` does not wait for Numba; for the same reason
-``train`` takes it only for trainings long enough to be worth loading it. (Numba does not
-know when ``_lanes`` changes: after editing it, delete the cached ``_kernels*.nbi/nbc``.)
+``train`` takes it only for trainings long enough to be worth loading it.
 """
 
 import importlib.util
@@ -95,7 +94,7 @@ def supports(network, optimizer=None):
 
     Only networks with two hidden layers (the seed's shape, of any widths) are compiled, and
     Adam only with an eps of at least ADAM_MIN_EPS: the compiled step counts moments below 1e-19
-    as 0 (see ``_kernels._adam_update``), which is no change only next to a larger eps.
+    as 0 (see ``_kernels.training._adam_update``), which is no change only next to a larger eps.
     """
     known = optimizer is None or type(optimizer) is SGD or (type(optimizer) is Adam and optimizer.eps >= ADAM_MIN_EPS)
     return (available() and known and len(network.sizes) == 4 and network.activation.name in HIDDEN

@@ -1,0 +1,142 @@
+"""What the compiled loops share: how they are compiled and run, and a layer's forward pass and activations."""
+
+from contextlib import contextmanager
+
+import llvmlite.binding as llvm
+import numba
+import numpy as np
+
+from .._lane_math import (
+    above_zero,
+    epsilon,
+    maximum,
+    minimum,
+    power_of_two,
+    rounded,
+)
+from .._lanes import load, splat, store, width
+
+# let the compiler reorder sums (as BLAS does) but keep inf and NaN meaning what they mean,
+# so that a diverging run is still seen as one
+_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
+# constants as float32: a Python float would turn float32 arithmetic into float64 (and the
+# sigmoid's exp into the slower double one); 0, 1 and 2 are exact in either precision
+_ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
+_LEVELS = np.float32(255)  # an 8-bit pixel's values: 0 to 255
+_LOG2_E = 1.4426950408889634
+_LN2 = 0.6931471805599453
+_EXP_TERMS = 13
+_TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-19), np.float32(1e-30)
+
+
+@contextmanager
+def _short_vector_loops():
+    """Compile loops one vector at a time, so that a layer of 16 neurons is two AVX vectors.
+
+    Left to itself, LLVM takes four vectors of 8 floats at a step, 32 floats: more than a
+    layer of 16 neurons, whose loops then run one float at a time. The option is global, so
+    it is set only while our functions compile, then put back to its default (0, not forced).
+    """
+    llvm.set_option("", "-force-vector-interleave=1")
+    try:
+        yield
+    finally:
+        llvm.set_option("", "-force-vector-interleave=0")
+
+
+def run(function, *args):
+    """Call a compiled function, compiling it (or loading it from the cache) first if this process has not."""
+    if function.overloads:
+        return function(*args)
+    with _short_vector_loops():
+        return function(*args)
+
+
+def _compiled(function):
+    return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True)(function)
+
+
+@_compiled
+def _activate(z, a, first, last, kind):
+    """a[r] = f(z[r]) for the rows r from first to last, for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+
+    One loop for each kind: with the choice made outside them, each compiles to straight code."""
+    n_out, lanes = z.shape[1], width(z)
+    if kind == 0:
+        for r in range(first, last):
+            for j in range(0, n_out, lanes):
+                store(a, (r, j), n_out - j, _sigmoid(load(z, (r, j), n_out - j)))
+    elif kind == 1:
+        for r in range(first, last):
+            for j in range(0, n_out, lanes):
+                v = load(z, (r, j), n_out - j)
+                store(a, (r, j), n_out - j, maximum(v, splat(0, v)))
+    elif kind == 2:
+        for r in range(first, last):
+            for j in range(n_out):
+                a[r, j] = np.tanh(z[r, j])
+    else:
+        for r in range(first, last):  # softmax, shifted by the maximum so nothing overflows
+            top = z[r, 0]
+            for j in range(n_out):
+                top = max(top, z[r, j])
+            total = _ZERO
+            for j in range(n_out):
+                a[r, j] = np.exp(z[r, j] - top)
+                total += a[r, j]
+            for j in range(n_out):
+                a[r, j] /= total
+
+
+@_compiled
+def _sigmoid(z):
+    """1 / (1 + e^-z) for Lanes z; 0 where the readable sigmoid is 0 too, below z = ln(epsilon / 4).
+
+    The readable one, (1 + tanh(z/2)) / 2, is 0 there (-17.3 in float32) because tanh(z/2)
+    rounds to -1. That 0 matters: the numbers just above it, multiplied through two layers of
+    the backward pass, become subnormal (below 1e-38 in float32), and each operation on one is
+    a hundred times slower: an epoch slowed down more and more as neurons saturated.
+    e^-z is kept between e^-87 and e^40, where _exp is right (and the sigmoid 1, or 0 anyway).
+    """
+    one = splat(1, z)
+    sigmoid = one / (one + _exp(maximum(minimum(splat(0, z) - z, splat(40, z)), splat(-87, z))))
+    return sigmoid * above_zero(z - splat(np.log(epsilon(z) / 4), z))
+
+
+@_compiled
+def _exp(x):
+    """e^x for Lanes x from -87 to 88 (where e^x is a normal float32).
+
+    e^x = 2^n e^r, with n the whole number nearest x / ln 2 so that |r| <= ln 2 / 2, and e^r
+    by the first terms of its Taylor series: 1 + r (1 + r/2 (1 + r/3 (... (1 + r/13)))),
+    whose error, below r^14 / 14!, is under 5e-18; r's own rounding is what is left. Measured
+    over that range (benchmarks/exp_accuracy.py) it is within 3e-7 of e^x in float32 (4.5 units
+    in the last place) and 3e-15 in float64: next to the readable sigmoid's, whose tanh rounds
+    to 6e-8, a difference only a long run's chaos can magnify.
+    """
+    n = rounded(x * splat(_LOG2_E, x))
+    r = x - n * splat(_LN2, x)
+    series = splat(1, x)
+    for k in range(_EXP_TERMS, 0, -1):
+        series = splat(1, x) + series * r * splat(1.0 / k, x)
+    return series * power_of_two(n)
+
+
+@_compiled
+def _forward_layer(w, b, a_in, row, z, a, e, kind):
+    """z[e] = b + a_in[row] w; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+
+    ``width(w)`` neurons at a time, each input's row of weights times its value is added to
+    their sums, kept in two interleaved parts so that one addition need not wait for the last.
+    """
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j  # at most the width is used: the last Lanes of a layer of 10 are 10 wide
+        even, odd = load(b, j, count), splat(0, w)
+        for i in range(0, n_in - 1, 2):
+            even += splat(a_in[row, i], w) * load(w, (i, j), count)
+            odd += splat(a_in[row, i + 1], w) * load(w, (i + 1, j), count)
+        if n_in % 2:
+            even += splat(a_in[row, n_in - 1], w) * load(w, (n_in - 1, j), count)
+        store(z, (e, j), count, even + odd)
+    _activate(z, a, e, e + 1, kind)

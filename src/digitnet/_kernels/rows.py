@@ -1,0 +1,151 @@
+"""The compiled loops for predictions: many rows of images at once, in Tiles; and the sparse rows of
+training images (``fast.sparse_rows``)."""
+
+import numba
+import numpy as np
+
+from .._lane_math import (
+    bit_count,
+    lowest_bit,
+    nonzero_lanes,
+)
+from .._lanes import load, prefetch, splat, store, total, width
+from .._tiles import TILE_ROWS, add_outer, store_tile, tile
+from .common import (
+    _LEVELS,
+    _ONE,
+    _activate,
+    _compiled,
+)
+
+
+@_compiled
+def compiles(x):
+    """A few of ``_lanes``' operations, run once when this module is first used: if this Numba cannot
+    compile them, the fast path is left out (``fast._kernels``), rather than failing in a training."""
+    lanes = width(x)
+    store(x, 0, lanes, load(x, lanes, len(x) - lanes) * splat(2, x) + splat(total(load(x, 0, 3)), x))
+    prefetch(x, 0)
+    return bit_count(nonzero_lanes(load(x, 0, lanes))) + lowest_bit(2)
+
+
+@_compiled
+def count_nonzero(X, starts):
+    """starts[r + 1] = starts[r] + how many numbers in row r of X are not 0."""
+    n = X.shape[1]
+    for r in range(len(X)):
+        count = 0
+        for c in range(0, n, width(X)):
+            count += bit_count(nonzero_lanes(load(X, (r, c), n - c)))
+        starts[r + 1] = starts[r] + count
+
+
+@_compiled
+def fill_nonzero(X, starts, columns, values):
+    """columns[k] and values[k], from k = starts[r] on, for each number in row r of X that is not 0."""
+    n = X.shape[1]
+    for r in range(len(X)):
+        k = starts[r]
+        for c in range(0, n, width(X)):
+            used = nonzero_lanes(load(X, (r, c), n - c))
+            while used:
+                i = c + lowest_bit(used)
+                used &= used - 1
+                columns[k], values[k] = i, X[r, i]
+                k += 1
+
+
+@numba.njit(cache=True, nogil=True)  # no fastmath: x / 255 must stay a division, as NumPy's
+def eight_bit_levels(values, levels):
+    """levels[k] = values[k] * 255 and True, if every value is k / 255 for a whole k from 1 to 255 (as
+    read from 8-bit pixels), in the values' dtype; False (and levels part written) as soon as one is not."""
+    for k in range(len(values)):
+        level = np.rint(values[k] * _LEVELS)
+        if not (_ONE <= level <= _LEVELS and level / _LEVELS == values[k]):
+            return False
+        levels[k] = level
+    return True
+
+
+@_compiled
+def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
+    """out = the output layer's activations for the rows of X (of the weights' dtype), and True;
+    False, and nothing computed, if a weight or bias is infinite or NaN.
+
+    The layers skip their inputs' 0s, so they never compute 0 times a weight; the readable
+    path does, and an inf or NaN weight makes its outputs NaN. Such a network is the readable
+    path's to answer for."""
+    if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
+        return False
+    a1 = _layer_rows(w0, b0, X, hidden)
+    a2 = _layer_rows(w1, b1, a1, hidden)
+    out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
+    return True
+
+
+@_compiled
+def _finite(a):
+    """True when no number in the array (1-D or 2-D) is infinite or NaN (x - x is 0 only for the others)."""
+    flat = a.reshape(-1)
+    for k in range(0, len(flat), width(flat)):
+        v = load(flat, k, len(flat) - k)
+        if nonzero_lanes(v - v):
+            return False
+    return True
+
+
+@_compiled
+def _layer_rows(w, b, x, kind):
+    """f(x w + b) for every row of x: TILE_ROWS rows at a time (``_tiled_layer``), the rest one by one.
+
+    Either way a row's sum adds its non-zero inputs one after the other, in order (a Tile's 0s
+    add exactly 0): a row's output is the same to the last bit whatever rows come with it, as
+    scikit-learn checks of predict_proba."""
+    n = len(x)
+    z = np.empty((n, len(b)), w.dtype)
+    tiled = n - n % TILE_ROWS
+    _tiled_layer(w, b, x, tiled, z)
+    for r in range(tiled, n):
+        _row_layer(w, b, x, r, z)
+    _activate(z, z, 0, n, kind)  # in place
+    return z
+
+
+@_compiled
+def _row_layer(w, b, x, r, z):
+    """z[r] = x[r] w + b, adding x[r]'s non-zero values one after the other, as ``_tiled_layer`` does."""
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        total = load(b, j, count)
+        for c in range(0, n_in, width(x)):
+            used = nonzero_lanes(load(x, (r, c), n_in - c))
+            while used:
+                i = c + lowest_bit(used)
+                used &= used - 1
+                total += splat(x[r, i], w) * load(w, (i, j), count)
+        store(z, (r, j), count, total)
+
+
+@_compiled
+def _tiled_layer(w, b, X, rows, z):
+    """z[:rows] = X[:rows] w + b, for ``rows`` a multiple of TILE_ROWS, that many rows at a time.
+
+    Each row of w is read once for all of them, and a column of X that is 0 in all of them
+    (a pixel of the background, in images) is skipped: which ones are, ``width(X)`` columns
+    at a time, is a number whose bits say so (``nonzero_lanes``), gone through bit by bit.
+    """
+    n_in, n_out, lanes = w.shape[0], len(b), width(w)
+    for n in range(0, rows, TILE_ROWS):
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            sums = tile(load(b, j, count))
+            for c in range(0, n_in, width(X)):
+                used = 0
+                for r in range(n, n + TILE_ROWS):
+                    used |= nonzero_lanes(load(X, (r, c), n_in - c))
+                while used:
+                    i = c + lowest_bit(used)
+                    used &= used - 1  # that bit done
+                    sums = add_outer(sums, X, n, i, load(w, (i, j), count))
+            store_tile(z, n, j, count, sums)

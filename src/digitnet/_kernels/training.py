@@ -1,0 +1,260 @@
+"""The compiled loops for training: the sparse first layer, backpropagation, and SGD and Adam steps."""
+
+import numpy as np
+
+from .._lane_math import above_zero, at_least, magnitude, one_hot, square_root
+from .._lanes import item, load, prefetch, splat, store, total, width
+from .common import (
+    _ONE,
+    _TINY_GRADIENT,
+    _TINY_MOMENT1,
+    _TINY_MOMENT2,
+    _TWO,
+    _ZERO,
+    _activate,
+    _compiled,
+    _forward_layer,
+)
+
+
+@_compiled
+def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
+    """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``,
+    which multiplies the sums rather than each value."""
+    n_out, lanes = len(b), width(w)
+    first, last = starts[row], starts[row + 1]
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        even, odd = splat(0, w), splat(0, w)
+        for k in range(first, last - 1, 2):
+            even += splat(item(values, k), w) * load(w, (item(columns, k), j), count)
+            odd += splat(item(values, k + 1), w) * load(w, (item(columns, k + 1), j), count)
+        if (last - first) % 2:
+            even += splat(item(values, last - 1), w) * load(w, (item(columns, last - 1), j), count)
+        store(z, (e, j), count, load(b, j, count) + splat(scale, w) * (even + odd))
+    _activate(z, a, e, e + 1, kind)
+
+
+@_compiled
+def _prefetch_row(starts, columns, values, row):
+    """Ask the CPU to fetch a sparse row's columns and values into its cache, 64 bytes at a time."""
+    for k in range(starts[row], starts[row + 1], 32):
+        prefetch(columns, k)
+    for k in range(starts[row], starts[row + 1], 64):
+        prefetch(values, k)
+
+
+@_compiled
+def _backward_layer(w, delta_above, z, a, e, delta, kind):
+    """BP2: delta[e] = (delta_above[e] w^T) * f'(z[e]), through the weights w before this step."""
+    n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
+    for i in range(n_in):
+        products = splat(0, w)
+        for j in range(0, n_out, lanes):
+            products += load(w, (i, j), n_out - j) * load(delta_above, (e, j), n_out - j)
+        delta[e, i] = total(products)
+    for i in range(0, n_in, lanes):
+        count = n_in - i
+        back, v = load(delta, (e, i), count), load(a, (e, i), count)
+        if kind == 0:
+            back *= v * (splat(1, v) - v)
+        elif kind == 1:
+            back *= above_zero(load(z, (e, i), count))
+        else:
+            back *= splat(1, v) - v * v
+        store(delta, (e, i), count, back)
+
+
+@_compiled
+def _decay_and_step_biases(w, b, m, delta, lr, shrink):
+    """The parts of the SGD step that do not depend on the layer's inputs: w *= shrink (L2), b -= lr sum(delta)."""
+    n_out, lanes = len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        if shrink != _ONE:
+            for i in range(w.shape[0]):
+                store(w, (i, j), count, load(w, (i, j), count) * splat(shrink, w))
+        step = splat(0, w)
+        for e in range(m):
+            step += load(delta, (e, j), count)
+        store(b, j, count, load(b, j, count) - splat(lr, w) * step)
+
+
+@_compiled
+def _step_sparse(w, b, starts, columns, values, rows, m, delta, lr, weight_lr):
+    """As _step_layer without L2, for input rows given by their non-zero values: the weights step by
+    ``weight_lr`` (lr times the values' scale, over the weights' own; see ``sgd_steps``), the biases by lr.
+
+    Only the rows of w for an example's non-zero pixels change."""
+    _decay_and_step_biases(w, b, m, delta, lr, _ONE)
+    n_out, lanes = w.shape[1], width(w)
+    for e in range(m):
+        first, last = starts[rows[e]], starts[rows[e] + 1]
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            step = splat(weight_lr, w) * load(delta, (e, j), count)
+            for k in range(first, last):
+                i = item(columns, k)
+                store(w, (i, j), count, load(w, (i, j), count) - splat(item(values, k), w) * step)
+
+
+@_compiled
+def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
+    """BP3 and BP4 folded into the SGD step: w -= lr (a_in[rows]^T delta + decay w); b -= lr sum(delta).
+
+    ``shrink`` is 1 - lr decay: the L2 part, applied to the weights first. Each row of w
+    gathers its change from the whole batch, then is written once."""
+    _decay_and_step_biases(w, b, m, delta, lr, shrink)
+    n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
+    for i in range(n_in):
+        for j in range(0, n_out, lanes):
+            count = n_out - j
+            change = splat(0, w)
+            for e in range(m):
+                change += splat(a_in[rows[e], i], w) * load(delta, (e, j), count)
+            store(w, (i, j), count, load(w, (i, j), count) - splat(lr, w) * change)
+
+
+@_compiled
+def _buffers(batch_size, b0, b1, b2):
+    """Room for one mini-batch's z, a and delta of each layer, and its rows."""
+    shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
+    return (np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype),
+            np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype),
+            np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype),
+            np.empty(batch_size, np.int64))
+
+
+@_compiled
+def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers):
+    """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``.
+
+    The first layer's inputs are the sparse rows' values times ``scale``."""
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
+    m = len(batch)
+    # a stage at a time for the whole batch: the examples of a stage do not wait for each other,
+    # so the CPU works on several at once (example by example, each waited for its own last step)
+    for e in range(m):
+        row = rows[e] = batch[e]
+        if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
+            _prefetch_row(starts, columns, values, batch[e + 1])
+        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, a1, e, hidden)
+    for e in range(m):
+        _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
+    for e in range(m):
+        _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
+    for e in range(m):
+        for j in range(0, len(b2), width(a3)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
+            count = len(b2) - j
+            a, y = load(a3, (e, j), count), one_hot(labels[rows[e]] - j, a3)
+            error = (a - y) * splat(_ONE / m, a)
+            store(d3, (e, j), count, splat(_TWO, a) * error * a * (splat(1, a) - a) if output == 0 else error)
+    for e in range(m):
+        _backward_layer(w2, d3, z2, a2, e, d2, hidden)
+    for e in range(m):
+        _backward_layer(w1, d2, z1, a1, e, d1, hidden)
+
+
+@_compiled
+def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
+              lr, shrink):
+    """SGD on the mini-batches of ``order`` for a network of two hidden layers.
+
+    L2 shrinks every weight by ``shrink`` at each step; for the first layer's (784 x 16 of them,
+    more than all the rest of a step's work) that is kept as one number instead, ``w0_scale``:
+    the weights are w0_scale times the array w0, a step divides its change by w0_scale, and the
+    factor goes into the array whenever it falls below a half in size, and at the end. (A shrink
+    of 0, lr times decay being 1, zeroes the weights: that goes into the array at once.)
+    """
+    buffers = _buffers(batch_size, b0, b1, b2)
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
+    inner = np.arange(batch_size)
+    one = _ONE + _ZERO * lr  # 1, in the weights' dtype
+    w0_scale = one
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        m = len(batch)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale * w0_scale, labels,
+                      batch, buffers)
+        _step_layer(w2, b2, a2, inner, m, d3, lr, shrink)
+        _step_layer(w1, b1, a1, inner, m, d2, lr, shrink)
+        w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
+        if w0_scale == _ZERO:
+            _scaled_in(w0, w0_scale)
+            w0_scale = one
+        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, lr * scale / w0_scale)
+        if abs(w0_scale) < _ONE / _TWO:
+            _scaled_in(w0, w0_scale)
+            w0_scale = one
+    _scaled_in(w0, w0_scale)
+
+
+@_compiled
+def _scaled_in(w, factor):
+    """w *= factor."""
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            w[i, j] *= factor
+
+
+@_compiled
+def _adam_update(p, g, moment1, moment2, decay, settings, step, scale_v):
+    """One Adam step for the parameters p with gradient g (+ decay p), as ``optimizers.Adam.step``.
+
+    The weights of pixels that are always 0 shrink under L2 until their gradients (decay times
+    a weight of 1e-16) and moments would be subnormal numbers (below 1.2e-38), and each
+    operation on one costs a hundred times a normal one: an epoch took ten times as long. So a
+    gradient below 1e-17 counts as 0 (its square times 1 - beta2 stays normal), and so do
+    moments below 1e-19 and 1e-30; next to the steps of other weights they make no difference.
+    """
+    lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
+    n = len(p)
+    for k in range(0, n, width(p)):
+        count = n - k
+        w, m1, m2 = load(p, k, count), load(moment1, k, count), load(moment2, k, count)
+        gradient = _flushed(load(g, k, count) + splat(decay, w) * w, _TINY_GRADIENT)
+        m1 = _flushed(splat(beta1, w) * m1 + splat(one_minus_beta1, w) * gradient, _TINY_MOMENT1)
+        m2 = _flushed(splat(beta2, w) * m2 + splat(one_minus_beta2, w) * gradient * gradient, _TINY_MOMENT2)
+        store(moment1, k, count, m1)
+        store(moment2, k, count, m2)
+        store(p, k, count, w - splat(step, w) * m1 / (square_root(m2) * splat(scale_v, w) + splat(eps, w)))
+
+
+@_compiled
+def _flushed(x, limit):
+    """Lanes x, with 0 where x is smaller than ``limit`` in size (a NaN stays NaN)."""
+    return x * at_least(magnitude(x), splat(limit, x))
+
+
+@_compiled
+def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
+               vector, gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
+    """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t.
+
+    ``gradient`` is a scratch vector like ``vector``, ``gradients`` its views shaped like
+    (w0, b0, ..., b2); ``settings`` = (lr, beta1, 1 - beta1, beta2, 1 - beta2, eps) and
+    ``decay`` in the vector's dtype.
+    """
+    lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
+    gw0, gb0, gw1, gb1, gw2, gb2 = gradients
+    buffers = _buffers(batch_size, b0, b1, b2)
+    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
+    inner = np.arange(batch_size)
+    one, factors = _ONE + _ZERO * lr, np.empty(2, vector.dtype)  # factors: in the vector's dtype
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        m = len(batch)
+        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers)
+        gradient[:] = _ZERO
+        # BP3 and BP4: a "step" of -1 from zero leaves a_in^T delta and sum(delta) in the gradient
+        _step_layer(gw2, gb2, a2, inner, m, d3, -one, one)
+        _step_layer(gw1, gb1, a1, inner, m, d2, -one, one)
+        _step_sparse(gw0, gb0, starts, columns, values, rows, m, d1, -one, -scale)
+        t += 1
+        factors[0] = lr / (1.0 - beta1 ** float(t))    # lr / (1 - beta1^t)
+        factors[1] = 1.0 / np.sqrt(1.0 - beta2 ** float(t))  # 1 / sqrt(1 - beta2^t)
+        _adam_update(vector[:n_weights], gradient[:n_weights], moment1[:n_weights], moment2[:n_weights],
+                     decay, settings, factors[0], factors[1])
+        _adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
+                     decay * _ZERO, settings, factors[0], factors[1])
+    return t
