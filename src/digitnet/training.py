@@ -159,7 +159,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
     pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
     training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
-    lets ``digitnet.fast`` take the steps where it can (mini-batches of up to 16, SGD or Adam).
+    lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size).
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
     network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
     """
