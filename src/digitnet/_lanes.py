@@ -8,16 +8,20 @@ an epoch's sparse forward pass took 8 cycles a pixel. With Lanes the loop says w
 
     total = splat(0, w)
     for k in range(first, last):
-        total += splat(values[k], w) * load(w, (columns[k], j))   # w[columns[k], j:j + width(w)]
-    store(z, (e, j), total)
+        total += splat(values[k], w) * load(w, (columns[k], j), count)   # w[columns[k], j:j + count]
+    store(z, (e, j), count, total)
 
-``load`` and ``store`` read and write ``width(a)`` consecutive numbers of a C-contiguous array
-from an index (a number for 1-D arrays, a tuple for 2-D); ``splat`` is one number in every
-lane; ``+``, ``-``, ``*`` and ``/`` work lane by lane. LLVM turns these into the machine's widest
-vectors: one AVX-512 register, two AVX ones, four SSE ones.
+``load`` and ``store`` read and write ``count`` consecutive numbers (at most ``width(a)``) of a
+C-contiguous array from an index (a number for 1-D arrays, a tuple for 2-D): the last Lanes of
+a layer of 10 neurons hold 10 (the CPU's masked loads and stores leave the rest alone).
+``splat`` is one number in every lane; ``+``, ``-``, ``*`` and ``/`` work lane by lane; ``total``
+adds the lanes up. LLVM turns these into the machine's widest vectors: one AVX-512 register,
+two AVX ones, four SSE ones. ``_lane_math`` has the other functions the kernels need (for exp,
+ReLU, Adam), and ``_tiles`` the Tiles that hold several images' Lanes at once.
 
-They are built with Numba's documented extension API (a type, its data model and
-intrinsics that emit LLVM IR); this module imports Numba, so only ``_kernels`` imports it.
+They are built with Numba's documented extension API (a type, its data model, intrinsics
+that emit LLVM IR, and lowerings for the operators); this module imports Numba, so only the
+compiled loops (``_kernels``) import it.
 """
 
 import operator

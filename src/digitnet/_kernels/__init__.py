@@ -1,5 +1,10 @@
 """The compiled loops of ``digitnet.fast`` (Numba). Imported only when the fast path is first used.
 
+``training``: the sparse first layer, backpropagation, SGD and Adam, one example at a time.
+``rows``: predictions of many rows at once, and the sparse rows of training images.
+``common``: how they are compiled and run, a layer's forward pass and its activations.
+All of them work on Lanes (``digitnet._lanes``), 16 float32 at a time.
+
 The functions index whole arrays (``a[e, j]``) rather than take views of rows (``a[e]``):
 a view costs Numba a reference count, and at 60,000 examples an epoch that bookkeeping,
 not the arithmetic, was most of the time.
