@@ -122,6 +122,39 @@ def _check(array, index, count):
     return lanes
 
 
+def _read(context, builder, pointer, lanes, count_type, count):
+    """The Lanes at ``pointer``: a plain load when ``count`` covers them all, else a masked one."""
+    vector_type = context.get_value_type(lanes)
+    alignment = lanes.dtype.bitwidth // 8
+    with builder.if_else(_whole(context, builder, count_type, count, lanes), likely=True) as (every, some):
+        with every:
+            plain = builder.load(builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
+            plain_block = builder.block
+        with some:
+            read = _masked(builder, "load", vector_type, pointer.type)
+            masked = builder.call(read, [pointer, ir.Constant(ir.IntType(32), alignment),
+                                         _first(context, builder, count_type, count, lanes),
+                                         ir.Constant(vector_type, None)])
+            masked_block = builder.block
+    result = builder.phi(vector_type)
+    result.add_incoming(plain, plain_block)
+    result.add_incoming(masked, masked_block)
+    return result
+
+
+def _write(context, builder, pointer, lanes, count_type, count, vector):
+    """Store the first ``count`` lanes of ``vector`` at ``pointer``: plainly when that is all of them."""
+    vector_type = context.get_value_type(lanes)
+    alignment = lanes.dtype.bitwidth // 8
+    with builder.if_else(_whole(context, builder, count_type, count, lanes), likely=True) as (every, some):
+        with every:
+            builder.store(vector, builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
+        with some:
+            write = _masked(builder, "store", vector_type, pointer.type)
+            builder.call(write, [vector, pointer, ir.Constant(ir.IntType(32), alignment),
+                                 _first(context, builder, count_type, count, lanes)])
+
+
 @intrinsic
 def load(typingctx, array, index, count):
     """array[index] and the numbers after it along the last axis, ``count`` of them (at most the width),
@@ -130,23 +163,7 @@ def load(typingctx, array, index, count):
 
     def codegen(context, builder, signature, args):
         pointer = _pointer(context, builder, array, args[0], index, args[1])
-        vector_type = context.get_value_type(lanes)
-        alignment = array.dtype.bitwidth // 8
-        whole = _whole(context, builder, count, args[2], lanes)
-        with builder.if_else(whole, likely=True) as (all_lanes, some_lanes):
-            with all_lanes:
-                plain = builder.load(builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
-                plain_block = builder.block
-            with some_lanes:
-                read = _masked(builder, "load", vector_type, pointer.type)
-                mask = _first(context, builder, count, args[2], lanes)
-                masked = builder.call(read, [pointer, ir.Constant(ir.IntType(32), alignment), mask,
-                                             ir.Constant(vector_type, None)])
-                masked_block = builder.block
-        result = builder.phi(vector_type)
-        result.add_incoming(plain, plain_block)
-        result.add_incoming(masked, masked_block)
-        return result
+        return _read(context, builder, pointer, lanes, count, args[2])
     return lanes(array, index, count), codegen
 
 
@@ -159,16 +176,7 @@ def store(typingctx, array, index, count, vector):
 
     def codegen(context, builder, signature, args):
         pointer = _pointer(context, builder, array, args[0], index, args[1])
-        vector_type = context.get_value_type(lanes)
-        alignment = array.dtype.bitwidth // 8
-        whole = _whole(context, builder, count, args[2], lanes)
-        with builder.if_else(whole, likely=True) as (all_lanes, some_lanes):
-            with all_lanes:
-                builder.store(args[3], builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
-            with some_lanes:
-                write = _masked(builder, "store", vector_type, pointer.type)
-                builder.call(write, [args[3], pointer, ir.Constant(ir.IntType(32), alignment),
-                                     _first(context, builder, count, args[2], lanes)])
+        _write(context, builder, pointer, lanes, count, args[2], args[3])
         return context.get_dummy_value()
     return types.void(array, index, count, vector), codegen
 

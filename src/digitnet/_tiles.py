@@ -13,7 +13,7 @@ from numba.core import cgutils, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, models, register_model
 
-from ._lanes import _FLAGS, Lanes, _first, _lanes_of, _masked, _splat, _whole
+from ._lanes import _FLAGS, Lanes, _lanes_of, _splat, _write
 
 
 class Tile(types.Type):
@@ -88,20 +88,10 @@ def store_tile(typingctx, array, row, column, count, sums):
     def codegen(context, builder, signature, args):
         start = context.cast(builder, args[1], row, types.intp)
         first = context.cast(builder, args[2], column, types.intp)
-        whole = _whole(context, builder, count, args[3], sums.lanes)
-        mask = _first(context, builder, count, args[3], sums.lanes)
-        vector_type = context.get_value_type(sums.lanes)
-        alignment = array.dtype.bitwidth // 8
         for r in range(sums.rows):
             index = builder.add(start, ir.Constant(start.type, r)) if r else start
             pointer = _element(context, builder, array, args[0], index, first)
-            vector = builder.extract_value(args[4], r)
-            with builder.if_else(whole, likely=True) as (all_lanes, some_lanes):
-                with all_lanes:
-                    builder.store(vector, builder.bitcast(pointer, vector_type.as_pointer()), align=alignment)
-                with some_lanes:
-                    write = _masked(builder, "store", vector_type, pointer.type)
-                    builder.call(write, [vector, pointer, ir.Constant(ir.IntType(32), alignment), mask])
+            _write(context, builder, pointer, sums.lanes, count, args[3], builder.extract_value(args[4], r))
         return context.get_dummy_value()
     return types.void(array, row, column, count, sums), codegen
 
