@@ -55,7 +55,7 @@ def loaded():
 
 def _kernels():
     """The compiled loops, imported on first use; None if Numba is installed but fails to import."""
-    if "digitnet._kernels" in sys.modules and not _BROKEN:  # the quick way, for each prediction once loaded
+    if loaded():  # the quick way, for each prediction once loaded
         return sys.modules["digitnet._kernels"]
     try:
         from . import _kernels

@@ -2,7 +2,7 @@
 
 ``training``: the sparse first layer, backpropagation, SGD and Adam, one example at a time.
 ``rows``: predictions of many rows at once, and the sparse rows of training images.
-``common``: how they are compiled and run, a layer's forward pass and its activations.
+``common``: how they are compiled and run, and the activations.
 All of them work on Lanes (``digitnet._lanes``), 16 float32 at a time.
 
 The functions index whole arrays (``a[e, j]``) rather than take views of rows (``a[e]``):

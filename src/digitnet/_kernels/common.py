@@ -1,4 +1,4 @@
-"""What the compiled loops share: how they are compiled and run, and a layer's forward pass and activations."""
+"""What the compiled loops share: how they are compiled and run, and the activations (sigmoid, ReLU, ...)."""
 
 from contextlib import contextmanager
 
@@ -22,11 +22,9 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # constants as float32: a Python float would turn float32 arithmetic into float64 (and the
 # sigmoid's exp into the slower double one); 0, 1 and 2 are exact in either precision
 _ZERO, _ONE, _TWO = np.float32(0), np.float32(1), np.float32(2)
-_LEVELS = np.float32(255)  # an 8-bit pixel's values: 0 to 255
 _LOG2_E = 1.4426950408889634
 _LN2 = 0.6931471805599453
 _EXP_TERMS = 13
-_TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-19), np.float32(1e-30)
 
 
 @contextmanager
@@ -120,23 +118,3 @@ def _exp(x):
     for k in range(_EXP_TERMS, 0, -1):
         series = splat(1, x) + series * r * splat(1.0 / k, x)
     return series * power_of_two(n)
-
-
-@_compiled
-def _forward_layer(w, b, a_in, row, z, a, e, kind):
-    """z[e] = b + a_in[row] w; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
-
-    ``width(w)`` neurons at a time, each input's row of weights times its value is added to
-    their sums, kept in two interleaved parts so that one addition need not wait for the last.
-    """
-    n_in, n_out, lanes = w.shape[0], len(b), width(w)
-    for j in range(0, n_out, lanes):
-        count = n_out - j  # at most the width is used: the last Lanes of a layer of 10 are 10 wide
-        even, odd = load(b, j, count), splat(0, w)
-        for i in range(0, n_in - 1, 2):
-            even += splat(a_in[row, i], w) * load(w, (i, j), count)
-            odd += splat(a_in[row, i + 1], w) * load(w, (i + 1, j), count)
-        if n_in % 2:
-            even += splat(a_in[row, n_in - 1], w) * load(w, (n_in - 1, j), count)
-        store(z, (e, j), count, even + odd)
-    _activate(z, a, e, e + 1, kind)

@@ -12,11 +12,12 @@ from .._lane_math import (
 from .._lanes import load, prefetch, splat, store, total, width
 from .._tiles import TILE_ROWS, add_outer, store_tile, tile
 from .common import (
-    _LEVELS,
     _ONE,
     _activate,
     _compiled,
 )
+
+_LEVELS = np.float32(255)  # an 8-bit pixel's values: 0 to 255
 
 
 @_compiled
