@@ -16,8 +16,8 @@ _TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = np.float32(1e-17), np.float32(1e-
 
 
 @_compiled
-def _forward_layer(w, b, a_in, row, z, a, e, kind):
-    """z[e] = b + a_in[row] w; a[e] = f(z[e]). kind: 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+def _forward_layer(w, b, a_in, z, e):
+    """z[e] = b + a_in[e] w (the activation follows for the whole batch, in ``_batch_deltas``).
 
     ``width(w)`` neurons at a time, each input's row of weights times its value is added to
     their sums, kept in two interleaved parts so that one addition need not wait for the last.
@@ -27,16 +27,15 @@ def _forward_layer(w, b, a_in, row, z, a, e, kind):
         count = n_out - j  # at most the width is used: the last Lanes of a layer of 10 are 10 wide
         even, odd = load(b, j, count), splat(0, w)
         for i in range(0, n_in - 1, 2):
-            even += splat(a_in[row, i], w) * load(w, (i, j), count)
-            odd += splat(a_in[row, i + 1], w) * load(w, (i + 1, j), count)
+            even += splat(a_in[e, i], w) * load(w, (i, j), count)
+            odd += splat(a_in[e, i + 1], w) * load(w, (i + 1, j), count)
         if n_in % 2:
-            even += splat(a_in[row, n_in - 1], w) * load(w, (n_in - 1, j), count)
+            even += splat(a_in[e, n_in - 1], w) * load(w, (n_in - 1, j), count)
         store(z, (e, j), count, even + odd)
-    _activate(z, a, e, e + 1, kind)
 
 
 @_compiled
-def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
+def _forward_sparse(w, b, starts, columns, values, scale, row, z, e):
     """As _forward_layer, for the input row given by its non-zero values (columns, values) times ``scale``,
     which multiplies the sums rather than each value."""
     n_out, lanes = len(b), width(w)
@@ -50,7 +49,6 @@ def _forward_sparse(w, b, starts, columns, values, scale, row, z, a, e, kind):
         if (last - first) % 2:
             even += splat(item(values, last - 1), w) * load(w, (item(columns, last - 1), j), count)
         store(z, (e, j), count, load(b, j, count) + splat(scale, w) * (even + odd))
-    _activate(z, a, e, e + 1, kind)
 
 
 @_compiled
@@ -63,24 +61,34 @@ def _prefetch_row(starts, columns, values, row):
 
 
 @_compiled
-def _backward_layer(w, delta_above, z, a, e, delta, kind):
-    """BP2: delta[e] = (delta_above[e] w^T) * f'(z[e]), through the weights w before this step."""
+def _backward_layer(w, delta_above, e, delta):
+    """BP2's first half: delta[e] = delta_above[e] w^T, through the weights w before this step."""
     n_in, n_out, lanes = w.shape[0], w.shape[1], width(w)
     for i in range(n_in):
         products = splat(0, w)
         for j in range(0, n_out, lanes):
             products += load(w, (i, j), n_out - j) * load(delta_above, (e, j), n_out - j)
         delta[e, i] = total(products)
-    for i in range(0, n_in, lanes):
-        count = n_in - i
-        back, v = load(delta, (e, i), count), load(a, (e, i), count)
-        if kind == 0:
-            back *= v * (splat(1, v) - v)
-        elif kind == 1:
-            back *= above_zero(load(z, (e, i), count))
-        else:
-            back *= splat(1, v) - v * v
-        store(delta, (e, i), count, back)
+
+
+@_compiled
+def _times_derivative(z, a, m, delta, kind):
+    """BP2's second half: delta[e] *= f'(z[e]) for the first m examples; kind 0 sigmoid, 1 relu, 2 tanh.
+
+    One loop for each kind, as in ``_activate``: f' from the activations a = f(z) for sigmoid
+    (a (1 - a)) and tanh (1 - a^2), from z for relu."""
+    n, lanes = delta.shape[1], width(delta)
+    for e in range(m):
+        for i in range(0, n, lanes):
+            count = n - i
+            v = load(a, (e, i), count)
+            if kind == 0:
+                slope = v * (splat(1, v) - v)
+            elif kind == 1:
+                slope = above_zero(load(z, (e, i), count))
+            else:
+                slope = splat(1, v) - v * v
+            store(delta, (e, i), count, load(delta, (e, i), count) * slope)
 
 
 @_compiled
@@ -144,6 +152,20 @@ def _buffers(batch_size, b0, b1, b2):
 
 
 @_compiled
+def _output_deltas(a, labels, rows, m, delta, output):
+    """BP1 for the first m examples: output 0 is a sigmoid with MSE, 1 a softmax with cross-entropy."""
+    n, lanes = a.shape[1], width(a)
+    for e in range(m):
+        for j in range(0, n, lanes):
+            count = n - j
+            v = load(a, (e, j), count)
+            error = (v - one_hot(labels[rows[e]] - j, v)) * splat(_ONE / m, v)
+            if output == 0:
+                error *= splat(_TWO, v) * v * (splat(1, v) - v)
+            store(delta, (e, j), count, error)
+
+
+@_compiled
 def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers):
     """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``.
 
@@ -156,21 +178,21 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
         row = rows[e] = batch[e]
         if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
             _prefetch_row(starts, columns, values, batch[e + 1])
-        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, a1, e, hidden)
+        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, e)
+    _activate(z1, a1, 0, m, hidden)
     for e in range(m):
-        _forward_layer(w1, b1, a1, e, z2, a2, e, hidden)
+        _forward_layer(w1, b1, a1, z2, e)
+    _activate(z2, a2, 0, m, hidden)
     for e in range(m):
-        _forward_layer(w2, b2, a2, e, z3, a3, e, 3 * output)
+        _forward_layer(w2, b2, a2, z3, e)
+    _activate(z3, a3, 0, m, 3 * output)
+    _output_deltas(a3, labels, rows, m, d3, output)
     for e in range(m):
-        for j in range(0, len(b2), width(a3)):  # BP1: sigmoid + MSE, or softmax + cross-entropy
-            count = len(b2) - j
-            a, y = load(a3, (e, j), count), one_hot(labels[rows[e]] - j, a3)
-            error = (a - y) * splat(_ONE / m, a)
-            store(d3, (e, j), count, splat(_TWO, a) * error * a * (splat(1, a) - a) if output == 0 else error)
+        _backward_layer(w2, d3, e, d2)
+    _times_derivative(z2, a2, m, d2, hidden)
     for e in range(m):
-        _backward_layer(w2, d3, z2, a2, e, d2, hidden)
-    for e in range(m):
-        _backward_layer(w1, d2, z1, a1, e, d1, hidden)
+        _backward_layer(w1, d2, e, d1)
+    _times_derivative(z1, a1, m, d1, hidden)
 
 
 @_compiled
