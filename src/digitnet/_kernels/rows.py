@@ -108,8 +108,9 @@ def _layer_rows(w, b, x, kind):
     _tiled_layer(w, b, x, tiled, z)
     for r in range(tiled, n):
         _row_layer(w, b, x, r, z)
-    _activate(z, z, 0, n, kind)  # in place
-    return z
+    a = np.empty_like(z)  # not in place: where rows are narrower than Lanes (a layer of 10), a row's
+    _activate(z, a, 0, n, kind)  # masked load waited for the last one's masked store, beside it
+    return a
 
 
 @_compiled
