@@ -75,8 +75,8 @@ def _backward_layer(w, delta_above, e, delta):
 def _times_derivative(z, a, m, delta, kind):
     """BP2's second half: delta[e] *= f'(z[e]) for the first m examples; kind 0 sigmoid, 1 relu, 2 tanh.
 
-    One loop for each kind, as in ``_activate``: f' from the activations a = f(z) for sigmoid
-    (a (1 - a)) and tanh (1 - a^2), from z for relu."""
+    f' comes from the activations a = f(z) for sigmoid (a (1 - a)) and tanh (1 - a^2), from z for relu.
+    Like ``_activate``, it runs once for the whole batch (see ``_batch_deltas``)."""
     n, lanes = delta.shape[1], width(delta)
     for e in range(m):
         for i in range(0, n, lanes):
@@ -173,7 +173,10 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     m = len(batch)
     # a stage at a time for the whole batch: the examples of a stage do not wait for each other,
-    # so the CPU works on several at once (example by example, each waited for its own last step)
+    # so the CPU works on several at once (example by example, each waited for its own last step).
+    # The stages that depend on the activation's kind (or the output's) take it once, for all the
+    # examples: passed to each example's call, it made an epoch a third longer (batch 128: 46
+    # against 34 ms), though the choice was the same for every example.
     for e in range(m):
         row = rows[e] = batch[e]
         if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
