@@ -23,7 +23,7 @@ from digitnet.recipes import LADDER  # noqa: E402
 
 CHANGES = {  # what each rung adds to the one before it
     "slides": "the slides' network: N(0, 1) start, constant rate, sigmoid, MSE, SGD",
-    "seed": "+ 1/sqrt(fan_in) start, cosine schedule, L2",
+    "seed": "+ 1/sqrt(fan_in) start, cosine schedule, L2, 150 epochs",
     "softmax": "+ softmax output and cross-entropy",
     "relu": "+ ReLU hidden neurons",
     "modern": "+ Adam, images shifted by up to 1 pixel, 120 epochs",

@@ -5,7 +5,7 @@ about a microsecond before it does any arithmetic. At mini-batches of 10 that ov
 not the arithmetic, is most of an epoch. Here the same arithmetic runs one example at a
 time in compiled loops, on 16 numbers at once where the CPU can (``_lanes``), and skips the
 zero pixels of an image (four in five of MNIST's), so an epoch of the seed recipe takes a
-fifth of the NumPy loop's time, at any batch size.
+seventh of the readable path's time at mini-batches of 10, and under half at 128.
 
 It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
 a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
