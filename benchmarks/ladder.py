@@ -26,7 +26,7 @@ CHANGES = {  # what each rung adds to the one before it
     "seed": "+ 1/sqrt(fan_in) start, cosine schedule, L2, 150 epochs",
     "softmax": "+ softmax output and cross-entropy",
     "relu": "+ ReLU hidden neurons",
-    "modern": "+ Adam, images shifted by up to 1 pixel, 120 epochs",
+    "modern": "+ Adam with a 2-epoch warm-up, images shifted by up to 1 pixel",
     "wide": "+ wider layers, 784-256-128-10 (batch 128, 20 epochs, no L2, no shifts)",
     "dropout": "+ dropout 0.2",
     "best": "+ shifts of up to 1 pixel, 60 epochs",

@@ -4,7 +4,7 @@ import pytest
 from digitnet import Network
 from digitnet.data.mnist import Dataset
 from digitnet.optimizers import SGD, Adam, GradientDescent, Momentum
-from digitnet.training import cosine_schedule, train
+from digitnet.training import WARMUP_EPOCHS, cosine_schedule, train, warmup_cosine_schedule
 
 
 def _blobs(n, seed):
@@ -99,6 +99,14 @@ def test_the_cosine_schedule_falls_from_the_start_rate_towards_zero():
     assert rates[0] == 3.0
     assert all(b < a for a, b in zip(rates, rates[1:]))
     assert 0 < rates[-1] < 0.1
+
+
+def test_the_warm_up_rises_to_the_cosine_schedule_and_then_follows_it():
+    warm, cosine = warmup_cosine_schedule(3.0, 10), cosine_schedule(3.0, 10)
+    rates = [warm(epoch) for epoch in range(10)]
+    assert rates[0] == 3.0 / (WARMUP_EPOCHS + 1)
+    assert all(b > a for a, b in zip(rates[:WARMUP_EPOCHS + 1], rates[1:WARMUP_EPOCHS + 1]))
+    assert rates[WARMUP_EPOCHS:] == [cosine(epoch) for epoch in range(WARMUP_EPOCHS, 10)]
 
 
 def test_random_shifts_move_each_image_by_at_most_the_limit_and_keep_its_ink():

@@ -71,7 +71,7 @@ class DigitNetClassifier(ClassifierMixin, BaseEstimator):
         Examples per mini-batch (the last one of an epoch may be smaller).
     max_iter : int, default=150
         Epochs: passes over the training set in ``fit`` (digitnet's ``epochs``).
-    schedule : {"cosine", "constant"}, default="cosine"
+    schedule : {"cosine", "constant", "warmup_cosine"}, default="cosine"
         How the learning rate changes over the ``max_iter`` epochs of ``fit``.
         ``partial_fit`` always uses ``learning_rate`` itself.
     alpha : float, default=2.0

@@ -107,7 +107,7 @@ def build_parser():
     train.add_argument("--cost", choices=sorted(COSTS), help="seed: mse, modern: cross_entropy (with a softmax output)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
     train.add_argument("--learning-rate", type=_number(float, "number"),
-                       help="the starting learning rate (seed: 3.0, modern: 0.002); changing the optimizer, "
+                       help="the starting learning rate (seed: 3.0, modern: 0.003); changing the optimizer, "
                             "activation or cost without this flag picks one that suits them")
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
     train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True),
@@ -121,7 +121,7 @@ def build_parser():
                             "(choose settings by it, not by the test set)")
     train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
     train.add_argument("--epochs", type=_number(int, "whole number"),
-                       help="passes over the data (seed: 60, modern: 120)")
+                       help="passes over the data (seed and modern: 150)")
     train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True),
                        help="random seed for the weights and the shuffling (default 0)")
     _add_data_options(train)
