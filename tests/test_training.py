@@ -102,11 +102,19 @@ def test_the_cosine_schedule_falls_from_the_start_rate_towards_zero():
 
 
 def test_the_warm_up_rises_to_the_cosine_schedule_and_then_follows_it():
-    warm, cosine = warmup_cosine_schedule(3.0, 10), cosine_schedule(3.0, 10)
-    rates = [warm(epoch) for epoch in range(10)]
+    warm, cosine = warmup_cosine_schedule(3.0, 30), cosine_schedule(3.0, 30)
+    rates = [warm(epoch) for epoch in range(30)]
     assert rates[0] == 3.0 / (WARMUP_EPOCHS + 1)
     assert all(b > a for a, b in zip(rates[:WARMUP_EPOCHS + 1], rates[1:WARMUP_EPOCHS + 1]))
-    assert rates[WARMUP_EPOCHS:] == [cosine(epoch) for epoch in range(WARMUP_EPOCHS, 10)]
+    assert rates[WARMUP_EPOCHS:] == [cosine(epoch) for epoch in range(WARMUP_EPOCHS, 30)]
+
+
+@pytest.mark.parametrize("epochs, warm_epochs", [(3, 0), (9, 0), (10, 1), (19, 1), (20, 2), (150, 2)])
+def test_the_warm_up_takes_at_most_a_tenth_of_a_run(epochs, warm_epochs):
+    """A short run (the page's 3 epochs, say) would otherwise spend most of it below the cosine's rate."""
+    warm, cosine = warmup_cosine_schedule(3.0, epochs), cosine_schedule(3.0, epochs)
+    below = [epoch for epoch in range(epochs) if warm(epoch) < cosine(epoch)]
+    assert below == list(range(warm_epochs))
 
 
 def test_random_shifts_move_each_image_by_at_most_the_limit_and_keep_its_ink():

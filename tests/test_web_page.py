@@ -159,7 +159,7 @@ def _fake_training(page, done, status=None):
 
     page.route("**/api/train", accept)
     page.route("**/api/train/status", lambda route: route.fulfill(json=status or {"running": True, "epoch": 0,
-                                                                                  "epochs": 60}))
+                                                                                  "epochs": 150}))
     page.route("**/api/train/events", lambda route: route.fulfill(
         status=200, headers={"Content-Type": "text/event-stream"}, body=f"event: done\ndata: {json.dumps(done)}\n\n"))
     return sent
@@ -182,11 +182,11 @@ def test_a_training_that_fails_in_its_first_epoch_says_why_and_keeps_the_old_net
 def test_one_finished_epoch_is_said_in_the_singular(page):
     _fake_training(page, {"stopped": None, "epochs": 1, "test_accuracy": 0.9})
     page.click("#tab-train")
-    page.fill("#train-epochs", "")  # the recipe's number: the server's status says 60
+    page.fill("#train-epochs", "")  # the recipe's number: the server's status says 150
     page.click("#train-start")
     page.wait_for_function("/Finished/.test(document.querySelector('#train-status').textContent)", timeout=5_000)
     assert "after 1 epoch." in page.inner_text("#train-status")
-    assert "60 epochs (the recipe's number)" in page.inner_text("#train-settings")
+    assert "150 epochs (the recipe's number)" in page.inner_text("#train-settings")
 
 
 def test_double_clicking_start_sends_one_request(page):

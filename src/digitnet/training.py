@@ -75,9 +75,11 @@ def warmup_cosine_schedule(lr0: float, epochs: int) -> Schedule:
     """The cosine schedule, reached over the first WARMUP_EPOCHS epochs: lr0 / 3, then 2/3 of the cosine's rate.
 
     A full rate from the first step can push ReLU neurons to where they never fire again
-    ("dead"), and a net of 16 misses each one it loses."""
+    ("dead"), and a net of 16 misses each one it loses. The warm-up takes at most a tenth of
+    the epochs: a run of 10 to 19 warms up for one, and a shorter one not at all."""
     cosine = cosine_schedule(lr0, epochs)
-    return lambda epoch: cosine(epoch) * min(1.0, (epoch + 1) / (WARMUP_EPOCHS + 1))
+    warm = min(WARMUP_EPOCHS, epochs // 10)
+    return lambda epoch: cosine(epoch) * min(1.0, (epoch + 1) / (warm + 1))
 
 
 WARMUP_EPOCHS = 2

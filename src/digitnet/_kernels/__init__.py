@@ -1,6 +1,7 @@
 """The compiled loops of ``digitnet.fast`` (Numba). Imported only when the fast path is first used.
 
-``training``: the sparse first layer, backpropagation, SGD and Adam, one example at a time.
+``training``: the sparse first layer, backpropagation, SGD and Adam: a stage at a time over a
+mini-batch, one example at a time within a stage (activations, BP1 and f' for the whole batch at once).
 ``rows``: predictions of many rows at once, and the sparse rows of training images.
 ``common``: how they are compiled and run, and the activations.
 All of them work on Lanes (``digitnet._lanes``), 16 float32 at a time.
