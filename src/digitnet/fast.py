@@ -5,8 +5,8 @@ about a microsecond before it does any arithmetic. At mini-batches of 10 that ov
 not the arithmetic, is most of an epoch. Here the same arithmetic runs in compiled loops,
 a stage of the mini-batch at a time and one example at a time within it, on 16 numbers at
 once where the CPU can (``_lanes``), and skips the zero pixels of an image (four in five of
-MNIST's), so an epoch of the seed recipe takes a
-seventh of the readable path's time at mini-batches of 10, and under half at 128.
+MNIST's), so an epoch of the seed recipe takes a seventh of the readable path's time at
+mini-batches of 10, and under half at 128.
 
 It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
 a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
