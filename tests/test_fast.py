@@ -200,6 +200,25 @@ def test_adam_can_go_on_from_either_path_with_the_same_moments(mnist):
     np.testing.assert_allclose(mixed.vector, readable.vector, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-10), ("float32", 1e-5)])
+def test_compiled_adam_updates_with_dropout_agree_with_adams_own_steps(mnist, dtype, tolerance):
+    """The readable path with dropout (the best recipe's) and ``fast.adam_step`` for Adam's update."""
+    train_set, _ = mnist
+    X, Y = train_set.X[:400].astype(dtype), train_set.Y[:400].astype(dtype)
+    order = np.random.default_rng(2).permutation(400)
+    own, compiled = (Network((784, 64, 32, 10), "relu", "cross_entropy", seed=5, dtype=dtype) for _ in range(2))
+    start = own.vector.copy()
+    own_adam, compiled_adam = Adam(0.002), Adam(0.002)
+    _readable_steps(own, own_adam, X, Y, order, 16, 1e-4, 0.2, np.random.default_rng(7))
+    _readable_steps(compiled, compiled_adam, X, Y, order, 16, 1e-4, 0.2, np.random.default_rng(7), fast_update=True)
+    assert compiled_adam.t == own_adam.t == 25
+    assert np.abs(own.vector - start).max() > 0.01
+    np.testing.assert_allclose(compiled.vector, own.vector, rtol=0, atol=tolerance)
+    for (m1, v1, _), (m2, v2, _) in zip(own_adam.moments, compiled_adam.moments):
+        np.testing.assert_allclose(m2, m1, rtol=0, atol=tolerance)
+        np.testing.assert_allclose(v2, v1, rtol=0, atol=tolerance)
+
+
 @pytest.mark.parametrize("hidden, cost, optimizer, lr", [("sigmoid", "mse", SGD, 3.0), ("tanh", "mse", SGD, 0.3),
                                                          ("relu", "cross_entropy", Adam, 0.002)])
 def test_a_last_batch_smaller_than_the_others_is_a_step_of_its_own(mnist, hidden, cost, optimizer, lr):

@@ -95,9 +95,9 @@ def supports(network, optimizer=None):
 
     Only networks with two hidden layers (the seed's shape, of any widths) are compiled, and
     Adam only with an eps of at least ADAM_MIN_EPS: the compiled step counts moments below 1e-19
-    as 0 (see ``_kernels.training._adam_update``), which is no change only next to a larger eps.
+    as 0 (see ``_kernels.training.adam_update``), which is no change only next to a larger eps.
     """
-    known = optimizer is None or type(optimizer) is SGD or (type(optimizer) is Adam and optimizer.eps >= ADAM_MIN_EPS)
+    known = optimizer is None or type(optimizer) is SGD or _compiled_adam(optimizer)
     return (available() and known and len(network.sizes) == 4 and network.activation.name in HIDDEN
             and (network.cost.name, network.output.name) in OUTPUTS)
 
@@ -148,15 +148,45 @@ def steps(network, optimizer, rows, labels, order, batch_size, decay):
     if type(optimizer) is SGD:
         kernels.run(kernels.sgd_steps, *common, dtype(optimizer.lr), dtype(1.0 - optimizer.lr * decay))
         return
-    if optimizer.moments is None:  # the same state Adam.step keeps, so either path can go on from here
-        optimizer.moments = [(np.zeros_like(network.vector), np.zeros_like(network.vector),
-                              np.empty_like(network.vector))]
-    moment1, moment2, scratch = optimizer.moments[0]
-    settings = tuple(dtype(x) for x in (optimizer.lr, optimizer.beta1, 1 - optimizer.beta1, optimizer.beta2,
-                                        1 - optimizer.beta2, optimizer.eps))
+    moment1, moment2, scratch = _moments(optimizer, network.vector)
     optimizer.t = kernels.run(kernels.adam_steps, *common, network.vector, scratch,
                               tuple(_parameters(network, scratch)), moment1, moment2, network.n_weights,
-                              dtype(decay), settings, optimizer.t)
+                              dtype(decay), _adam_settings(optimizer, dtype), optimizer.t)
+
+
+def updates(optimizer):
+    """True when ``adam_step`` can take ``optimizer``'s steps: an Adam that ``supports`` allows."""
+    return _compiled_adam(optimizer) and available()
+
+
+def _compiled_adam(optimizer):
+    return type(optimizer) is Adam and optimizer.eps >= ADAM_MIN_EPS
+
+
+def adam_step(optimizer, vector, gradient):
+    """``optimizer.step([vector], [gradient])`` for an Adam (see ``updates``), compiled into one pass over
+    the numbers where Adam.step makes eleven NumPy calls; for the trainings the fast path does not take
+    (dropout). It keeps the same state, so either can go on from the other."""
+    kernels = _kernels()
+    dtype = vector.dtype.type
+    moment1, moment2, _ = _moments(optimizer, vector)
+    optimizer.t += 1
+    step = dtype(optimizer.lr / (1 - optimizer.beta1 ** optimizer.t))
+    scale_v = dtype(1 / np.sqrt(1 - optimizer.beta2 ** optimizer.t))
+    kernels.run(kernels.adam_update, vector, gradient, moment1, moment2, dtype(0), _adam_settings(optimizer, dtype),
+                step, scale_v)
+
+
+def _moments(optimizer, vector):
+    """Adam's (moment1, moment2, scratch) for one vector of parameters: the state Adam.step keeps."""
+    if optimizer.moments is None:
+        optimizer.moments = [(np.zeros_like(vector), np.zeros_like(vector), np.empty_like(vector))]
+    return optimizer.moments[0]
+
+
+def _adam_settings(optimizer, dtype):
+    return tuple(dtype(x) for x in (optimizer.lr, optimizer.beta1, 1 - optimizer.beta1, optimizer.beta2,
+                                    1 - optimizer.beta2, optimizer.eps))
 
 
 def feedforward(network, X):

@@ -125,8 +125,10 @@ def dropout_masks(network: Network, n: int, rate: float, rng: np.random.Generato
             for width in network.sizes[1:-1]]
 
 
-def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None):
-    """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``."""
+def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None, fast_update=False):
+    """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``.
+
+    ``fast_update``: Adam's update is compiled (``fast.adam_step``), the same arithmetic in one pass."""
     weights = network.vector[:network.n_weights]
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
@@ -134,13 +136,18 @@ def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=
         gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0), keep)
         if decay:
             gradient[:network.n_weights] += decay * weights
-        optimizer.step([network.vector], [gradient])
+        if fast_update:
+            fast.adam_step(optimizer, network.vector, gradient)
+        else:
+            optimizer.step([network.vector], [gradient])
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, fast_data=None, dropout=0.0):
+def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, fast_data=None, dropout=0.0,
+               fast_update=False):
     """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
 
-    Given ``fast_data`` (X as ``fast.SparseRows``, and the labels), ``digitnet.fast`` takes the steps.
+    Given ``fast_data`` (X as ``fast.SparseRows``, and the labels), ``digitnet.fast`` takes the steps;
+    else the readable network does, with ``fast_update`` as ``_readable_steps`` says.
     Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
     the Health that says training is hopeless, else None."""
     n = len(X)
@@ -151,7 +158,8 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
         if fast_data is not None:
             fast.steps(network, optimizer, *fast_data, order[start:start + chunk], batch_size, decay)
         else:
-            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng)
+            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng,
+                            fast_update)
         if probe is not None and start + chunk <= n:
             health = check_health(network, *probe)
             if _hopeless(health):
@@ -171,7 +179,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
     pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
     training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
-    lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size).
+    lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size), and
+    with dropout Adam's updates.
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
     network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
     """
@@ -186,6 +195,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
         raise ValueError(f"dropout must be from 0 up to (not including) 1, got {dropout}")
     worth_loading = fast.loaded() or len(X) * epochs >= FAST_MIN_EXAMPLES
     use_fast = fast_path and not dropout and worth_loading and fast.supports(network, optimizer)
+    fast_update = fast_path and not use_fast and worth_loading and fast.updates(optimizer)  # dropout, with Adam
     fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
@@ -199,7 +209,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
                 if use_fast and shift:
                     fast_data = (fast.sparse_rows(X_epoch), train_set.labels)
                 health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, fast_data,
-                                    dropout)
+                                    dropout, fast_update)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

@@ -18,10 +18,10 @@ from .. import _lane_math, _lanes, _tiles
 from . import common, rows, training
 from .common import run
 from .rows import compiles, count_nonzero, eight_bit_levels, feedforward, fill_nonzero
-from .training import adam_steps, sgd_steps
+from .training import adam_steps, adam_update, sgd_steps
 
-__all__ = ["adam_steps", "compiles", "count_nonzero", "eight_bit_levels", "feedforward", "fill_nonzero", "run",
-           "sgd_steps"]
+__all__ = ["adam_steps", "adam_update", "compiles", "count_nonzero", "eight_bit_levels", "feedforward",
+           "fill_nonzero", "run", "sgd_steps"]
 
 
 def _forget_code_compiled_from_other_sources():

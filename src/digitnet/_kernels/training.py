@@ -241,8 +241,9 @@ def _scaled_in(w, factor):
 
 
 @_compiled
-def _adam_update(p, g, moment1, moment2, decay, settings, step, scale_v):
-    """One Adam step for the parameters p with gradient g (+ decay p), as ``optimizers.Adam.step``.
+def adam_update(p, g, moment1, moment2, decay, settings, step, scale_v):
+    """One Adam step for the parameters p with gradient g (+ decay p), as ``optimizers.Adam.step``, in one
+    pass over them; ``step`` is lr / (1 - beta1^t), ``scale_v`` 1 / sqrt(1 - beta2^t).
 
     The weights of pixels that are always 0 shrink under L2 until their gradients (decay times
     a weight of 1e-16) and moments would be subnormal numbers (below 1.2e-38), and each
@@ -296,8 +297,8 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
         t += 1
         factors[0] = lr / (1.0 - beta1 ** float(t))    # lr / (1 - beta1^t)
         factors[1] = 1.0 / np.sqrt(1.0 - beta2 ** float(t))  # 1 / sqrt(1 - beta2^t)
-        _adam_update(vector[:n_weights], gradient[:n_weights], moment1[:n_weights], moment2[:n_weights],
+        adam_update(vector[:n_weights], gradient[:n_weights], moment1[:n_weights], moment2[:n_weights],
                      decay, settings, factors[0], factors[1])
-        _adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
+        adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
                      decay * _ZERO, settings, factors[0], factors[1])
     return t
