@@ -320,6 +320,38 @@ def test_train_takes_the_fast_path_for_sgd_and_adam_only(mnist, monkeypatch):
     assert calls == [10, 16, 128]  # large batches too: the compiled loops beat NumPy's products at any size
 
 
+def test_adam_trainings_off_the_fast_path_take_its_compiled_update_and_no_others_do(mnist, monkeypatch):
+    fast.warm_up(Network())
+    updates = []
+    original = fast.adam_step
+    monkeypatch.setattr(fast, "adam_step", lambda *args: updates.append(type(args[0]).__name__) or original(*args))
+    small = type(mnist[0])(mnist[0].X[:320], mnist[0].labels[:320])
+    rng = np.random.default_rng(0)
+    wider = Network((784, 32, 10), "relu", "cross_entropy", seed=0)  # one hidden layer: not on the fast path
+    train(wider, small, optimizer=Adam(0.001), epochs=1, batch_size=32, rng=rng)
+    assert updates == ["Adam"] * 10
+    train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=32, rng=rng, dropout=0.2)
+    assert len(updates) == 20
+    for optimizer, settings in [(Adam(0.001), {"dropout": 0.2, "fast_path": False}), (Adam(0.001, eps=1e-13),
+                                {"dropout": 0.2}), (Momentum(0.3), {"dropout": 0.2}), (SGD(3.0), {"dropout": 0.2}),
+                                (Adam(0.001), {})]:  # the last: all on the fast path, update included
+        train(Network(seed=0), small, optimizer=optimizer, epochs=1, batch_size=32, rng=rng, **settings)
+    assert len(updates) == 20
+
+
+def test_an_adam_used_for_another_network_is_refused_not_run_past_its_moments(mnist):
+    """Its moments have the other network's length: the compiled loops would read and write past them."""
+    fast.warm_up(Network())
+    small = type(mnist[0])(mnist[0].X[:320], mnist[0].labels[:320])
+    for dropout in (0.0, 0.2):  # the fast path's steps, and the readable path's compiled update
+        adam = Adam(0.001)
+        train(Network((784, 8, 8, 10), "relu", "cross_entropy", seed=0), small, optimizer=adam, epochs=1,
+              batch_size=32, rng=np.random.default_rng(0), dropout=dropout)
+        with pytest.raises(ValueError, match="belong to other parameters"):
+            train(Network((784, 64, 32, 10), "relu", "cross_entropy", seed=0), small, optimizer=adam, epochs=1,
+                  batch_size=32, rng=np.random.default_rng(0), dropout=dropout)
+
+
 def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
     small = type(mnist[0])(mnist[0].X[:3000], mnist[0].labels[:3000])
     networks = []

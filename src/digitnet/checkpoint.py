@@ -4,7 +4,9 @@ A checkpoint is a model file (``storage``: the network loads from it as from any
 with three things more: the optimizer's state (arrays named ``optimizer_*``), the state of
 the random generator that orders the batches and shifts the images, and how many epochs are
 done. A training resumed from it takes the very steps, in the same order, that the stopped
-one would have taken; ``train(..., first_epoch=checkpoint.epochs_done)`` goes on from there.
+one would have taken (to the last bit when both run on the same path: with the fast path on or
+off, ``digitnet.fast``; across paths, to rounding); ``train(..., first_epoch=checkpoint.epochs_done)``
+goes on from there.
 Like a model, it is written beside its place and renamed over it, so a crash (even SIGKILL)
 leaves either the previous checkpoint or the new one, never half of one.
 """

@@ -11,8 +11,9 @@ mini-batches of 10, and under half at 128.
 It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
 a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
 SGD or Adam with L2 weight decay. ``supports`` says whether a setting is covered; training and
-prediction use the readable path for everything else, and when Numba is not installed or
-``DIGITNET_FAST=0`` is set. The two paths agree to float32 rounding (``tests/test_fast.py``).
+prediction use the readable path for everything else (where, with Adam, ``adam_step`` still
+compiles the update), and when Numba is not installed or ``DIGITNET_FAST=0`` is set. The two
+paths agree to float32 rounding (``tests/test_fast.py``).
 
 The compiled loops are in ``_kernels``, imported on first use (Numba takes a quarter of a
 second to import). Numba compiles them the first time they run (seconds) and keeps the result
@@ -165,8 +166,8 @@ def _compiled_adam(optimizer):
 
 def adam_step(optimizer, vector, gradient):
     """``optimizer.step([vector], [gradient])`` for an Adam (see ``updates``), compiled into one pass over
-    the numbers where Adam.step makes eleven NumPy calls; for the trainings the fast path does not take
-    (dropout). It keeps the same state, so either can go on from the other."""
+    the numbers where Adam.step makes thirteen NumPy calls; for the Adam trainings that ``steps`` does not
+    take (dropout; other numbers of layers). It keeps the same state, so either can go on from the other."""
     kernels = _kernels()
     dtype = vector.dtype.type
     moment1, moment2, _ = _moments(optimizer, vector)
@@ -178,9 +179,17 @@ def adam_step(optimizer, vector, gradient):
 
 
 def _moments(optimizer, vector):
-    """Adam's (moment1, moment2, scratch) for one vector of parameters: the state Adam.step keeps."""
+    """Adam's (moment1, moment2, scratch) for one vector of parameters: the state Adam.step keeps.
+
+    ValueError if the optimizer has moments for other parameters (an Adam used for another network
+    before): the compiled loops would read and write past their ends."""
     if optimizer.moments is None:
         optimizer.moments = [(np.zeros_like(vector), np.zeros_like(vector), np.empty_like(vector))]
+    fits = len(optimizer.moments) == 1 and all(
+        array.shape == vector.shape and array.dtype == vector.dtype for array in optimizer.moments[0])
+    if not fits:
+        raise ValueError("this Adam's moments belong to other parameters (was it used for another network?); "
+                         "give each network a new optimizer")
     return optimizer.moments[0]
 
 

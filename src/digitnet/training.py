@@ -180,7 +180,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
     training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size), and
-    with dropout Adam's updates.
+    Adam's updates where it cannot (dropout, other numbers of layers, ...).
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
     network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
     """
@@ -195,7 +195,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
         raise ValueError(f"dropout must be from 0 up to (not including) 1, got {dropout}")
     worth_loading = fast.loaded() or len(X) * epochs >= FAST_MIN_EXAMPLES
     use_fast = fast_path and not dropout and worth_loading and fast.supports(network, optimizer)
-    fast_update = fast_path and not use_fast and worth_loading and fast.updates(optimizer)  # dropout, with Adam
+    fast_update = fast_path and not use_fast and worth_loading and fast.updates(optimizer)  # Adam, on the readable path
     fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
