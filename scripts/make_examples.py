@@ -1,4 +1,4 @@
-"""Make the example images in this folder from MNIST test digits (run once; the images are committed).
+"""Make the example images in examples/ from MNIST test digits (run once; the images are committed).
 
 digit-*.png: test digits as dark ink on white, at 4x to 8x their size, off-centre.
 photo-7.jpg: a test digit drawn like a phone photo of ink on paper: tinted paper, uneven
@@ -12,7 +12,7 @@ from PIL import Image, ImageFilter
 
 from digitnet.data.mnist import load_mnist
 
-HERE = Path(__file__).parent
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _ink(digit, scale):
@@ -30,7 +30,7 @@ def main():
         top = rng.integers(0, canvas[0] - ink.shape[0])
         left = rng.integers(0, canvas[1] - ink.shape[1])
         page[top:top + ink.shape[0], left:left + ink.shape[1]] -= ink
-        Image.fromarray((np.clip(page, 0, 1) * 255).astype(np.uint8)).save(HERE / f"digit-{test.labels[index]}.png")
+        Image.fromarray((np.clip(page, 0, 1) * 255).astype(np.uint8)).save(EXAMPLES / f"digit-{test.labels[index]}.png")
     ink = _ink(test.X[0], 10)
     height, width = 600, 800
     rows, cols = np.mgrid[0:height, 0:width]
@@ -41,7 +41,7 @@ def main():
     alpha[150:150 + ink.shape[0], 420:420 + ink.shape[1]] = ink
     photo = paper * (1 - alpha[..., None]) + blue_ink * alpha[..., None]
     photo += rng.normal(0, 4, photo.shape)
-    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(HERE / "photo-7.jpg", quality=80)
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(EXAMPLES / "photo-7.jpg", quality=80)
 
 
 if __name__ == "__main__":
