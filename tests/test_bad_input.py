@@ -93,7 +93,8 @@ CLI = [
     (["train", "--sizes", "784,16,7"], "the last layer has 7 neurons but the data has 10 classes"),
     (["train", "--data", "/nonexistent/folder"], "does not exist or is not a folder"),
     (["train", "--data", "{truncated_data}"], "damaged or truncated gzip"),
-    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate; see `digitnet train --help`"),
+    (["train", "--epoch", "3"], "unrecognized arguments: --epoch 3"),  # not read as --epochs
     (["train", "--resume", "--epochs", "3"], "--epochs cannot be given with it"),
     (["train", "--resume", "--out", "{root}/nothing-trained.npz"], "there is no checkpoint at"),
     (["evaluate"], "no trained model yet; run `digitnet train` first"),

@@ -85,7 +85,11 @@ def _add_data_options(command, data_help=DATA_HELP):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one sentence, not a usage block."""
+    """An ArgumentParser whose errors are one sentence, not a usage block, and that takes options only
+    as they are spelled (argparse would read ``--epoch 3`` as ``--epochs 3``, a typo let through)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
 
     def error(self, message):
         raise UsageError(f"{message}; see `{self.prog} --help`")
@@ -190,7 +194,9 @@ def main(argv=None):
     from ..storage import ModelFileError
 
     try:
-        args = build_parser().parse_args(argv)
+        args, unknown = build_parser().parse_known_args(argv)
+        if unknown:  # named here, so that the sentence points at the command's own --help
+            raise UsageError(f"unrecognized arguments: {' '.join(unknown)}; see `digitnet {args.command} --help`")
         return args.run(args)
     except (UsageError, IDXError, ModelFileError) as error:
         say(f"digitnet: {error}")
