@@ -38,6 +38,14 @@ def test_train_prints_one_json_object_per_epoch_and_a_final_one(trained, model_h
     assert final["model"] == str(model_home / "model.npz") and final["seconds"] > 0
 
 
+@pytest.mark.parametrize("epochs, said", [("3", "(warmup_cosine, no warm-up in a run this short)"),
+                                          ("10", "(warmup_cosine over 1 epoch)")])
+def test_the_header_says_how_long_the_warm_up_is(capsys, small_mnist_folder, model_home, epochs, said):
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--recipe", "modern", "--epochs", epochs)
+    assert code == 0, err
+    assert said in out.splitlines()[0]
+
+
 def test_evaluate_finds_the_last_trained_model_and_reports_the_confusion_matrix(trained, capsys, small_mnist_folder):
     code, out, _ = run(capsys, "evaluate", "--data", str(small_mnist_folder), "--json")
     report = json.loads(out)

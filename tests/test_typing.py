@@ -10,7 +10,7 @@ PUBLIC = {
     "digitnet.network": ["Network"],
     "digitnet.storage": ["save", "load"],
     "digitnet.checkpoint": ["checkpoint_path", "save_checkpoint", "load_checkpoint"],
-    "digitnet.training": ["train", "evaluate", "constant_schedule", "cosine_schedule", "warmup_cosine_schedule", "dropout_masks", "History"],
+    "digitnet.training": ["train", "evaluate", "constant_schedule", "cosine_schedule", "warmup_cosine_schedule", "warmup_epochs", "dropout_masks", "History"],
     "digitnet.recipes": ["Recipe", "train_recipe", "get_recipe", "default_learning_rate"],
     "digitnet.optimizers": ["SGD", "GradientDescent", "Momentum", "Adam", "make_optimizer"],
     "digitnet.descent": ["simple_gd"],

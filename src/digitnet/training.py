@@ -77,9 +77,13 @@ def warmup_cosine_schedule(lr0: float, epochs: int) -> Schedule:
     A full rate from the first step can push ReLU neurons to where they never fire again
     ("dead"), and a net of 16 misses each one it loses. The warm-up takes at most a tenth of
     the epochs: a run of 10 to 19 warms up for one, and a shorter one not at all."""
-    cosine = cosine_schedule(lr0, epochs)
-    warm = min(WARMUP_EPOCHS, epochs // 10)
+    cosine, warm = cosine_schedule(lr0, epochs), warmup_epochs(epochs)
     return lambda epoch: cosine(epoch) * min(1.0, (epoch + 1) / (warm + 1))
+
+
+def warmup_epochs(epochs: int) -> int:
+    """How many of a run's epochs ``warmup_cosine_schedule`` warms up over: WARMUP_EPOCHS, at most a tenth."""
+    return min(WARMUP_EPOCHS, epochs // 10)
 
 
 WARMUP_EPOCHS = 2

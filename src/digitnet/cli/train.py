@@ -211,9 +211,15 @@ class TrainingReport:
         shifts = f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""
         shifts += f", dropout {recipe.dropout:g}" if recipe.dropout else ""
         batch = "the full batch" if recipe.optimizer == "gd" else f"batch {recipe.batch_size}"
+        schedule = recipe.schedule
+        if schedule == "warmup_cosine":
+            from ..training import warmup_epochs
+
+            warm = warmup_epochs(recipe.epochs)
+            schedule += f" over {warm} epoch{'s' * (warm != 1)}" if warm else ", no warm-up in a run this short"
         print(f"Training {'-'.join(map(str, recipe.sizes))} ({n_params:,} weights and biases): "
               f"{recipe.name} recipe, {recipe.activation}, {recipe.cost}, {recipe.optimizer}, "
-              f"learning rate {recipe.learning_rate:g} ({recipe.schedule}), {batch}, "
+              f"learning rate {recipe.learning_rate:g} ({schedule}), {batch}, "
               f"L2 {recipe.weight_decay:g}{shifts}", flush=True)
         if first_epoch:
             print(f"Going on from the checkpoint after epoch {first_epoch}", flush=True)
