@@ -19,16 +19,6 @@ def epsilon(typingctx, like):
 
 
 @intrinsic
-def rounded(typingctx, vector):
-    """Each lane rounded to the nearest whole number (halves to even)."""
-    def codegen(context, builder, signature, args):
-        function = cgutils.get_or_insert_function(builder.module, ir.FunctionType(args[0].type, [args[0].type]),
-                                                  f"llvm.roundeven.{_mangled(args[0].type)}")
-        return builder.call(function, [args[0]])
-    return vector(vector), codegen
-
-
-@intrinsic
 def power_of_two(typingctx, vector):
     """2 ** n for each lane n, a whole number in the dtype's normal range (-126..127 for float32)."""
     def codegen(context, builder, signature, args):
@@ -133,3 +123,4 @@ def _unary(name):
 
 
 square_root, magnitude = _unary("sqrt"), _unary("fabs")
+rounded = _unary("roundeven")  # each lane to the nearest whole number, halves to even
