@@ -19,9 +19,27 @@ from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .costs import get_cost, output_delta
 
 SEED_SIZES = (784, 16, 16, 10)
+# the largest network digitnet builds: training, loading a model file and the page all hold to these
+MAX_PARAMS = 10_000_000  # weights and biases (80 MB in float64)
+MAX_LAYERS = 100         # layer sizes, the input's included
+MAX_SEED = 2**64 - 1     # NumPy's generators take any whole number from 0; JSON keeps this many exactly
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 INITS = ("fan_in", "normal")
 Array = NDArray[np.floating]  # float32 or float64, as the network's dtype
+
+
+def check_sizes(sizes: Sequence[int]) -> int:
+    """The number of weights and biases of a network with layers of ``sizes``; ValueError unless they are
+    2 to MAX_LAYERS whole numbers from 1 up that make at most MAX_PARAMS weights and biases."""
+    if not 2 <= len(sizes) <= MAX_LAYERS or any(type(size) is not int or size < 1 for size in sizes):
+        shown = list(sizes) if len(sizes) <= 8 else f"{len(sizes)} sizes"
+        raise ValueError(f"a network needs 2 to {MAX_LAYERS} layer sizes, each a whole number from 1 up, "
+                         f"not {shown}")
+    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMS:
+        raise ValueError(f"layer sizes {'-'.join(map(str, sizes))} make {n_params:,} weights and biases, more than "
+                         f"the {MAX_PARAMS:,} digitnet builds; use fewer or smaller layers")
+    return n_params
 
 
 class Network:
@@ -39,8 +57,9 @@ class Network:
     def __init__(self, sizes: Sequence[int] = SEED_SIZES, activation: str = "sigmoid", cost: str = "mse",
                  seed: int = 0, output: str | None = None, dtype: DTypeLike = "float32", init: str = "fan_in"):
         sizes = tuple(int(s) for s in sizes)
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must be at least two positive layer sizes, got {sizes}")
+        check_sizes(sizes)
+        if type(seed) is not int and not isinstance(seed, np.integer) or not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"seed must be a whole number from 0 to 2**64 - 1, got {seed!r}")
         if str(dtype) not in _DTYPES and dtype not in _DTYPES.values():
             raise ValueError(f"unknown dtype {dtype!r}; choose one of: float32, float64")
         if init not in INITS:

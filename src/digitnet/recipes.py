@@ -29,7 +29,6 @@ trains every rung that way and prints the table the README shows.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -39,9 +38,40 @@ import numpy as np
 from .activations import HIDDEN_ACTIVATIONS
 from .costs import COSTS
 from .data.mnist import Dataset
-from .network import INITS, SEED_SIZES, Network
+from .network import INITS, MAX_SEED, SEED_SIZES, Network, check_sizes
 from .optimizers import OPTIMIZERS, make_optimizer
 from .training import SCHEDULES, EpochResult, History, train
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The range a training setting must lie in: from ``low`` (or above it, if ``above``) to ``high``."""
+
+    low: float
+    high: float
+    above: bool = False
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` is in range (NaN never is)."""
+        return (value > self.low if self.above else value >= self.low) and value <= self.high
+
+    def words(self) -> str:
+        """The range in words: "from 1 to 100,000", "above 0 and at most 1,000"."""
+        return f"above {self.low:,g} and at most {self.high:,g}" if self.above else f"from {self.low:,g} to {self.high:,g}"
+
+
+# The range of every number a training may be given. The command line, the page, a checkpoint and a
+# model file are all held to these (``Recipe.check``), so that what one of them accepts the others do too.
+LIMITS = {
+    "learning_rate": Limit(0, 1000, above=True),  # the seed's SGD takes 3, Adam 0.001; 100 already diverges
+    "weight_decay": Limit(0, 1000),                # L2 lambda; the ladder's take 0 to 4
+    "batch_size": Limit(1, 100_000),               # MNIST has 60,000 training images
+    "epochs": Limit(1, 10_000),
+    "max_shift": Limit(0, 100),                    # pixels; a 28x28 image takes at most 7 (``digitnet train``)
+    "dropout": Limit(0, 0.9),
+    "seed": Limit(0, MAX_SEED),
+    "validation": Limit(0, 10_000_000),            # examples held out; 0 for none
+}
 
 
 @dataclass(frozen=True)
@@ -97,14 +127,17 @@ class Recipe:
         for name, choices in known.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(choices)}")
-        in_range = {"sizes": len(self.sizes) >= 2 and min(self.sizes) >= 1,
-                    "learning_rate": 0 < self.learning_rate < math.inf,
-                    "batch_size": self.batch_size >= 1, "epochs": self.epochs >= 1,
-                    "weight_decay": 0 <= self.weight_decay < math.inf, "max_shift": self.max_shift >= 0,
-                    "dropout": 0 <= self.dropout < 1}
-        for name, fits in in_range.items():
-            if not fits:
-                raise ValueError(f"a recipe's {name} cannot be {getattr(self, name)!r}")
+        check_sizes(self.sizes)
+        for name, limit in LIMITS.items():
+            value = getattr(self, name, None)
+            if value is not None and not limit.holds(value):
+                raise ValueError(f"a recipe's {name} cannot be {shown_number(value)}; it must be {limit.words()}")
+
+
+def shown_number(value: float) -> str:
+    """A number as a sentence can show it: 10**400 as "a number of 401 digits", not all of them."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"a number of {len(text.lstrip('-'))} digits"
 
 
 _SEED = Recipe("seed")

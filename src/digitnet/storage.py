@@ -23,11 +23,9 @@ import numpy as np
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
 from .files import write_atomically
-from .network import INITS, Network
+from .network import INITS, MAX_SEED, Network, check_sizes
 
 FORMAT = "digitnet-model/1"
-MAX_PARAMS = 10_000_000  # weights and biases a model file may hold (80 MB in float64)
-MAX_LAYERS = 100
 MAX_METADATA = 2**22     # bytes of the metadata member (its JSON text takes 4 bytes a character)
 MAX_DIRECTORY = 2**18    # bytes of the zip archive's list of members (a model's takes some 500)
 CHOICES = {"activation": HIDDEN_ACTIVATIONS, "cost": tuple(COSTS), "output": (None, *ACTIVATIONS),
@@ -183,18 +181,17 @@ def _check_config(config):
         if field not in (*CHOICES, "sizes", "seed"):
             raise _Refused(f"its configuration has an unknown field {_shown(field)}")
     sizes = config.get("sizes")
-    if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS
-            or any(type(size) is not int or not 1 <= size <= MAX_PARAMS for size in sizes)):
-        raise _Refused(f"its sizes {_shown(sizes)} are not a list of 2 to {MAX_LAYERS} whole numbers from 1 "
-                       f"to {MAX_PARAMS:,}")
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    if n_params > MAX_PARAMS:
-        raise _Refused(f"its sizes {sizes} make {n_params:,} weights and biases, more than the {MAX_PARAMS:,} allowed")
+    if not isinstance(sizes, list):
+        raise _Refused(f"its sizes {_shown(sizes)} are not a list of layer sizes")
+    try:
+        n_params = check_sizes(sizes)  # the limits training holds to: what train writes, load reads
+    except ValueError as error:
+        raise _Refused(f"its configuration is refused: {error}") from None
     for field, allowed in CHOICES.items():
         if field in config and not (isinstance(config[field], (str, type(None))) and config[field] in allowed):
             raise _Refused(f"its {field} {_shown(config[field])} is not one of: {', '.join(map(str, allowed))}")
     seed = config.get("seed")
-    if seed is not None and (type(seed) is not int or not 0 <= seed < 2**64):
+    if seed is not None and (type(seed) is not int or not 0 <= seed <= MAX_SEED):
         raise _Refused(f"its seed {_shown(seed)} is not a whole number from 0 to 2**64 - 1")
     return n_params
 
