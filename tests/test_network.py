@@ -160,7 +160,9 @@ def test_backprop_agrees_with_torch_autograd(activation, cost, output):
 @pytest.mark.parametrize("kwargs, message", [
     ({"activation": "sigmod"}, "unknown activation 'sigmod'"),
     ({"cost": "l1"}, "unknown cost 'l1'"),
-    ({"sizes": (784,)}, "at least two positive layer sizes"),
+    ({"sizes": (784,)}, "needs 2 to 100 layer sizes"),
+    ({"sizes": (784, 12800, 10)}, "10,176,010 weights and biases, more than the 10,000,000"),
+    ({"seed": 2**64}, "seed must be a whole number from 0 to 2"),
     ({"dtype": "int8"}, "unknown dtype"),
     ({"init": "zeros"}, "unknown init 'zeros'"),
 ])

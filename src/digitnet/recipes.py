@@ -57,7 +57,8 @@ class Limit:
 
     def words(self) -> str:
         """The range in words: "from 1 to 100,000", "above 0 and at most 1,000"."""
-        return f"above {self.low:,g} and at most {self.high:,g}" if self.above else f"from {self.low:,g} to {self.high:,g}"
+        low, high = f"{self.low:,g}", "2**64 - 1" if self.high == MAX_SEED else f"{self.high:,g}"
+        return f"above {low} and at most {high}" if self.above else f"from {low} to {high}"
 
 
 # The range of every number a training may be given. The command line, the page, a checkpoint and a
