@@ -208,7 +208,7 @@ def main(argv=None):
         client_cpu = time.process_time() - client_cpu
         if args.train:
             status = httpx.get(url + "/api/train/status").json()
-            httpx.post(url + "/api/train/stop")
+            httpx.post(url + "/api/train/stop", json={})
     finally:
         server.terminate()
         server.join(10)

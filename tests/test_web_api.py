@@ -83,6 +83,7 @@ def test_a_neuron_that_does_not_exist_is_404(client, path):
 
 # -- predicting ---------------------------------------------------------------------------------
 
+@pytest.mark.training
 def test_a_known_test_digit_drawn_large_is_read_right(client, mnist, network):
     answer = client.post("/api/predict", json={**canvas_of(mnist), "prepare": True}).json()
     assert mnist[1].labels[0] == 7
@@ -94,6 +95,7 @@ def test_a_known_test_digit_drawn_large_is_read_right(client, mnist, network):
     np.testing.assert_allclose(answer["activations"][0], activations[1][0], rtol=1e-6)
 
 
+@pytest.mark.training
 def test_without_preparing_the_canvas_is_only_averaged_down(client, mnist, network):
     canvas = canvas_of(mnist)
     answer = client.post("/api/predict", json={**canvas, "prepare": False}).json()
@@ -102,6 +104,7 @@ def test_without_preparing_the_canvas_is_only_averaged_down(client, mnist, netwo
     assert np.abs(np.array(answer["input"]) - mnist[1].X[0]).mean() < 0.05
 
 
+@pytest.mark.training
 def test_a_28x28_canvas_without_preparing_is_the_input_itself(client, mnist, network):
     pixels = mnist[1].X[0].tolist()
     answer = client.post("/api/predict", json={"width": 28, "height": 28, "pixels": pixels, "prepare": False}).json()
@@ -386,7 +389,7 @@ def test_a_diverging_descent_stops_at_the_cap(client):
 
 def test_with_nothing_trained_the_events_are_one_empty_done(client):
     assert read_events(client) == [("done", {"stopped": None, "test_accuracy": None, "epochs": 0})]
-    assert client.post("/api/train/stop").json() == {"stopping": False}
+    assert client.post("/api/train/stop", json={}).json() == {"stopping": False}
 
 
 def test_a_short_training_reports_its_epoch_and_replaces_the_network(network, tmp_path):
@@ -418,7 +421,7 @@ def test_only_one_training_runs_and_stop_ends_it_after_an_epoch(client, network)
     assert client.get("/api/train/status").json()["running"] is True
     assert client.get("/api/model").json()["weights"][0] == before  # predict keeps the old network meanwhile
     started = time.perf_counter()
-    assert client.post("/api/train/stop").json() == {"stopping": True}
+    assert client.post("/api/train/stop", json={}).json() == {"stopping": True}
     events = read_events(client)
     assert time.perf_counter() - started < 5
     done = events[-1][1]

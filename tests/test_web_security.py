@@ -26,8 +26,6 @@ WEB = Path(digitnet.__file__).parent / "web"
 HANG = 5  # seconds: an answer slower than this is a hang, not a slow answer
 
 
-
-
 def raw_get(base, target):
     """(status, body) of ``GET target`` sent byte for byte, as no HTTP client would tidy it."""
     host, port = base.removeprefix("http://").split(":")
@@ -141,6 +139,75 @@ def test_a_cross_site_form_cannot_start_a_training(server, content_type):
     assert httpx.get(f"{server}/api/train/status", timeout=HANG).json()["running"] is False
 
 
+JSON = {"content-type": "application/json"}
+ONE_PIXEL = {"width": 1, "height": 1, "pixels": [0.5], "prepare": False}  # one the lane answers
+
+
+@pytest.fixture
+def client():
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(Network(seed=0)), base_url="http://127.0.0.1:8000") as client:
+        yield client
+
+
+@pytest.mark.parametrize("headers", [
+    {"origin": "https://evil.example", "content-type": "application/x-www-form-urlencoded"},
+    {"origin": "https://evil.example", **JSON},
+    {"origin": "null", **JSON},                                   # a sandboxed frame, a file:// page
+    {"origin": "http://127.0.0.1:8001", **JSON},                  # another port is another origin
+    {"origin": "https://127.0.0.1:8000", **JSON},                 # and another scheme
+    {"origin": "http://127.0.0.1.evil.example:8000", **JSON},
+    {"sec-fetch-site": "cross-site", **JSON},
+    {"sec-fetch-site": "same-site", **JSON},                      # a sibling subdomain is another site's page
+    {"sec-fetch-site": "cross-site", "origin": "http://127.0.0.1:8000", **JSON},
+])
+@pytest.mark.parametrize("path, body", [("/api/train/stop", {}), ("/api/train", {"epochs": 1, "examples": 100}),
+                                        ("/api/predict", ONE_PIXEL), ("/api/descent", {"function": "square", "learning_rate": 0.1})])
+def test_a_request_from_another_site_cannot_change_or_ask_anything(client, headers, path, body):
+    """Checked before the prediction lane and before any route: 403 and one sentence, for every POST."""
+    response = client.post(path, content=json.dumps(body), headers=headers)
+    assert response.status_code == 403, response.text
+    detail = response.json()["detail"]
+    assert "another web site" in detail and "\n" not in detail
+    assert client.get("/api/train/status").json()["running"] is False
+
+
+@pytest.mark.parametrize("headers", [{}, {"origin": "http://127.0.0.1:8000"}, {"sec-fetch-site": "same-origin"},
+                                     {"sec-fetch-site": "none"},
+                                     {"origin": "http://127.0.0.1:8000", "sec-fetch-site": "same-origin"}])
+def test_the_page_itself_and_scripts_may_post(client, headers):
+    response = client.post("/api/predict", json=ONE_PIXEL, headers=headers)
+    assert response.status_code == 200, response.text
+    assert client.post("/api/train/stop", json={}, headers=headers).json() == {"stopping": False}
+
+
+@pytest.mark.parametrize("origin, host", [("http://localhost", "localhost:80"), ("http://[::1]:8000", "[::1]:8000"),
+                                          ("http://LOCALHOST:8000", "localhost:8000")])
+def test_an_origin_matches_its_host_as_a_browser_writes_them(origin, host):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(Network(seed=0)))
+    answer = client.post("/api/train/stop", json={}, headers={"origin": origin, "host": host})
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("content_type", ["application/evil+json", "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", "application/jsonx", "json", None])
+@pytest.mark.parametrize("path", ["/api/train/stop", "/api/predict", "/api/train", "/api/descent"])
+def test_every_post_must_say_it_sends_json(client, content_type, path):
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(path, content=json.dumps(ONE_PIXEL if path == "/api/predict" else {}), headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.json()["detail"].startswith("the request body must be JSON sent with Content-Type: application/json")
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8", "application/json;charset=UTF-8"])
+def test_json_is_json_in_any_case_and_with_a_charset(client, content_type):
+    response = client.post("/api/predict", content=json.dumps(ONE_PIXEL), headers={"content-type": content_type})
+    assert response.status_code == 200, response.text
+
+
 def test_a_preflight_is_refused(server):
     response = httpx.options(f"{server}/api/train", headers={"Origin": "http://evil.example",
                                                              "Access-Control-Request-Method": "POST"}, timeout=HANG)
@@ -174,7 +241,7 @@ def test_of_many_trainings_started_at_once_exactly_one_starts(server):
     start = lambda _: httpx.post(f"{server}/api/train", json={"epochs": 100, "examples": 2000}, timeout=60)  # noqa: E731
     with ThreadPoolExecutor(6) as pool:
         statuses = sorted(response.status_code for response in pool.map(start, range(6)))
-    httpx.post(f"{server}/api/train/stop", timeout=HANG)
+    httpx.post(f"{server}/api/train/stop", json={}, timeout=HANG)
     wait_until_idle(server)
     assert statuses == [202] + [409] * 5
 
@@ -191,21 +258,24 @@ def test_the_page_keeps_answering_while_a_training_runs(server):
             status = httpx.get(f"{server}/api/train/status", timeout=HANG).json()
         assert status["running"] is True  # so every answer above came while it trained
     finally:
-        httpx.post(f"{server}/api/train/stop", timeout=HANG)
+        httpx.post(f"{server}/api/train/stop", json={}, timeout=HANG)
     wait_until_idle(server)
 
 
 @pytest.mark.parametrize("host, status", [
     ("127.0.0.1:8000", 200), ("localhost:8000", 200), ("LOCALHOST", 200), ("[::1]:8000", 200), ("[::1]", 200),
     ("evil.example:8000", 400), ("evil.example", 400), ("127.0.0.1.evil.example", 400), ("", 400),
+    ("[::1].evil.example", 400), ("[::1]evil", 400), ("localhost:evil", 400), ("localhost:", 400), ("localhost:80:80", 400),
+    ("127.0.0.1:8000/x", 400), ("[::1]:8000x", 400), ("localhost:99999", 400), ("local host", 400), ("[localhost]", 400),
+    ("localhost:+80", 400), ("localhost:\u00b2", 400),
 ])
 def test_on_this_machine_only_the_page_answers_only_to_its_names_against_dns_rebinding(host, status):
     from fastapi.testclient import TestClient
 
     client = TestClient(create_app(Network(seed=0), hosts=("127.0.0.1", "localhost", "::1")))
     prediction = {"width": 1, "height": 1, "pixels": [0.5], "prepare": False}  # one the lane answers
-    for answer in (client.get("/api/model", headers={"host": host}),
-                   client.post("/api/predict", json=prediction, headers={"host": host})):
+    header = {"host": host.encode("latin-1")}  # as sent, byte for byte
+    for answer in (client.get("/api/model", headers=header), client.post("/api/predict", json=prediction, headers=header)):
         assert answer.status_code == status
         if status == 400:
             detail = answer.json()["detail"]

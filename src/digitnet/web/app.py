@@ -28,7 +28,8 @@ from ..data.picture import ImageError
 from ..network import Network
 from ..recipes import LESSON_RECIPES, RECIPES
 from .compute import descent_json, model_json, neuron_json
-from .errors import BodyLimit, KnownHosts, cut, install_error_handlers, refuse
+from .errors import BodyLimit, cut, install_error_handlers, refuse
+from .guard import KnownHosts, SameOrigin
 from .lane import PredictionLane, predict_answer, unreadable_canvas
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
@@ -77,8 +78,10 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     job = TrainingJob(on_done=use, data_dir=data_dir)
     app.state.training = job
     install_error_handlers(app)
+    # the middleware: the last added is the outermost, the first to see a request
     app.add_middleware(PredictionLane, network=lambda: app.state.network, limiter=computing)
     app.add_middleware(BodyLimit, limit=MAX_BODY)  # outside the lane: it sees only bodies within the limit
+    app.add_middleware(SameOrigin)  # outside both: a cross-site post is refused before its body is read
     if hosts is not None:
         app.add_middleware(KnownHosts, hosts=hosts)
 

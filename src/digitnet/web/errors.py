@@ -81,35 +81,6 @@ def replaying(body, receive):
     return replay
 
 
-class KnownHosts:
-    """ASGI middleware: refuse with 400 a request whose Host header names none of ``hosts``.
-
-    A page served on 127.0.0.1 is still within reach of any web site its user visits, by DNS
-    rebinding: the site's own name, made to point at 127.0.0.1, sends the browser here with that
-    name in the Host header. Answering only to the names of this machine closes that door.
-    """
-
-    def __init__(self, app, hosts):
-        self.app = app
-        self.hosts = {host.strip("[]").lower() for host in hosts}
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] in ("http", "websocket"):
-            header = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-            if _host_name(header).lower() not in self.hosts:
-                return await refuse(400, f"this page answers to {', '.join(sorted(self.hosts))} only, not to "
-                                         f"{cut(header) or 'a request without a Host header'}; open it by one "
-                                         f"of those names")(scope, receive, send)
-        return await self.app(scope, receive, send)
-
-
-def _host_name(header):
-    """The name in a Host header: "127.0.0.1:8000" -> "127.0.0.1", "[::1]:8000" -> "::1"."""
-    if header.startswith("["):
-        return header[1:header.find("]")]
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
-
-
 def shown(value):
     """A bad value as JSON, cut to SHOWN_INPUT characters: ``"two"``, ``null``, ``true``, ``1e+32``."""
     try:

@@ -17,6 +17,7 @@ from ..data.picture import ImageError
 from ..network import Network
 from .compute import predict_json
 from .errors import refuse, replaying, whole_body
+from .guard import says_json
 from .schemas import PredictRequest
 
 QUICK_PIXELS = 280 * 280  # an unprepared canvas up to this size is answered at once: 0.04-0.14 ms of CPU
@@ -40,7 +41,8 @@ class PredictionLane:
 
     ``network()`` gives the network that answers now (a training from the page replaces it);
     ``limiter`` the threads that prepare canvases, shared with the route. It sits inside
-    ``BodyLimit`` and ``KnownHosts``, which have already refused a body too large or a foreign Host.
+    ``BodyLimit``, ``SameOrigin`` and ``KnownHosts``, which have already refused a body too large, a
+    request from another site, a body not said to be JSON and a foreign Host.
     """
 
     def __init__(self, app, network: Callable[[], Network], limiter: anyio.CapacityLimiter):
@@ -50,7 +52,7 @@ class PredictionLane:
 
     async def __call__(self, scope, receive, send):
         if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/predict"
-                and _says_json(scope["headers"])):
+                and says_json(scope["headers"])):
             return await self.app(scope, receive, send)
         body = await whole_body(receive)  # BodyLimit, outside, has capped its size
         read = None if body is None else _read(body)
@@ -75,12 +77,4 @@ def _read(body):
         return request.image(), request.prepare
     except ValueError:  # Pydantic's ValidationError is one; so are pixels out of range
         return None
-
-
-def _says_json(headers):
-    """Whether the Content-Type header says JSON (FastAPI refuses other bodies with a 415)."""
-    for name, value in headers:
-        if name == b"content-type":
-            return value.split(b";")[0].strip().lower() == b"application/json"
-    return False
 

@@ -3,12 +3,15 @@
 export const SVG_NS = "http://www.w3.org/2000/svg";
 export const $ = (id) => document.getElementById(id);
 
+// Every request that sends something (a POST) sends JSON, {} if nothing else: the server refuses
+// any other body, so that another site's form cannot post here (web/guard.py).
 export async function api(path, options = {}) {
   const init = { ...options };
-  if (options.body !== undefined) {
-    init.method = init.method || "POST";
-    init.headers = { "Content-Type": "application/json" };
-    init.body = JSON.stringify(options.body);
+  const method = (options.method || (options.body !== undefined ? "POST" : "GET")).toUpperCase();
+  if (method !== "GET" && method !== "HEAD") {
+    init.method = method;
+    init.headers = { ...options.headers, "Content-Type": "application/json" };
+    init.body = JSON.stringify(options.body === undefined ? {} : options.body);
   }
   const response = await fetch(path, init);
   let data = null;
