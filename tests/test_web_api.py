@@ -247,6 +247,24 @@ def test_bad_predictions_are_refused_with_a_sentence(client, status, body):
     assert_refused(client.post("/api/predict", content=body, headers={"content-type": "application/json"}), status)
 
 
+@pytest.mark.parametrize("pixels, words", [
+    ("[0, 1.0000001]", "got values from 0.0 to 1.0000001"),
+    ("[-1e-300, 0.5]", "got values from -1e-300 to 0.5"),
+    ("[0.5, 1e300]", "got values from 0.5 to 1e+300"),         # past float32: it was "inf"
+    ("[1.0000000000000002]", "got values from 1.0000000000000002 to 1.0000000000000002"),
+])
+def test_a_pixel_out_of_range_is_shown_as_it_was_sent(network, pixels, words, lane_answers):
+    """Checked on the numbers as sent (before float32 rounds 1.0000001 to 1), the same with the lane and without."""
+    body = f'{{"width": {pixels.count(",") + 1}, "height": 1, "pixels": {pixels}, "prepare": false}}'
+    with TestClient(create_app(network)) as lane, TestClient(without_the_lane(create_app(network))) as plain:
+        answers = [client.post("/api/predict", content=body, headers={"content-type": "application/json"})
+                   for client in (lane, plain)]
+    for answer in answers:
+        assert answer.status_code == 422
+        assert answer.json() == {"detail": f"pixels must be from 0 (paper) to 1 (ink), {words}"}
+    assert lane_answers == []
+
+
 def test_a_body_that_is_not_json_is_415(client):
     assert_refused(client.post("/api/predict", content=b"width=2", headers={"content-type": "text/plain"}), 415)
 

@@ -34,12 +34,15 @@ class PredictRequest(Body):
         return self
 
     def image(self):
-        """The canvas as a float32 array (height, width); raises ValueError for values outside 0..1."""
-        image = np.asarray(self.pixels, dtype=np.float32).reshape(self.height, self.width)
-        if image.size and (image.min() < 0 or image.max() > 1):
-            raise ValueError(f"pixels must be from 0 (paper) to 1 (ink), got values from {image.min():g} "
-                             f"to {image.max():g}")
-        return image
+        """The canvas as a float32 array (height, width); raises ValueError for values outside 0..1.
+
+        The range is checked on the numbers as sent, before float32 rounds 1.0000001 to 1, and they are
+        shown in full, so that the sentence names the value that is out of range."""
+        values = np.asarray(self.pixels, dtype=np.float64)
+        if values.size and (values.min() < 0 or values.max() > 1):
+            raise ValueError(f"pixels must be from 0 (paper) to 1 (ink), got values from {float(values.min())!r} "
+                             f"to {float(values.max())!r}")
+        return values.astype(np.float32).reshape(self.height, self.width)
 
 
 class Prediction(BaseModel):
