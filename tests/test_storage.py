@@ -8,18 +8,19 @@ import pytest
 
 import digitnet
 from digitnet import Network
+from digitnet.recipes import RECIPES
 from digitnet.storage import ModelFileError, load
 
 
 def test_a_saved_network_loads_back_with_its_weights_and_metadata(tmp_path):
     network = Network((784, 16, 16, 10), "relu", "cross_entropy", seed=5)
     network.vector[:] = np.random.default_rng(0).normal(size=network.n_params)
-    network.metadata = {"recipe": {"name": "modern"}, "test_accuracy": 0.96}
+    network.metadata = {"recipe": RECIPES["modern"].as_dict(), "test_accuracy": 0.96}
     path = network.save(tmp_path / "model.npz")
     loaded = digitnet.load(path)
     assert np.array_equal(loaded.vector, network.vector)
     assert loaded.config() == network.config()
-    assert loaded.metadata == {"recipe": {"name": "modern"}, "test_accuracy": 0.96}
+    assert loaded.metadata == {"recipe": RECIPES["modern"].as_dict(), "test_accuracy": 0.96}
     X = np.random.default_rng(1).random((4, 784))
     assert np.array_equal(loaded.predict_proba(X), network.predict_proba(X))
 

@@ -23,6 +23,7 @@ import numpy as np
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
 from .files import write_atomically
+from .metadata import MetadataError, check_metadata
 from .network import INITS, MAX_SEED, Network, check_sizes
 
 FORMAT = "digitnet-model/1"
@@ -62,7 +63,9 @@ def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray]
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
-    arrays["metadata"] = np.array(json.dumps(metadata))
+    text = json.dumps(metadata)
+    check_metadata(json.loads(text))  # MetadataError now, rather than a file that load refuses
+    arrays["metadata"] = np.array(text)
     # NumPy's stubs take savez's first keyword for allow_pickle
     return write_atomically(path, lambda file: np.savez(file, **arrays))  # type: ignore[arg-type]
 
@@ -147,16 +150,28 @@ def _read_metadata(archive, info):
     if text.dtype.kind != "U" or text.shape != ():
         raise _Refused(f"its metadata is {text.dtype} of shape {text.shape}, not a JSON text")
     try:
-        metadata = json.loads(text.item())
+        metadata = json.loads(text.item(), parse_constant=_no_constant)
     except RecursionError:
         raise _Refused("its metadata is nested too deeply") from None
+    except _Refused:
+        raise
     except ValueError:
         raise _Refused("its metadata is not valid JSON") from None
     if not isinstance(metadata, dict) or metadata.pop("format", None) != FORMAT:
         raise _Refused(f"its metadata does not say format {FORMAT!r}")
     if any(CONTROL.search(text) for text in _strings(metadata)):
         raise _Refused("its metadata holds control characters")
-    return metadata
+    config = metadata.pop("config", None)
+    try:
+        metadata = check_metadata(metadata)
+    except MetadataError as error:
+        raise _Refused(str(error)) from None
+    return {**metadata, "config": config}
+
+
+def _no_constant(name):
+    """JSON's NaN, Infinity and -Infinity, which Python reads and no field may hold."""
+    raise _Refused(f"its metadata holds {name}, which is not a number any field may have")
 
 
 def _strings(value):

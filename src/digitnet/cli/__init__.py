@@ -14,7 +14,7 @@ from ..activations import HIDDEN_ACTIVATIONS
 from ..costs import COSTS
 from ..data.download import SOURCES
 from ..optimizers import OPTIMIZERS
-from ..recipes import RECIPES
+from ..recipes import LIMITS, RECIPES
 from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
 from .export import FORMATS, cmd_export
@@ -50,19 +50,29 @@ def _number(kind, word, allow_zero=False):
     return parse
 
 
+def _setting(name, kind):
+    """An argparse type: a number of ``kind`` within the range ``recipes.LIMITS[name]`` that every training
+    holds to (the page's and a checkpoint's too)."""
+    limit = LIMITS[name]
+    word = "whole number" if kind is int else "number"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a {word} {limit.words()}, got {text!r}") from None
+        if not limit.holds(value):
+            raise argparse.ArgumentTypeError(f"must be a {word} {limit.words()}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _port(text):
     """An argparse type: a TCP port, 1 to 65535."""
     value = _number(int, "whole number")(text)
     if value > 65535:
         raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {text!r}")
-    return value
-
-
-def _fraction(text):
-    """An argparse type: a share from 0 up to 0.9 (dropout)."""
-    value = _number(float, "number", allow_zero=True)(text)
-    if value > 0.9:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 0.9 (the share of neurons left out), got {text!r}")
     return value
 
 
@@ -110,23 +120,23 @@ def build_parser():
                        help="hidden neurons' activation (seed: sigmoid, modern: relu)")
     train.add_argument("--cost", choices=sorted(COSTS), help="seed: mse, modern: cross_entropy (with a softmax output)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="gd is full-batch gradient descent")
-    train.add_argument("--learning-rate", type=_number(float, "number"),
+    train.add_argument("--learning-rate", type=_setting("learning_rate", float),
                        help="the starting learning rate (seed: 3.0, modern: 0.003); changing the optimizer, "
                             "activation or cost without this flag picks one that suits them")
     train.add_argument("--schedule", choices=sorted(SCHEDULES), help="how the learning rate changes over the epochs")
-    train.add_argument("--weight-decay", type=_number(float, "number", allow_zero=True),
+    train.add_argument("--weight-decay", type=_setting("weight_decay", float),
                        help="L2 strength lambda (0 for none)")
-    train.add_argument("--max-shift", type=_number(int, "whole number", allow_zero=True),
+    train.add_argument("--max-shift", type=_setting("max_shift", int),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
-    train.add_argument("--dropout", type=_fraction,
+    train.add_argument("--dropout", type=_setting("dropout", float),
                        help="share of hidden neurons left out of each training step (0 to 0.9; best: 0.2)")
-    train.add_argument("--validation", type=_number(int, "whole number"),
+    train.add_argument("--validation", type=_setting("validation", int),
                        help="hold out the last N training images: report accuracy on them each epoch "
                             "(choose settings by it, not by the test set)")
-    train.add_argument("--batch-size", type=_number(int, "whole number"), help="mini-batch size (seed: 10, modern: 16)")
-    train.add_argument("--epochs", type=_number(int, "whole number"),
+    train.add_argument("--batch-size", type=_setting("batch_size", int), help="mini-batch size (seed: 10, modern: 16)")
+    train.add_argument("--epochs", type=_setting("epochs", int),
                        help="passes over the data (seed and modern: 150)")
-    train.add_argument("--seed", type=_number(int, "whole number", allow_zero=True),
+    train.add_argument("--seed", type=_setting("seed", int),
                        help="random seed for the weights and the shuffling (default 0)")
     _add_data_options(train)
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")

@@ -17,9 +17,6 @@ from .common import UsageError, say
 # the flags that choose a training: --resume takes them all from the checkpoint
 RESUME_KEEPS = ("recipe", "sizes", "activation", "cost", "optimizer", "learning_rate", "schedule", "weight_decay",
                 "max_shift", "dropout", "validation", "batch_size", "epochs", "seed")
-# what a checkpoint keeps besides the recipe, and of which types
-SETTINGS = {"recipe": dict, "seed": int, "validation": int, "data": (str, type(None)),
-            "data_checksum": (str, type(None)), "history": list, "seconds": (int, float)}
 START_ANEW = "delete it and train again without --resume"
 
 
@@ -85,18 +82,12 @@ def _load(saved_at):
 
 
 def _check_settings(settings, epochs_done):
-    """ValueError unless the settings are those ``new_settings`` makes, with one history entry per epoch done."""
-    if set(settings) != set(SETTINGS):
+    """ValueError unless the settings are those ``new_settings`` makes, one history entry per epoch done (their
+    types and ranges were checked as the file was read: ``metadata.SETTINGS``)."""
+    from ..metadata import SETTINGS
+
+    if set(settings) != set(SETTINGS) or len(settings["history"]) != epochs_done:
         raise ValueError("not a checkpoint's settings")
-    for key, kind in SETTINGS.items():
-        if not isinstance(settings[key], kind) or isinstance(settings[key], bool):
-            raise ValueError(f"a checkpoint's {key} cannot be {settings[key]!r}")
-    history = settings["history"]
-    if min(settings["seed"], settings["validation"], settings["seconds"]) < 0 or len(history) != epochs_done:
-        raise ValueError("a negative setting, or a history that is not the epochs done")
-    if not all(isinstance(entry, dict) and isinstance(entry.get("test_accuracy"), (int, float))
-               for entry in history):
-        raise ValueError("a history without accuracies")
 
 
 def check_same_data(settings, train_set, saved_at):

@@ -123,11 +123,16 @@ def _recipe_from(args):
     setting = (args.optimizer or base.optimizer, args.activation or base.activation, args.cost or base.cost)
     if learning_rate is None and setting != (base.optimizer, base.activation, base.cost):
         learning_rate = default_learning_rate(*setting)
-    return base.with_changes(
+    recipe = base.with_changes(
         sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
         learning_rate=learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
         batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift, dropout=args.dropout,
     )
+    try:
+        recipe.check()  # the limits a model file is read with: never train what cannot be loaded
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return recipe
 
 
 def _load_data(directory):
@@ -170,9 +175,6 @@ def _check_fits(recipe, dataset):
     if recipe.max_shift > side // 4:
         raise UsageError(f"--max-shift {recipe.max_shift} would move digits off their {side}x{side} image; "
                          f"use at most {side // 4}")
-    if sum(recipe.sizes[1:-1]) > 100_000:
-        raise UsageError(f"hidden layers of {sum(recipe.sizes[1:-1]):,} neurons are more than this tool is for; "
-                         f"use --sizes with fewer")
 
 
 def _save(network, out, use_next=True):
