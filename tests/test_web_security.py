@@ -7,8 +7,10 @@ up first (it removes ``..`` from paths), and with timeouts, so that a hang fails
 
 import json
 import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -232,6 +234,105 @@ def test_a_chunked_body_over_the_limit_is_413_before_it_is_all_sent(server):
     except httpx.WriteError:  # the server answered and closed while the client was still sending
         return
     assert response.status_code == 413 and "2 MB" in response.json()["detail"]
+
+
+# -- slow and oversized requests: bounded, answered, closed ----------------------------------------
+
+@contextmanager
+def served_as_by_digitnet_serve(app):
+    """``app`` on 127.0.0.1 in a thread, with the options ``digitnet serve`` gives uvicorn; (host, port)."""
+    from digitnet.cli.serve import server_options
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", **server_options()))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield "127.0.0.1", port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def answer_to(address, *parts, pause=0.0, wait=HANG):
+    """(status, detail, seconds until the answer) for a request sent raw in ``parts``, ``pause`` seconds
+    apart, then left unfinished; (None, None, seconds) if the server closed without an answer."""
+    answer = b""
+    with socket.create_connection(address, timeout=wait) as connection:
+        started = time.monotonic()
+        try:
+            for part in parts:
+                connection.sendall(part)
+                time.sleep(pause)
+        except OSError:  # the server answered and closed while this was still sending
+            pass
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+        seconds = time.monotonic() - started
+    if not answer:
+        return None, None, seconds
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body).get("detail"), seconds
+
+
+@pytest.mark.parametrize("size", [100_000, 10_000_000])
+def test_headers_larger_than_the_bound_are_refused_and_the_server_goes_on(size):
+    from digitnet.web.protocol import MAX_HEAD
+
+    with served_as_by_digitnet_serve(create_app(Network(seed=0))) as address:
+        big = b"X-Big: " + b"a" * size + b"\r\n"
+        status, detail, _ = answer_to(address, b"GET /api/recipes HTTP/1.1\r\nHost: x\r\n", big[:size // 2],
+                                      big[size // 2:] + b"\r\n")
+        assert status == 431 and f"larger than {MAX_HEAD // 1024} KB" in detail, detail
+        status, _, _ = answer_to(address, b"GET /api/recipes HTTP/1.1\r\nHost: x\r\n" + b"X-Fine: " + b"a" * 8000
+                                 + b"\r\nConnection: close\r\n\r\n")
+        assert status == 200
+
+
+def test_headers_that_stop_arriving_get_408_within_the_bound(monkeypatch):
+    from digitnet.web import protocol
+
+    monkeypatch.setattr(protocol, "HEAD_SECONDS", 1)
+    with served_as_by_digitnet_serve(create_app(Network(seed=0))) as address:
+        status, detail, seconds = answer_to(address, b"GET /api/recipes HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        assert status == 408 and "did not all arrive within 1 s" in detail, detail
+        assert seconds < 1 + HANG / 2
+        # one byte now and then does not keep it open either
+        status, _, seconds = answer_to(address, *[b"GET /api/recipes HTTP/1.1\r\n"] + [b"X: a\r\n"] * 20, pause=0.1)
+        assert status == 408 and seconds < 3
+
+
+def test_a_body_that_stops_arriving_gets_408_within_the_bound(monkeypatch):
+    from digitnet.web import app as web_app
+
+    monkeypatch.setattr(web_app, "BODY_SECONDS", 1, raising=False)
+    with served_as_by_digitnet_serve(create_app(Network(seed=0))) as address:
+        head = (b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 100\r\n\r\n")
+        status, detail, seconds = answer_to(address, head + b'{"width": 1, "height": 1, ')
+        assert status == 408 and "did not all arrive within 1 s" in detail, detail
+        assert seconds < 1 + HANG / 2
+        chunked = head.replace(b"Content-Length: 100", b"Transfer-Encoding: chunked")
+        status, detail, _ = answer_to(address, chunked, *[b"1\r\n \r\n"] * 30, pause=0.1)  # a byte at a time
+        assert status == 408, detail
+
+
+def test_digitnet_serve_gives_uvicorn_its_bounds(capsys, monkeypatch, tmp_path):
+    from digitnet.cli.serve import server_options
+
+    options = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **given: options.append(given))
+    path = Network().save(tmp_path / "model.npz")
+    assert main(["serve", "--model", str(path), "--port", str(free_port())]) == 0
+    assert options[0].items() >= server_options().items()
+    assert server_options()["limit_concurrency"] and server_options()["timeout_keep_alive"]
 
 
 # -- trainings: one at a time, and the page keeps answering ----------------------------------------

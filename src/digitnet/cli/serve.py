@@ -26,8 +26,20 @@ def cmd_serve(args):
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")
     say(f"digitnet: the page is at {page_url(args.host, args.port)} (Ctrl-C stops it); networks trained "
         f"there are saved to {page_model}, and {path} stays as it is")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **server_options())
     return EXIT_OK
+
+
+def server_options():
+    """What uvicorn is told besides the app and the address: bounds on what clients may hold.
+
+    A request's line and headers: at most 16 KB, within 10 s (``web.protocol``); its body: 2 MB,
+    within 20 s (``web.errors.BodyLimit``); an idle kept-alive connection: closed after 5 s; and past
+    100 connections or requests at once, a new request gets 503 (a page has one user).
+    """
+    from ..web.protocol import BoundedHttpTools
+
+    return {"http": BoundedHttpTools, "timeout_keep_alive": 5, "limit_concurrency": 100}
 
 
 def is_local(host):

@@ -36,6 +36,7 @@ from .training_job import Busy, TrainingJob
 
 log = logging.getLogger(__name__)
 MAX_BODY = 2 * 2**20  # bytes
+BODY_SECONDS = 20  # for a request's whole body to arrive; the page's largest (a 280x280 canvas) needs far less
 STATIC = Path(__file__).parent / "static"
 WHOLE = re.compile(r"-?[0-9]{1,30}")  # longer numbers are refused unread: no layer has that many neurons
 
@@ -80,7 +81,8 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     install_error_handlers(app)
     # the middleware: the last added is the outermost, the first to see a request
     app.add_middleware(PredictionLane, network=lambda: app.state.network, limiter=computing)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)  # outside the lane: it sees only bodies within the limit
+    # outside the lane: it sees only bodies within the limit, come in time
+    app.add_middleware(BodyLimit, limit=MAX_BODY, seconds=BODY_SECONDS)
     app.add_middleware(SameOrigin)  # outside both: a cross-site post is refused before its body is read
     if hosts is not None:
         app.add_middleware(KnownHosts, hosts=hosts)

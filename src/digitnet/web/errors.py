@@ -4,6 +4,7 @@ import json
 import logging
 import math
 
+import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,17 +14,21 @@ log = logging.getLogger(__name__)
 SHOWN_INPUT = 40  # characters of a bad value quoted back
 
 
-def refuse(status, detail):
-    return JSONResponse({"detail": detail}, status_code=status)
+def refuse(status, detail, close=False):
+    """The answer {"detail": detail} with ``status``; with ``close``, the server closes the connection after it."""
+    return JSONResponse({"detail": detail}, status_code=status, headers={"connection": "close"} if close else None)
 
 
 class BodyLimit:
     """ASGI middleware: refuse with 413 a request whose body is over ``limit`` bytes, by its
-    Content-Length header or, without one (chunked), by counting what arrives."""
+    Content-Length header or, without one (chunked), by counting what arrives; and with 408 one
+    whose body does not all arrive within ``seconds`` (a client that stalls would hold its
+    connection, and the memory of what it sent, for ever)."""
 
-    def __init__(self, app, limit):
+    def __init__(self, app, limit, seconds):
         self.app = app
         self.limit = limit
+        self.seconds = seconds
 
     def too_large(self):
         return refuse(413, f"the request body is larger than {self.limit // 2**20} MB; send a smaller one")
@@ -39,9 +44,13 @@ class BodyLimit:
             if int(length) > self.limit:
                 return await self.too_large()(scope, receive, send)
         try:
-            body = await whole_body(receive, self.limit)
+            with anyio.fail_after(self.seconds):
+                body = await whole_body(receive, self.limit)
         except TooLarge:
             return await self.too_large()(scope, receive, send)
+        except TimeoutError:
+            return await refuse(408, f"the request body did not all arrive within {self.seconds:g} s; send the "
+                                     f"request again, whole", close=True)(scope, receive, send)
         if body is None:
             return  # the client left before sending its body
         await self.app(scope, replaying(body, receive), send)
