@@ -363,6 +363,49 @@ def test_bad_trainings_are_refused_and_nothing_starts(client, body):
     assert client.get("/api/train/status").json()["running"] is False
 
 
+@pytest.mark.parametrize("body, words", [
+    (b'{"batch_size": 1000000000000000000000000000000}', "batch_size: input should be less than or equal to 100000"),
+    (b'{"batch_size": 100001}', "batch_size: input should be less than or equal to 100000 (got 100001)"),
+    (b'{"learning_rate": 1e300}', "learning_rate: input should be less than or equal to 1000 (got 1e+300)"),
+    (b'{"learning_rate": 1000.5}', "learning_rate: input should be less than or equal to 1000"),
+    (b'{"examples": 60001}', "examples: input should be less than or equal to 60000 (got 60001)"),
+    (b'{"examples": 1e3}', "examples: input should be a valid integer"),
+    (b'{"epochs": 99999999999999999999999999}', "epochs: input should be less than or equal to 200"),
+])
+def test_numbers_out_of_range_are_refused_before_a_training_starts(client, body, words):
+    """The training settings are held to the ranges the core holds every training to (recipes.LIMITS)."""
+    response = client.post("/api/train", content=body, headers={"content-type": "application/json"})
+    assert_refused(response, 422)
+    assert response.json()["detail"].startswith(words)
+    assert client.get("/api/train/status").json()["running"] is False
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"function": "square", "learning_rate": 1e300}, "learning_rate: input should be less than or equal to 100"),
+    ({"function": "square", "learning_rate": 0.1, "n_iter": 10**30}, "n_iter: input should be less than or equal to 2000"),
+])
+def test_numbers_out_of_range_are_refused_before_a_descent(client, body, words):
+    response = client.post("/api/descent", json=body)
+    assert_refused(response, 422)
+    assert response.json()["detail"].startswith(words)
+
+
+def test_every_number_in_every_request_has_a_range():
+    """A new number in a schema must come with its bounds (a number without them is how 10**30 got in)."""
+    from pydantic import BaseModel
+
+    from digitnet.web import schemas
+
+    models = [m for m in vars(schemas).values() if isinstance(m, type) and issubclass(m, schemas.Body) and m is not schemas.Body]
+    assert {m.__name__ for m in models} == {"PredictRequest", "TrainRequest", "DescentRequest"}
+    for model in models:
+        for name, field in model.model_fields.items():
+            if str(field.annotation).replace("typing.", "").split("[")[0] in ("int", "float", "int | None", "float | None"):
+                bounds = {type(m).__name__ for m in field.metadata}
+                assert bounds & {"Ge", "Gt"} and bounds & {"Le", "Lt"}, f"{model.__name__}.{name} has no range"
+    assert issubclass(schemas.Body, BaseModel)
+
+
 def test_a_recipe_the_page_cannot_show_is_refused_by_name(client):
     response = client.post("/api/train", json={"recipe": "best"})
     assert response.status_code == 422

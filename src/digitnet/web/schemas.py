@@ -6,10 +6,20 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..descent import FUNCTIONS
-from ..recipes import LESSON_RECIPES
+from ..recipes import LESSON_RECIPES, LIMITS, Limit
 
 MAX_SIDE = 1024
+MAX_EPOCHS = 200  # the page's own cap, below the core's: a training from the page is watched as it runs
+MAX_EXAMPLES = 60_000  # the MNIST training set
+MAX_DESCENT_RATE = 100  # a step of 100 times the slope leaves every function of the lesson at once
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def within(limit: Limit):
+    """A pydantic Field holding a number to ``limit``, the range the core holds every training to."""
+    if limit.above:
+        return Field(default=None, gt=limit.low, le=limit.high)
+    return Field(default=None, ge=limit.low, le=limit.high)
 
 
 class Body(BaseModel):
@@ -63,10 +73,10 @@ class TrainRequest(Body):
     """A recipe by name, with some of its settings changed; ``examples`` keeps the first N training digits."""
 
     recipe: str = "seed"
-    learning_rate: Finite | None = Field(default=None, gt=0)
-    batch_size: int | None = Field(default=None, gt=0)
-    epochs: int | None = Field(default=None, ge=1, le=200)
-    examples: int | None = Field(default=None, ge=1)
+    learning_rate: Finite | None = within(LIMITS["learning_rate"])
+    batch_size: int | None = within(LIMITS["batch_size"])
+    epochs: int | None = Field(default=None, ge=1, le=MAX_EPOCHS)
+    examples: int | None = Field(default=None, ge=1, le=MAX_EXAMPLES)
 
     @field_validator("recipe")
     @classmethod
@@ -81,5 +91,5 @@ class DescentRequest(Body):
     """Which small function to walk down, how far each step goes and how many steps at most."""
 
     function: Literal[tuple(FUNCTIONS)]  # type: ignore[valid-type]  # the names, known when it loads
-    learning_rate: Finite = Field(gt=0)
+    learning_rate: Finite = Field(gt=0, le=MAX_DESCENT_RATE)
     n_iter: int = Field(default=50, ge=1, le=2000)
