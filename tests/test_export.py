@@ -72,6 +72,7 @@ def twins(mnist):
 
 # the graph against predict_proba on all 10,000 MNIST test images
 
+@pytest.mark.training
 def test_the_seed_recipes_network_runs_in_onnxruntime_as_predict_proba_on_all_test_images(mnist, tmp_path):
     from digitnet.recipes import get_recipe, train_recipe
 
@@ -84,12 +85,14 @@ def test_the_seed_recipes_network_runs_in_onnxruntime_as_predict_proba_on_all_te
     assert_runs_as_predict_proba(network, test.X, tmp_path / "seed.onnx")
 
 
+@pytest.mark.training
 def test_a_network_trained_without_l2_runs_in_onnxruntime_to_float32s_own_precision(trained_network, mnist,
                                                                                      tmp_path):
     assert_runs_as_predict_proba(trained_network, mnist[1].X, tmp_path / "plain.onnx",
                                  tolerance=UNREGULARISED_TOLERANCE)
 
 
+@pytest.mark.training
 @pytest.mark.parametrize("kind", ["relu+softmax", "tanh"])
 def test_relu_softmax_and_tanh_networks_run_in_onnxruntime_as_predict_proba(twins, kind, mnist, tmp_path):
     network = twins[kind]
@@ -97,6 +100,7 @@ def test_relu_softmax_and_tanh_networks_run_in_onnxruntime_as_predict_proba(twin
     assert_runs_as_predict_proba(network, mnist[1].X, tmp_path / "twin.onnx")
 
 
+@pytest.mark.training
 def test_a_float64_network_is_exported_in_float32_and_still_agrees(trained_network, mnist, tmp_path):
     network = Network(dtype="float64")
     network.vector[...] = trained_network.vector

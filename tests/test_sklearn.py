@@ -28,6 +28,7 @@ CHECKED = DigitNetClassifier(max_iter=10, random_state=0)
 EXPECTED_FAILED_CHECKS: dict[str, str] = {}
 
 
+@pytest.mark.training
 @parametrize_with_checks([CHECKED], expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
                          xfail_strict=True)
 def test_the_classifier_passes_scikit_learns_estimator_checks(estimator, check):
@@ -68,6 +69,7 @@ def test_parameters_map_onto_a_recipe_with_the_layers_the_data_needs():
     assert (recipe.weight_decay, recipe.dropout, recipe.init) == (0.5, 0.1, "normal")
 
 
+@pytest.mark.training
 def test_labels_of_any_kind_map_to_the_output_neurons_through_classes_():
     for labels in (("cat", "dog", "emu"), (-5, 7, 100)):
         X, y = small_problem(labels)
@@ -81,6 +83,7 @@ def test_labels_of_any_kind_map_to_the_output_neurons_through_classes_():
         assert np.allclose(classifier.predict_proba(X).sum(axis=1), 1)
 
 
+@pytest.mark.training
 def test_fit_records_a_history_a_loss_curve_and_the_epochs_trained():
     X, y = small_problem()
     classifier = DigitNetClassifier(max_iter=7, random_state=0).fit(X, y)
@@ -110,6 +113,7 @@ def test_a_bad_parameter_is_named_with_its_value_and_the_choices():
         DigitNetClassifier(hidden_layer_sizes=(16, 0)).fit(X, y)
 
 
+@pytest.mark.training
 def test_a_stuck_network_warns_that_training_stopped():
     X, y = small_problem()
     with pytest.warns(ConvergenceWarning, match="training stopped .* stuck"):
@@ -157,6 +161,7 @@ def test_a_pickled_or_copied_classifier_goes_on_training_its_weights():
         assert not np.array_equal(twin.predict_proba(X), before)  # the weights used are the ones trained
 
 
+@pytest.mark.training
 def test_it_works_in_a_pipeline_with_a_scaler(digits):
     X, y = digits
     pipeline = make_pipeline(StandardScaler(), DigitNetClassifier(cost="cross_entropy", learning_rate=0.3,
@@ -165,6 +170,7 @@ def test_it_works_in_a_pipeline_with_a_scaler(digits):
     assert pipeline.score(X[1200:], y[1200:]) > 0.85
 
 
+@pytest.mark.training
 def test_grid_search_picks_a_learning_rate(digits):
     X, y = digits
     # alpha=0: the seed's L2 (2.0) suits tens of thousands of examples, and would swamp 400 of them
@@ -176,6 +182,7 @@ def test_grid_search_picks_a_learning_rate(digits):
     assert search.best_estimator_.n_iter_ == 20
 
 
+@pytest.mark.training
 def test_cross_validation_on_mnist_reaches_a_sensible_accuracy(mnist):
     train, _ = mnist
     X, y = train.X[:3000], train.labels[:3000]

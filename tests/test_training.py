@@ -16,6 +16,7 @@ def _blobs(n, seed):
     return Dataset(X, labels, n_classes=3)
 
 
+@pytest.mark.training
 @pytest.mark.parametrize("optimizer, cost", [
     (SGD(3.0), "mse"), (Momentum(0.3), "mse"), (Adam(0.03), "cross_entropy"), (GradientDescent(20.0), "mse"),
 ])

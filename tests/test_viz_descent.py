@@ -126,6 +126,7 @@ def test_the_projected_paths_are_the_runs_in_plane_coordinates(small_plane):
         np.testing.assert_allclose((a, b), (moved @ u, moved @ v), rtol=1e-6)
 
 
+@pytest.mark.training
 def test_gd_vs_sgd_draws_both_runs_from_one_start_with_sgd_ahead_per_example(drawn):
     ax_examples, ax_seconds, ax_plane = drawn("gd-vs-sgd").axes
     gd, sgd = (lines_labelled(ax_examples, name)[0] for name in ("gradient descent", "stochastic"))
@@ -153,6 +154,7 @@ def test_gd_vs_sgd_draws_both_walks_from_the_start_over_contours(drawn, viz_cont
 
 # -- learning-rate ----------------------------------------------------------------------------
 
+@pytest.mark.training
 def test_the_sweep_finds_a_good_rate_and_fails_at_the_largest(quick_sweep):
     best = max(quick_sweep, key=lambda point: point["accuracy"])
     assert best["accuracy"] > 0.8 and not best["failed"]
@@ -202,6 +204,7 @@ def test_curves_draws_a_models_saved_history(viz_context):
     assert list(ax_accuracy.get_lines()[0].get_ydata()) == pytest.approx([81, 82, 83])
 
 
+@pytest.mark.training
 def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
     ax_cost, ax_accuracy = drawn("curves").axes
     (batches,) = lines_labelled(ax_cost, "seed: each mini-batch")

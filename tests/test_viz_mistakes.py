@@ -117,6 +117,7 @@ def test_the_gradient_carried_to_the_input_agrees_with_finite_differences_of_log
         assert relative_error(grad_x[i], finite_difference) < 1e-5
 
 
+@pytest.mark.training
 def test_the_dream_of_a_three_is_read_as_a_three_with_high_confidence(trained_network):
     before = trained_network.vector.copy()
     x = dream(trained_network, 3, rng=np.random.default_rng(0))
@@ -128,6 +129,7 @@ def test_the_dream_of_a_three_is_read_as_a_three_with_high_confidence(trained_ne
     assert np.array_equal(trained_network.vector, before)
 
 
+@pytest.mark.training
 def test_the_dreams_figure_shows_ten_images_each_read_as_its_own_digit(viz_context):
     network = viz_context.network
     fig = render("dreams", viz_context)

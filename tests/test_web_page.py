@@ -418,6 +418,7 @@ def relu_server(mnist):
         yield url
 
 
+@pytest.mark.training
 def test_a_relu_network_is_explained_as_relu_and_coloured_over_its_range(browser, relu_server):
     context = browser.new_context(viewport={"width": 1300, "height": 950})
     page = context.new_page()
