@@ -275,7 +275,7 @@ def test_a_file_that_is_not_an_image_raises_an_error_naming_it(tmp_path):
 def test_a_missing_file_or_a_folder_raises_an_error_naming_it(tmp_path):
     with pytest.raises(ImageError, match=r"missing\.png does not exist"):
         prepare_image(tmp_path / "missing.png")
-    with pytest.raises(ImageError, match="is a directory, not an image file"):
+    with pytest.raises(ImageError, match="is a folder, not an image file"):
         prepare_image(str(tmp_path))
 
 

@@ -124,13 +124,37 @@ def test_md5sums_that_are_not_text_are_refused(tmp_path):
         load_mnist(folder)
 
 
-def test_a_gzip_bomb_is_refused_before_it_is_unpacked_whole(tmp_path, monkeypatch):
-    import digitnet.data.idx as idx
+def test_a_gzip_bomb_is_refused_by_its_header_before_it_is_unpacked(tmp_path):
+    import struct
+    import tracemalloc
 
-    monkeypatch.setattr(idx, "MAX_BYTES", 2**20)
+    path = tmp_path / "images.gz"  # 2 MB whose header promises 2.8 million images (2.2 GB)
+    with gzip.open(path, "wb") as file:
+        file.write(struct.pack(">HBBIII", 0, 8, 3, 2_800_000, 28, 28))
+        for _ in range(64):
+            file.write(bytes(32 * 2**20))
+    tracemalloc.start()
+    with pytest.raises(IDXError, match=r"images\.gz has a header that promises 2,195,200,016 bytes, more than the "
+                                       r"1,073,741,824 an IDX file may hold"):
+        read_idx(path, ndim=3)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10 * path.stat().st_size  # the file read (and copies of its tail), nothing of the 2.2 GB unpacked
+
+
+def test_a_gzip_file_that_unpacks_past_its_header_is_refused_without_unpacking_the_rest(tmp_path):
+    data = write_idx(tmp_path / "labels", np.arange(6)).read_bytes()
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(data + bytes(50 * 2**20)))  # 14 bytes promised, 50 MB more packed
+    with pytest.raises(IDXError, match=r"labels\.gz unpacks to more than the 14 bytes its header promises"):
+        read_idx(path, ndim=1)
+
+
+def test_a_header_that_promises_more_than_deflate_could_pack_is_refused_as_truncated(tmp_path):
+    data = write_idx(tmp_path / "images", np.zeros((2000, 28, 28))).read_bytes()
     path = tmp_path / "images.gz"
-    path.write_bytes(gzip.compress(bytes(50 * 2**20)))  # 50 MB of zeros in some 50 KB
-    with pytest.raises(IDXError, match=r"images\.gz unpacks to more than the 1,048,576 bytes an IDX file may hold"):
+    path.write_bytes(gzip.compress(data)[:200])  # 1.5 MB promised in 200 bytes
+    with pytest.raises(IDXError, match=r"images\.gz is a damaged or truncated gzip file"):
         read_idx(path, ndim=3)
 
 

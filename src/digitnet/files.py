@@ -1,4 +1,12 @@
-"""Writing a file so that a crash never leaves half of it: beside its place, then renamed over it.
+"""Reading a file a user names, and writing a file so that a crash never leaves half of it.
+
+Every file a user hands digitnet (an image, a model, a data file, the pointer to the last
+model) is read through ``read_regular``: only a regular file is opened for reading, so a pipe,
+a device or a socket named as one is refused at once instead of waiting for ever, and each
+way a name can fail (missing, a loop of symbolic links, a folder, no permission, too big)
+gets its own sentence.
+
+Writing a file so that a crash never leaves half of it: beside its place, then renamed over it.
 
 Models, checkpoints, exported graphs and downloaded datasets are all written this way
 (SQLite's way): to a temporary file in the same folder, flushed to the disk, renamed over the
@@ -6,8 +14,10 @@ target in one step, and the folder synced, so that after a crash, SIGKILL or pow
 target is either the old file or the new one, whole.
 """
 
+import errno
 import glob
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,6 +25,73 @@ from pathlib import Path
 from typing import BinaryIO
 
 STALE_SECONDS = 600  # a temporary file this old is left over from a write that was killed
+
+
+class UnreadableFile(ValueError):
+    """A named file that cannot be read: missing, not a regular file, too big, or not ours to read.
+    The message is one sentence that starts with the file's name."""
+
+
+class TooBig(UnreadableFile):
+    """A file bigger than its reader allows; ``size``: its size in bytes."""
+
+    def __init__(self, message: str, size: int):
+        super().__init__(message)
+        self.size = size
+
+
+def check_regular(path: str | os.PathLike) -> os.stat_result:
+    """The status of the regular file at ``path`` (a symbolic link is followed); UnreadableFile otherwise."""
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise UnreadableFile(f"{path} is a folder, not a file")
+    if not stat.S_ISREG(status.st_mode):
+        raise UnreadableFile(f"{path} is not a regular file (a pipe, a device or a socket); give a file's name")
+    return status
+
+
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, if it holds at most ``limit`` of them; UnreadableFile
+    otherwise (TooBig when it is too big).
+
+    It is opened without waiting (O_NONBLOCK) and checked again once open, so a pipe put in its place
+    meanwhile is refused too, never waited on."""
+    check_regular(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableFile(f"{path} is not a regular file (a pipe, a device or a socket); give a file's name")
+        if status.st_size > limit:
+            raise TooBig(f"{path} is {status.st_size:,} bytes, more than the {limit:,} it may hold", status.st_size)
+        try:
+            data = file.read(status.st_size + 1)  # one byte more tells whether it grew while being read
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    if len(data) > status.st_size:
+        raise UnreadableFile(f"{path} grew while it was read; read it again once it is written")
+    return data
+
+
+def _unreadable(path, error: OSError) -> UnreadableFile:
+    """One sentence for an OSError from opening or reading ``path``."""
+    if error.errno == errno.ELOOP:
+        return UnreadableFile(f"{path} is a symbolic link that leads round in a loop; point it at a real file")
+    if isinstance(error, FileNotFoundError):
+        dangling = os.path.lexists(path)
+        return UnreadableFile(f"{path} is a symbolic link to a file that does not exist" if dangling
+                              else f"{path} does not exist")
+    if isinstance(error, PermissionError):
+        return UnreadableFile(f"{path} cannot be read: permission denied")
+    if isinstance(error, IsADirectoryError):
+        return UnreadableFile(f"{path} is a folder, not a file")
+    return UnreadableFile(f"{path} cannot be read ({error.strerror or error})")
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> Path:

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import TooBig, UnreadableFile, read_regular
+
 MAX_BYTES = 2**30  # 1 GiB: MNIST's largest file is 47 MB, EMNIST's 550 MB
+MAX_RATIO = 1100   # deflate packs at most 1,032 bytes into one (long runs of one byte)
 
 
 class IDXError(ValueError):
@@ -21,36 +24,74 @@ class IDXError(ValueError):
 
 
 def read_idx_bytes(path):
-    """The uncompressed bytes of an IDX file, gzip-compressed (``.gz``) or not."""
-    path = Path(path)
+    """The uncompressed bytes of an IDX file, gzip-compressed (``.gz``) or not (a regular file: a pipe is never
+    waited on)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IDXError(f"{path} is {size:,} bytes, more than the {MAX_BYTES:,} an IDX file may hold")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise IDXError(f"{path} does not exist") from None
-    except OSError as error:
-        raise IDXError(f"cannot read {path}: {error.strerror or error}") from None
+        raw = read_regular(path, MAX_BYTES)
+    except TooBig as error:
+        raise IDXError(f"{path} is {error.size:,} bytes, more than the {MAX_BYTES:,} an IDX file may hold") from None
+    except UnreadableFile as error:
+        raise IDXError(str(error)) from None
     return _gunzip(raw, path) if raw[:2] == b"\x1f\x8b" else raw
 
 
 def _gunzip(raw, path):
-    """The uncompressed bytes of gzip data (one member or more), unpacked no further than MAX_BYTES."""
+    """The uncompressed bytes of gzip data (one member or more), unpacked no further than its IDX header
+    promises: the header is unpacked first, and a promise of more than MAX_BYTES, or of more than
+    deflate could have packed into the file, is refused before the rest is unpacked."""
     damaged = IDXError(f"{path} is a damaged or truncated gzip file; copy it again")
-    data = b""
-    while raw:
-        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            data += unpacker.decompress(raw, MAX_BYTES + 1 - len(data))
-        except zlib.error:
-            raise damaged from None
-        if len(data) > MAX_BYTES:
-            raise IDXError(f"{path} unpacks to more than the {MAX_BYTES:,} bytes an IDX file may hold")
-        if not unpacker.eof:
-            raise damaged
-        raw = unpacker.unused_data
+    unpacked = _Unpacker(raw, damaged)
+    header = unpacked.read(4)
+    header += unpacked.read(4 * header[3] if len(header) == 4 else 0)
+    promised = _promised_size(header)
+    if promised is None:  # not an IDX header: parse_idx says what is wrong with it, from these bytes alone
+        return header
+    if promised > MAX_BYTES:
+        raise IDXError(f"{path} has a header that promises {promised:,} bytes, more than the {MAX_BYTES:,} "
+                       f"an IDX file may hold")
+    if promised > MAX_RATIO * len(raw):
+        raise damaged  # more than deflate could have packed into this file: the rest of it is missing
+    data = header + unpacked.read(promised - len(header))
+    if unpacked.read(1):
+        raise IDXError(f"{path} unpacks to more than the {promised:,} bytes its header promises")
     return data
+
+
+class _Unpacker:
+    """Reads gzip data of one member or more a few bytes at a time, never unpacking more than asked for."""
+
+    def __init__(self, raw, damaged):
+        self.member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.tail = raw
+        self.damaged = damaged
+
+    def read(self, n):
+        """Up to ``n`` bytes: fewer only where the data ends; ``damaged`` if it is cut short or is not gzip."""
+        chunks = []
+        try:
+            while n > 0:
+                if self.member.eof:
+                    if not self.member.unused_data:
+                        break
+                    self.tail = self.member.unused_data  # another member follows
+                    self.member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                chunk = self.member.decompress(self.tail, n)
+                self.tail = self.member.unconsumed_tail
+                if not chunk and not self.tail and not self.member.eof:
+                    raise self.damaged
+                chunks.append(chunk)
+                n -= len(chunk)
+        except zlib.error:
+            raise self.damaged from None
+        return b"".join(chunks)
+
+
+def _promised_size(header):
+    """The size in bytes an IDX file of unsigned bytes says it has in its ``header``, or None if it is not one."""
+    if len(header) < 4 or header[:3] != b"\0\0\x08" or len(header) < 4 + 4 * header[3]:
+        return None
+    shape = struct.unpack(f">{header[3]}I", header[4:])
+    return len(header) + math.prod(shape)
 
 
 def parse_idx(data, name, ndim):

@@ -12,7 +12,6 @@ Every failure is an ``ImageError`` with one sentence saying what was wrong.
 
 import io
 import math
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from PIL import (  # noqa: F401
     TiffImagePlugin,
     WebPImagePlugin,
 )
+
+from ..files import TooBig, UnreadableFile, read_regular
 
 WORK_SIDE = 600        # longest side, in pixels, at which the ink is found
 MIN_CONTRAST = 0.04    # ink must differ from the paper by this, its strongest part by twice this
@@ -76,21 +77,13 @@ def load_image(source: Any) -> np.ndarray:
 
 
 def _read_file(path):
-    """The bytes of an image file no bigger than MAX_FILE_BYTES."""
-    if not path.exists():
-        raise ImageError(f"{path} does not exist")
-    if path.is_dir():
-        raise ImageError(f"{path} is a directory, not an image file")
+    """The bytes of an image file no bigger than MAX_FILE_BYTES (a regular file: a pipe is never waited on)."""
     try:
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise _too_big(path, size)
-            return file.read(MAX_FILE_BYTES + 1)  # no more, should it grow while being read
-    except PermissionError:
-        raise ImageError(f"{path} cannot be read: permission denied") from None
-    except OSError as error:
-        raise ImageError(f"{path} cannot be read: {error.strerror or error}") from None
+        return read_regular(path, MAX_FILE_BYTES)
+    except TooBig as error:
+        raise _too_big(path, error.size) from None
+    except UnreadableFile as error:
+        raise ImageError(str(error).replace("not a file", "not an image file")) from None
 
 
 def _too_big(name, size):
