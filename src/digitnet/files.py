@@ -29,7 +29,7 @@ STALE_SECONDS = 600  # a temporary file this old is left over from a write that 
 
 class UnreadableFile(ValueError):
     """A named file that cannot be read: missing, not a regular file, too big, or not ours to read.
-    The message is one sentence that starts with the file's name."""
+    The message is a sentence that starts with the file's name, for the caller to add what to do."""
 
 
 class TooBig(UnreadableFile):
@@ -49,7 +49,7 @@ def check_regular(path: str | os.PathLike) -> os.stat_result:
     if stat.S_ISDIR(status.st_mode):
         raise UnreadableFile(f"{path} is a folder, not a file")
     if not stat.S_ISREG(status.st_mode):
-        raise UnreadableFile(f"{path} is not a regular file (a pipe, a device or a socket); give a file's name")
+        raise UnreadableFile(f"{path} is not a regular file but a pipe, a device or a socket")
     return status
 
 
@@ -67,7 +67,7 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
     with os.fdopen(fd, "rb") as file:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
-            raise UnreadableFile(f"{path} is not a regular file (a pipe, a device or a socket); give a file's name")
+            raise UnreadableFile(f"{path} is not a regular file but a pipe, a device or a socket")
         if status.st_size > limit:
             raise TooBig(f"{path} is {status.st_size:,} bytes, more than the {limit:,} it may hold", status.st_size)
         try:
@@ -82,7 +82,7 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
 def _unreadable(path, error: OSError) -> UnreadableFile:
     """One sentence for an OSError from opening or reading ``path``."""
     if error.errno == errno.ELOOP:
-        return UnreadableFile(f"{path} is a symbolic link that leads round in a loop; point it at a real file")
+        return UnreadableFile(f"{path} is a symbolic link that leads round in a loop")
     if isinstance(error, FileNotFoundError):
         dangling = os.path.lexists(path)
         return UnreadableFile(f"{path} is a symbolic link to a file that does not exist" if dangling

@@ -22,7 +22,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
-from .files import write_atomically
+from .files import UnreadableFile, check_regular, write_atomically
 from .metadata import MetadataError, check_metadata
 from .network import INITS, MAX_SEED, Network, check_sizes
 
@@ -82,10 +82,16 @@ def load(path: str | os.PathLike) -> Network:
 def load_with_extra(path: str | os.PathLike) -> tuple[Network, dict[str, np.ndarray]]:
     """(network, extra): as ``load``, and the file's other arrays, those ``save`` was given as ``extra``."""
     path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file that `digitnet train` wrote")
-    if not path.is_file():
-        raise ModelFileError(f"no model file at {path}; train one with `digitnet train` or pass --model PATH")
+    try:
+        check_regular(path)
+    except UnreadableFile as error:
+        if not os.path.lexists(path):
+            raise ModelFileError(f"no model file at {path}; train one with `digitnet train` "
+                                 f"or pass --model PATH") from None
+        if path.is_dir():
+            raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file that `digitnet train` "
+                                 f"wrote") from None
+        raise ModelFileError(f"{error}; pass the .npz file that `digitnet train` wrote") from None
     try:
         arrays, metadata = _read(path)
         config = metadata.pop("config")

@@ -31,7 +31,7 @@ def read_idx_bytes(path):
     except TooBig as error:
         raise IDXError(f"{path} is {error.size:,} bytes, more than the {MAX_BYTES:,} an IDX file may hold") from None
     except UnreadableFile as error:
-        raise IDXError(str(error)) from None
+        raise IDXError(f"{error}; a data folder holds its four IDX files as files") from None
     return _gunzip(raw, path) if raw[:2] == b"\x1f\x8b" else raw
 
 

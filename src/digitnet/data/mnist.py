@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from ..files import UnreadableFile, read_regular
 from .idx import IDXError, read_idx
 
 BUNDLED_DIR = Path(__file__).parent / "mnist"
+MAX_SUMS = 2**16  # bytes of an MD5SUMS file (four lines take some 200)
 FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -69,7 +71,7 @@ def one_hot(labels: ArrayLike, n_classes: int = 10, dtype: DTypeLike = np.float3
 
 def _find(directory, stem):
     for name in (stem, stem + ".gz"):
-        if (directory / name).is_file():
+        if os.path.lexists(directory / name):  # read_idx says what is wrong with one that is not a file
             return directory / name
     raise IDXError(f"{directory} has no {stem} or {stem}.gz; a data folder needs the four MNIST-style IDX files")
 
@@ -79,12 +81,12 @@ def _read_checksums(directory):
     if directory.resolve() == BUNDLED_DIR.resolve():
         return MNIST_MD5
     sums = directory / "MD5SUMS"
-    if not sums.is_file():
+    if not os.path.lexists(sums):
         return {}
     checksums = {}
     try:
-        lines = sums.read_text().splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_regular(sums, MAX_SUMS).decode().splitlines()
+    except (UnreadableFile, UnicodeDecodeError):
         raise IDXError(f"{sums} is not a readable text file of MD5 sums; fix or remove it") from None
     for line in lines:
         parts = line.split()

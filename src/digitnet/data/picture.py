@@ -83,7 +83,8 @@ def _read_file(path):
     except TooBig as error:
         raise _too_big(path, error.size) from None
     except UnreadableFile as error:
-        raise ImageError(str(error).replace("not a file", "not an image file")) from None
+        raise ImageError(f"{str(error).replace('not a file', 'not an image file')}; give the name of an image "
+                         f"file") from None
 
 
 def _too_big(name, size):
