@@ -8,6 +8,7 @@ and ``predict``, ``evaluate`` and ``info`` find the model the last ``train`` wro
 
 import argparse
 import math
+import sys
 
 from .. import __version__
 from ..activations import HIDDEN_ACTIVATIONS
@@ -203,6 +204,11 @@ def main(argv=None):
     from ..data.idx import IDXError
     from ..storage import ModelFileError
 
+    # a file name that is not UTF-8 (Python holds a byte like 0xff as a lone surrogate) is printed as the
+    # bytes it is, as ls and other tools do, rather than stopping the command with an encoding error
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
     try:
         args, unknown = build_parser().parse_known_args(argv)
         if unknown:  # named here, so that the sentence points at the command's own --help

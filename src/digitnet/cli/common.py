@@ -9,6 +9,7 @@ from ..network import SEED_SIZES
 from ..recipes import LESSON_RECIPES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+MAX_POINTER = 2**16  # bytes of the last-model file: one path
 
 
 class UsageError(Exception):
@@ -75,13 +76,30 @@ def last_model_pointer():
     return home() / "last-model"
 
 
+def point_at_model(path):
+    """Make ``path`` the model that ``predict``, ``evaluate`` and ``info`` use from now on: its name, as the bytes
+    the file system holds (any name, UTF-8 or not), written whole or not at all."""
+    from ..files import write_atomically
+
+    name = os.fsencode(Path(path).resolve())
+    write_atomically(last_model_pointer(), lambda file: file.write(name))
+
+
 def find_model(path):
     """The model file to use: ``path`` if given, else the one the last ``train`` wrote."""
+    from ..files import UnreadableFile, read_regular
+
     if path is not None:
         return Path(path)
     pointer = last_model_pointer()
-    if pointer.is_file():
-        return Path(pointer.read_text().strip())
+    if os.path.lexists(pointer):
+        try:
+            name = read_regular(pointer, MAX_POINTER).strip()
+        except UnreadableFile as error:
+            raise UsageError(f"{error}; delete it and train again, or pass --model PATH") from None
+        if not name or b"\0" in name:
+            raise UsageError(f"{pointer} does not hold a model's name; delete it and train again, or pass --model PATH")
+        return Path(os.fsdecode(name))
     default = home() / "model.npz"
     if default.is_file():
         return default

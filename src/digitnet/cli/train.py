@@ -14,7 +14,7 @@ from .common import (
     check_folder,
     check_out_file,
     home,
-    last_model_pointer,
+    point_at_model,
     say,
 )
 
@@ -187,7 +187,7 @@ def _save(network, out, use_next=True):
         say(f"digitnet: could not write {out} ({error.strerror or error}); saved the model to {fallback} instead")
         out = fallback
     if use_next:  # predict, evaluate and info use it from now on
-        last_model_pointer().write_text(str(out.resolve()))
+        point_at_model(out)
     return out
 
 
