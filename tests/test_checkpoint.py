@@ -299,3 +299,23 @@ def test_saving_a_checkpoint_leaves_the_networks_own_metadata_alone(tmp_path):
     assert network.metadata == {"epochs": 7}
     with pytest.raises(CheckpointError):  # so the model saved next is a model, not a checkpoint
         load_checkpoint(network.save(tmp_path / "m.npz"))
+
+
+def test_one_training_owns_its_place_until_it_ends_however_it_ends(tmp_path, small_mnist_folder, capsys):
+    out = tmp_path / "model.npz"
+    first = subprocess.Popen(_command(out, small_mnist_folder, resume=False), stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert json.loads(first.stdout.readline())["epoch"] == 1  # running, with a checkpoint written
+        for again in (["--data", str(small_mnist_folder), "--epochs", str(EPOCHS), "--recipe", "modern"],
+                      ["--resume"]):  # the same settings would "go on" from its checkpoint: refused too
+            assert main(["train", "--out", str(out), *again]) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and f"another training is running for {out} right now" in err, err
+        assert first.poll() is None  # and the first one goes on
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+    # the killed training's lock went with it: its checkpoint resumes
+    assert checkpoint_path(out).exists()
+    assert main(["train", "--out", str(out), "--resume", "--json"]) == 0

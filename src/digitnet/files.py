@@ -20,7 +20,8 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -144,3 +145,38 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+class Locked(Exception):
+    """The lock is held by another process."""
+
+
+@contextmanager
+def exclusive(lock_path: str | os.PathLike) -> Iterator[None]:
+    """Hold the lock file at ``lock_path`` for the block; Locked at once if another process holds it.
+
+    The operating system lets go of the lock when the holder ends, however it ends (SIGKILL too), so a
+    lock is never left stale; the file itself stays, as removing it would let two holders in."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            _lock(fd)
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
+                raise Locked(str(lock_path)) from None
+            raise
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock
+
+
+def _lock(fd: int) -> None:
+    """Lock the open file ``fd`` for this process, without waiting."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

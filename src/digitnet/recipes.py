@@ -57,8 +57,13 @@ class Limit:
 
     def words(self) -> str:
         """The range in words: "from 1 to 100,000", "above 0 and at most 1,000"."""
-        low, high = f"{self.low:,g}", "2**64 - 1" if self.high == MAX_SEED else f"{self.high:,g}"
+        low, high = _plain(self.low), "2**64 - 1" if self.high == MAX_SEED else _plain(self.high)
         return f"above {low} and at most {high}" if self.above else f"from {low} to {high}"
+
+
+def _plain(number: float) -> str:
+    """1000 as "1,000", 0.9 as "0.9"."""
+    return f"{int(number):,}" if number == int(number) else f"{number:g}"
 
 
 # The range of every number a training may be given. The command line, the page, a checkpoint and a

@@ -3,6 +3,7 @@
 import json
 import shlex
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
@@ -20,6 +21,28 @@ from .common import (
 
 
 def cmd_train(args):
+    out = Path(args.out) if args.out else home() / "model.npz"
+    _check_writable(out)
+    with _owning(out):
+        return _train(args, out)
+
+
+@contextmanager
+def _owning(out):
+    """Hold the place ``out`` (its model and its checkpoint) for this training alone, for as long as it runs."""
+    from ..files import Locked, exclusive
+
+    place = out.resolve() if out.is_symlink() else out  # where the model is written (files.write_atomically)
+    lock = place.with_name(f".{place.name}.lock")
+    try:
+        with exclusive(lock):
+            yield
+    except Locked:
+        raise UsageError(f"another training is running for {out} right now (it holds {lock}); wait until it "
+                         f"finishes, or choose another --out") from None
+
+
+def _train(args, out):
     import numpy as np
 
     from ..checkpoint import checkpoint_path
@@ -29,8 +52,6 @@ def cmd_train(args):
     from . import resume
     from .common import data_folder
 
-    out = Path(args.out) if args.out else home() / "model.npz"
-    _check_writable(out)
     args.data = data_folder(args)  # --dataset NAME: its folder in the cache, downloaded if need be
     saved_at = checkpoint_path(out)
     if args.resume:
