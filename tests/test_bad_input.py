@@ -127,7 +127,11 @@ CLI = [
     ([], "the following arguments are required"),
 ]
 
-# (method, path, JSON body or raw bytes, status, words of the answer)
+# (method, path, JSON body or raw bytes, status, words of the answer[, request headers]): without headers,
+# a JSON body goes as application/json; with them, they are all the headers sent besides the Host. The
+# app answers as `digitnet serve` makes it on this machine, to its names only (``HOSTS``).
+CROSS_SITE = {"Origin": "https://evil.example", "Content-Type": "application/x-www-form-urlencoded"}
+HOSTS = ("127.0.0.1", "localhost", "::1")
 WEB = [
     ("POST", "/api/predict", {"width": 28, "height": 28, "pixels": [0.0] * 10}, 422, "needs width * height = 784"),
     ("POST", "/api/predict", {"width": 2, "height": 1, "pixels": [0.5, 7]}, 422, "from 0 (paper) to 1 (ink)"),
@@ -151,6 +155,21 @@ WEB = [
     ("POST", "/api/descent", {"function": "square", "learning_rate": 0}, 422, "learning_rate"),
     ("GET", "/static/../../etc/passwd", None, 404, ""),
     ("GET", "/no/such/page", None, 404, ""),
+    ("POST", "/api/train/stop", b"stop=1", 403, "comes from another web site (Origin: https://evil.example)", CROSS_SITE),
+    ("POST", "/api/train", {}, 403, "(Origin: null)", {"Origin": "null", "Content-Type": "application/json"}),
+    ("POST", "/api/train", {}, 403, "(Sec-Fetch-Site: cross-site)", {"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"}),
+    ("POST", "/api/predict", {"width": 1, "height": 1, "pixels": [0.5]}, 403, "another web site",
+     {"Origin": "http://127.0.0.1:9999", "Content-Type": "application/json"}),
+    ("POST", "/api/train", {}, 415, "Content-Type: application/json (not application/evil+json)", {"Content-Type": "application/evil+json"}),
+    ("POST", "/api/train/stop", b"{}", 415, "Content-Type: application/json (not text/plain)", {"Content-Type": "text/plain"}),
+    ("POST", "/api/train/stop", b"{}", 415, "Content-Type: application/json (it had none)", {}),
+    ("POST", "/api/train", {"batch_size": 10**30}, 422, "batch_size: input should be less than or equal to 100000"),
+    ("POST", "/api/train", {"learning_rate": 1e300}, 422, "learning_rate: input should be less than or equal to 1000"),
+    ("POST", "/api/train", {"examples": 10**9}, 422, "examples: input should be less than or equal to 60000"),
+    ("POST", "/api/descent", {"function": "square", "learning_rate": 1e300}, 422, "less than or equal to 100"),
+    ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [1.0000001]}', 422, "got values from 1.0000001 to 1.0000001"),
+    ("GET", "/api/model", None, 400, "not to [::1].evil.example", {"Host": "[::1].evil.example"}),
+    ("GET", "/api/model", None, 400, "not to localhost:evil", {"Host": "localhost:evil"}),
 ]
 
 
@@ -196,16 +215,6 @@ def files(tmp_path_factory, mnist):
     return make_files(tmp_path_factory.mktemp("bad-input"), mnist)
 
 
-@pytest.fixture(scope="module")
-def client(files):
-    from fastapi.testclient import TestClient
-
-    from digitnet import load
-    from digitnet.web import create_app
-
-    return TestClient(create_app(load(files.model)), raise_server_exceptions=False)
-
-
 def _one_sentence(text):
     return bool(text) and "\n" not in text.strip() and "Traceback" not in text
 
@@ -220,17 +229,41 @@ def test_the_command_line_answers_bad_input_with_one_sentence_and_exit_code_2(ar
     assert files.model.read_bytes() == before  # nothing lost
 
 
-def _web_answer(client, method, path, body):
+def _web_answer(client, method, path, body, headers=None):
     raw = body if isinstance(body, bytes) else None
-    answer = client.request(method, path, json=None if raw is not None else body, content=raw,
-                            headers={"Content-Type": "application/json"} if raw is not None else None)
+    if headers is None:
+        headers = {"Content-Type": "application/json"} if raw is not None else {}
+    elif raw is None and body is not None:
+        raw = json.dumps(body).encode()
+    answer = client.request(method, path, json=None if raw is not None else body, content=raw, headers=headers)
     return answer.status_code, answer.json().get("detail")
 
 
-@pytest.mark.parametrize("method, path, body, status, words", WEB,
-                         ids=[f"{method} {path} {str(body)[:40]}" for method, path, body, *_ in WEB])
-def test_the_web_api_answers_bad_requests_with_a_4xx_and_one_sentence(method, path, body, status, words, client):
-    code, detail = _web_answer(client, method, path, body)
+def _web_client(model):
+    from fastapi.testclient import TestClient
+
+    from digitnet import load
+    from digitnet.web import create_app
+
+    return TestClient(create_app(load(model), hosts=HOSTS), base_url="http://127.0.0.1:8000",
+                      raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client(files):
+    return _web_client(files.model)
+
+
+def _web_row(row):
+    """A WEB row with its headers: None (the default ones) if it gives none."""
+    return (*row, None) if len(row) == 5 else row
+
+
+@pytest.mark.parametrize("method, path, body, status, words, headers", [_web_row(row) for row in WEB],
+                         ids=[f"{m} {p} {str(b)[:40]}" + ("" if h is None else f" {h}") for m, p, b, _, _, h in map(_web_row, WEB)])
+def test_the_web_api_answers_bad_requests_with_a_4xx_and_one_sentence(method, path, body, status, words, headers,
+                                                                      client):
+    code, detail = _web_answer(client, method, path, body, headers)
     assert code == status, detail
     assert isinstance(detail, str) and _one_sentence(detail), detail
     assert words in detail
@@ -267,11 +300,6 @@ class _Capture:
 
 def _markdown(files):
     """The matrix as a Markdown table, with the answer each input got."""
-    from fastapi.testclient import TestClient
-
-    from digitnet import load
-    from digitnet.web import create_app
-
     rows = ["| where | input | answer |", "|---|---|---|"]
     capture = _Capture()
     try:
@@ -281,12 +309,14 @@ def _markdown(files):
             rows.append(f"| command line | `digitnet {shown}` | exit {code}: {err.replace(str(files.root), 'DIR')} |")
     finally:
         sys.stderr = capture._real
-    client = TestClient(create_app(load(files.model)), raise_server_exceptions=False)
-    for method, path, body, *_ in WEB:
-        code, detail = _web_answer(client, method, path, body)
+    client = _web_client(files.model)
+    for row in WEB:
+        method, path, body, _, _, headers = _web_row(row)
+        code, detail = _web_answer(client, method, path, body, headers)
         shown = f"{body[:40]!r}{'...' if len(body) > 40 else ''}" if isinstance(body, bytes) else json.dumps(body)
         shown = shown if len(shown) < 80 else shown[:77] + "..."
-        rows.append(f"| web API | `{method} {path}` {shown if body is not None else ''} | {code}: {detail} |")
+        sent = "" if headers is None else " " + (", ".join(f"{k}: {v}" for k, v in headers.items()) or "no Content-Type")
+        rows.append(f"| web API | `{method} {path}`{sent} {shown if body is not None else ''} | {code}: {detail} |")
     for call, _ in _library_rows():
         try:
             call(files)
