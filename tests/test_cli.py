@@ -342,6 +342,17 @@ def test_every_rung_of_the_ladder_trains_from_the_command_line(capsys, small_mni
     assert final["parameters"] == (235_146 if recipe in ("wide", "dropout", "best") else 13_002)
 
 
+@pytest.mark.parametrize("folder", ["small", "/dev", "/proc/self"])
+def test_evaluate_follows_a_models_data_folder_only_where_it_holds_the_data_the_model_was_trained_on(
+        capsys, tmp_path, small_mnist_folder, folder):
+    network = Network()
+    network.metadata = {"data": str(small_mnist_folder) if folder == "small" else folder, "data_checksum": "0" * 64}
+    path = network.save(tmp_path / "m.npz")
+    code, out, err = run(capsys, "evaluate", "--json", "--model", str(path))
+    assert code == 0 and np.array(json.loads(out)["confusion"]).sum() == 10_000  # the bundled MNIST's test set
+    assert "but that folder does not hold the data it was trained on; scoring on the bundled MNIST" in err
+
+
 def test_evaluate_scores_a_model_on_the_data_it_was_trained_on_unless_told_otherwise(trained, capsys,
                                                                                     small_mnist_folder):
     code, out, err = run(capsys, "evaluate", "--json")

@@ -3,7 +3,6 @@
 import json
 import shlex
 import sys
-from pathlib import Path
 
 from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, data_folder, load_data, load_model, say
 
@@ -13,12 +12,11 @@ def cmd_evaluate(args):
 
     network, _ = load_model(args.model)
     folder = data_folder(args)
-    trained_on = network.metadata.get("data")
-    if folder is None and args.dataset is None and isinstance(trained_on, str) and Path(trained_on).is_dir():
-        folder = trained_on  # a model trained on other data than MNIST is scored on that data's test images
-        say(f"digitnet: scoring on the test images of the data the model was trained on, {folder} "
-            f"(--data or --dataset chooses other data)")
-    (test_set,) = load_data(folder, parts=("test",))
+    test_set = None
+    if folder is None and args.dataset is None:  # a model trained on other data is scored on that data's test images
+        test_set = _test_set_trained_on(network.metadata)
+    if test_set is None:
+        (test_set,) = load_data(folder, parts=("test",))
     if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
         raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
                          f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")
@@ -36,6 +34,27 @@ def cmd_evaluate(args):
     print("Confusion matrix (rows: true digit, columns: the network's answer):")
     print(format_confusion(confusion))
     return EXIT_OK
+
+
+def _test_set_trained_on(meta):
+    """The test set of the data a model was trained on, if its metadata names a folder and that folder still
+    holds that very data (its files' checksum is the one the model keeps); None for the bundled MNIST."""
+    from ..data.idx import IDXError
+
+    folder, checksum = meta.get("data"), meta.get("data_checksum")
+    if folder in (None, "bundled MNIST"):
+        return None
+    try:
+        train_set, test_set = load_data(folder) if checksum else (None, None)
+    except (IDXError, OSError, MemoryError):
+        train_set = test_set = None
+    if train_set is None or train_set.checksum != checksum:
+        say(f"digitnet: the model says it was trained on {folder}, but that folder does not hold the data it was "
+            f"trained on; scoring on the bundled MNIST (--data or --dataset chooses other data)")
+        return None
+    say(f"digitnet: scoring on the test images of the data the model was trained on, {folder} "
+        f"(--data or --dataset chooses other data)")
+    return test_set
 
 
 def format_confusion(confusion):

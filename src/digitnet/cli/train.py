@@ -69,6 +69,7 @@ def _train(args, out):
     held_out = test_set
     if validation:
         train_set, held_out = _split(train_set, validation)
+    _check_weight_decay(recipe, len(train_set))
     first_epoch = checkpoint.epochs_done if checkpoint else 0
     network = checkpoint.network if checkpoint else recipe.network(seed=settings["seed"])
     optimizer = make_optimizer(recipe.optimizer, recipe.learning_rate)
@@ -198,6 +199,17 @@ def _check_fits(recipe, dataset):
                          f"use at most {side // 4}")
 
 
+def _check_weight_decay(recipe, n):
+    """Refuse an L2 strength that makes each gradient step shrink the weights past zero: with plain gradient
+    steps (SGD, GD, momentum) each step multiplies every weight by 1 - learning rate x lambda / n first."""
+    shrink = recipe.learning_rate * recipe.weight_decay / n
+    if recipe.optimizer != "adam" and shrink >= 1:
+        raise UsageError(f"--weight-decay {recipe.weight_decay:g} with learning rate {recipe.learning_rate:g} on "
+                         f"{n:,} examples would shrink every weight past zero at each step (learning rate x L2 / "
+                         f"examples = {shrink:.3g}, not below 1); use a --weight-decay below "
+                         f"{n / recipe.learning_rate:.3g}")
+
+
 def _save(network, out, use_next=True):
     """Save to ``out``; if that fails after all, save in the model home rather than lose the training."""
     try:
@@ -226,6 +238,7 @@ class TrainingReport:
         self.n_params = n_params
         self.n_outputs = recipe.sizes[-1]
         self.learning_rate = recipe.learning_rate
+        self.weight_decay = recipe.weight_decay
         self.bar = None
         if as_json:
             return
@@ -292,8 +305,9 @@ class TrainingReport:
             say(f"digitnet: training stopped in epoch {epochs + 1}: {stuck_message(history.health)}; {kept}")
             return
         if history.stopped == "diverged":
+            cause = "the learning rate" + (" or the L2 weight decay" if self.weight_decay else "")
             say(f"digitnet: the cost became NaN or infinite in epoch {epochs + 1}, so training stopped; "
-                f"the learning rate is probably too large; {kept}")
+                f"{cause} is probably too large; {kept}")
             return
         if test_accuracy < 1.5 / self.n_outputs:
             say(f"digitnet: the network learned next to nothing ({test_accuracy:.1%} is chance level); "
