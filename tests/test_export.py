@@ -81,7 +81,7 @@ def test_the_seed_recipes_network_runs_in_onnxruntime_as_predict_proba_on_all_te
     recipe = get_recipe("seed").with_changes(epochs=4)  # the seed recipe (L2, cosine), shortened
     network = recipe.network(seed=0)
     train_recipe(network, recipe, train_set, rng=np.random.default_rng(0))
-    assert network.score(test.X, test.labels) > 0.93
+    assert network.score(test.X, test.labels) > 0.92  # seeds 0-4 x {avx512, haswell, znver3, numpy}: 0.9407-0.9504
     assert_runs_as_predict_proba(network, test.X, tmp_path / "seed.onnx")
 
 
@@ -96,7 +96,9 @@ def test_a_network_trained_without_l2_runs_in_onnxruntime_to_float32s_own_precis
 @pytest.mark.parametrize("kind", ["relu+softmax", "tanh"])
 def test_relu_softmax_and_tanh_networks_run_in_onnxruntime_as_predict_proba(twins, kind, mnist, tmp_path):
     network = twins[kind]
-    assert network.score(mnist[1].X, mnist[1].labels) > 0.85  # trained, not a random start
+    # trained, not a random start; seeds 0-4 x {avx512, haswell, znver3, numpy}: relu+softmax 0.9278-0.9384,
+    # tanh 0.9073-0.9258
+    assert network.score(mnist[1].X, mnist[1].labels) > 0.85
     assert_runs_as_predict_proba(network, mnist[1].X, tmp_path / "twin.onnx")
 
 

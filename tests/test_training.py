@@ -27,6 +27,7 @@ def test_a_tiny_problem_is_learned(optimizer, cost):
     epochs = 200 if optimizer.full_batch else 20
     history = train(network, train_set, test_set, optimizer=optimizer, epochs=epochs, batch_size=10,
                     rng=np.random.default_rng(0))
+    # network and shuffling seeds 0-4 (the readable path: one hidden layer): 0.32-0.42 before, 1.0 after
     assert before < 0.7
     assert history.last.test_accuracy > 0.95
     assert history.epochs[-1].train_cost < history.epochs[0].train_cost

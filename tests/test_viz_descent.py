@@ -133,7 +133,7 @@ def test_gd_vs_sgd_draws_both_runs_from_one_start_with_sgd_ahead_per_example(dra
     gd_examples, gd_costs = gd.get_xdata(), gd.get_ydata()
     sgd_examples, sgd_costs = sgd.get_xdata(), sgd.get_ydata()
     assert sgd_examples[-1] == gd_examples[0] == 10_000  # SGD's epoch is GD's first step
-    assert sgd_costs[-1] < gd_costs[0] - 0.3
+    assert sgd_costs[-1] < gd_costs[0] - 0.3  # seeds 0-4: SGD ends at 0.171-0.235, GD starts at 2.33-3.10
     assert sgd_costs[-1] < gd_costs[-1]  # and still ahead after 30 times as many examples
     gd_seconds, sgd_seconds = (lines_labelled(ax_seconds, name)[0] for name in ("gradient descent", "stochastic"))
     assert gd_seconds.get_ydata()[0] == sgd_seconds.get_ydata()[0] == pytest.approx(3.1, abs=0.05)
@@ -157,6 +157,7 @@ def test_gd_vs_sgd_draws_both_walks_from_the_start_over_contours(drawn, viz_cont
 @pytest.mark.training
 def test_the_sweep_finds_a_good_rate_and_fails_at_the_largest(quick_sweep):
     best = max(quick_sweep, key=lambda point: point["accuracy"])
+    # seeds 0-4 (the readable path, on every CPU alike): the best 0.848-0.875 at rate 1 or 3, the last 0.098-0.101
     assert best["accuracy"] > 0.8 and not best["failed"]
     assert 0.3 <= best["lr"] <= 10
     assert quick_sweep[-1]["failed"] and quick_sweep[-1]["accuracy"] < 0.15
@@ -212,10 +213,10 @@ def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
     (train_cost,) = lines_labelled(ax_cost, "seed: train cost")
     (test_cost,) = lines_labelled(ax_cost, "seed: test cost")
     assert list(train_cost.get_xdata()) == [1, 2] and train_cost.get_ydata()[-1] < batches.get_ydata()[0]
-    assert test_cost.get_ydata()[-1] < 0.5
+    assert test_cost.get_ydata()[-1] < 0.5  # seeds 0-4 (the readable path): 0.217-0.253
     seed, modern = (lines_labelled(ax_accuracy, name)[0] for name in ("seed:", "modern:"))
     assert list(modern.get_xdata()) == [1, 2]
-    assert seed.get_ydata()[-1] > 70 and modern.get_ydata()[-1] > 70
+    assert seed.get_ydata()[-1] > 70 and modern.get_ydata()[-1] > 70  # seeds 0-4: seed 84.7-88.8, modern 87.0-89.6
 
 
 def test_curves_show_the_share_of_saturated_neurons_when_the_history_has_it(viz_context):

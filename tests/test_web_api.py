@@ -87,6 +87,7 @@ def test_a_neuron_that_does_not_exist_is_404(client, path):
 def test_a_known_test_digit_drawn_large_is_read_right(client, mnist, network):
     answer = client.post("/api/predict", json={**canvas_of(mnist), "prepare": True}).json()
     assert mnist[1].labels[0] == 7
+    # the conftest's training with seeds 0-4 x {avx512, haswell, znver3, numpy}: a 7, 95.1% to 99.5% sure
     assert answer["blank"] is False and answer["digit"] == 7
     assert [len(a) for a in answer["activations"]] == [16, 16, 10]
     assert [len(z) for z in answer["zs"]] == [16, 16, 10] and len(answer["input"]) == 784
