@@ -35,7 +35,7 @@ def test_train_prints_one_json_object_per_epoch_and_a_final_one(trained, model_h
     assert [e["epoch"] for e in epochs] == [1, 2, 3]
     assert all(0 <= e["test_accuracy"] <= 1 and e["train_cost"] > 0 for e in epochs)
     assert final["epochs"] == 3 and final["parameters"] == 13002
-    assert final["test_accuracy"] == epochs[-1]["test_accuracy"] > 0.5
+    assert final["test_accuracy"] == epochs[-1]["test_accuracy"] > 0.5  # seeds 0-4 x {avx512, haswell, znver3, numpy}: 0.662-0.718
     assert final["model"] == str(model_home / "model.npz") and final["seconds"] > 0
 
 
@@ -320,6 +320,7 @@ def test_validation_holds_out_the_last_training_images_and_reports_both_accuraci
     *epochs, final = [json.loads(line) for line in out.splitlines()]
     assert all("validation_accuracy" in e and "test_accuracy" not in e for e in epochs)
     assert final["validation_accuracy"] == epochs[-1]["validation_accuracy"]
+    # seeds 0-4 x {avx512, haswell, znver3, numpy}: test 0.42-0.48, validation 0.374-0.48
     assert 0.3 < final["test_accuracy"] < 1 and final["test_accuracy"] != final["validation_accuracy"]
     from digitnet.storage import load
 
@@ -338,7 +339,9 @@ def test_every_rung_of_the_ladder_trains_from_the_command_line(capsys, small_mni
                          "--json")
     assert code == 0, err
     final = json.loads(out.splitlines()[-1])
-    assert final["test_accuracy"] > 0.6, final
+    # 2 epochs on 2,000 digits, seeds 0-4 x {avx512, haswell, znver3, numpy}: slides 0.522-0.622, softmax 0.592-0.704,
+    # relu 0.638-0.756, wide 0.85-0.88, dropout 0.832-0.852, best 0.814-0.84 (chance: 0.1)
+    assert final["test_accuracy"] > 0.45, final
     assert final["parameters"] == (235_146 if recipe in ("wide", "dropout", "best") else 13_002)
 
 

@@ -78,7 +78,7 @@ def test_labels_of_any_kind_map_to_the_output_neurons_through_classes_():
         assert classifier.network_.sizes == (2, 16, 16, 3)
         assert classifier.n_features_in_ == 2
         assert set(classifier.predict(X)) <= set(labels)
-        assert classifier.score(X, y) > 0.9
+        assert classifier.score(X, y) > 0.85  # random_state 0-4 x {avx512, haswell, znver3, numpy}: 0.933-1.0
         assert classifier.predict_proba(X).shape == (len(X), 3)
         assert np.allclose(classifier.predict_proba(X).sum(axis=1), 1)
 
@@ -167,7 +167,7 @@ def test_it_works_in_a_pipeline_with_a_scaler(digits):
     pipeline = make_pipeline(StandardScaler(), DigitNetClassifier(cost="cross_entropy", learning_rate=0.3,
                                                                   max_iter=10, random_state=0))
     pipeline.fit(X[:1200], y[:1200])
-    assert pipeline.score(X[1200:], y[1200:]) > 0.85
+    assert pipeline.score(X[1200:], y[1200:]) > 0.8  # random_state 0-4 x {avx512, haswell, znver3, numpy}: 0.853-0.898
 
 
 @pytest.mark.training
@@ -178,7 +178,7 @@ def test_grid_search_picks_a_learning_rate(digits):
     search = GridSearchCV(classifier, {"learning_rate": [0.001, 3.0]}, cv=3)
     search.fit(X[:600] / 16, y[:600])
     assert search.best_params_ == {"learning_rate": 3.0}  # 0.001 hardly moves sigmoid + MSE weights in 20 epochs
-    assert search.best_score_ > 0.75
+    assert search.best_score_ > 0.75  # random_state 0-4 x {avx512, haswell, znver3, numpy}: 0.798-0.833
     assert search.best_estimator_.n_iter_ == 20
 
 
@@ -187,8 +187,9 @@ def test_cross_validation_on_mnist_reaches_a_sensible_accuracy(mnist):
     train, _ = mnist
     X, y = train.X[:3000], train.labels[:3000]
     scores = cross_val_score(DigitNetClassifier(max_iter=10, random_state=0), X, y, cv=3)
-    assert scores.min() > 0.8  # 0.858, 0.864, 0.892 with these settings
-    assert scores.mean() > 0.85
+    # random_state 0-4 x {avx512, haswell, znver3, numpy}: the worst fold 0.837-0.862, the mean 0.865-0.873
+    assert scores.min() > 0.8
+    assert scores.mean() > 0.83
 
 
 def test_importing_digitnet_sklearn_without_scikit_learn_says_how_to_install_it():
