@@ -9,6 +9,7 @@ or a 500, and nothing lost: a row may check that a file it was given is still as
 ``python tests/test_bad_input.py`` prints the matrix with the answers given (docs/bad-input.md).
 """
 
+import gzip
 import json
 import os
 import shutil
@@ -38,7 +39,55 @@ class Files:
     text_image: Path = None
     blank_image: Path = None
     small_model: Path = None
+    fifo_image: Path = None
+    looped_image: Path = None
+    huge_accuracy_model: Path = None
+    nan_accuracy_model: Path = None
+    odd_stopped_model: Path = None
+    odd_history_model: Path = None
+    gzip_bomb_data: Path = None
     extra: dict = field(default_factory=dict)
+
+
+def _edit_metadata(path, edit):
+    """Rewrite the metadata of the model (or checkpoint) file at ``path`` as ``edit(metadata)`` leaves it, with no
+    check: a hostile file, as save would never write it. The JSON text may hold what json.dumps writes for
+    NaN (``NaN``) and 10**400."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+        metadata = json.loads(str(np.load(io.BytesIO(members["metadata.npy"]))))
+    edit(metadata)
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps(metadata)))
+    members["metadata.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _hostile_checkpoint(root, name, recipe_changes=None, settings_changes=None):
+    """A checkpoint for ``train --resume --out ROOT/NAME.npz`` whose recipe or settings are out of range."""
+    from digitnet import Network
+    from digitnet.checkpoint import checkpoint_path, save_checkpoint
+    from digitnet.optimizers import SGD
+    from digitnet.recipes import RECIPES
+
+    epoch = {"epoch": 1, "learning_rate": 3.0, "train_cost": 0.1, "test_cost": 0.1, "test_accuracy": 0.9,
+             "seconds": 1.0, "saturation": 0.1, "top_class_share": 0.1}
+    settings = {"recipe": RECIPES["seed"].as_dict(), "seed": 0, "validation": 0, "data": None, "data_checksum": None,
+                "history": [epoch], "seconds": 1.0}
+    path = save_checkpoint(checkpoint_path(root / f"{name}.npz"), Network(seed=0), SGD(3.0),
+                           np.random.default_rng(0), 1, settings)
+
+    def edit(metadata):
+        metadata["checkpoint"]["settings"]["recipe"].update(recipe_changes or {})
+        metadata["checkpoint"]["settings"].update(settings_changes or {})
+
+    return _edit_metadata(path, edit)
 
 
 def make_files(root, mnist):
@@ -65,6 +114,27 @@ def make_files(root, mnist):
     Image.new("L", (64, 64), 255).save(files.blank_image)
     files.small_model = Network((10, 4, 3)).save(root / "small.npz")
     os.mkfifo(root / "pipe.npz")  # a place where a model must not be written by replacing it
+    files.fifo_image = root / "pipe.png"  # nobody writes to it: reading it would wait for ever
+    os.mkfifo(files.fifo_image)
+    files.looped_image = root / "loop.png"
+    files.looped_image.symlink_to(root / "loop-back.png")
+    (root / "loop-back.png").symlink_to(files.looped_image)
+    hostile = {"huge_accuracy": lambda meta: meta.update(test_accuracy=10**400),
+               "nan_accuracy": lambda meta: meta.update(test_accuracy=float("nan")),
+               "odd_stopped": lambda meta: meta.update(stopped=["x"]),
+               "odd_history": lambda meta: meta.update(history=[[1, 2, 3]])}
+    for name, edit in hostile.items():
+        setattr(files, f"{name}_model", _edit_metadata(Network(seed=0).save(root / f"{name}.npz"), edit))
+    _hostile_checkpoint(root, "huge-rate", {"learning_rate": 10**400})
+    _hostile_checkpoint(root, "huge-decay", {"weight_decay": 1e308})
+    _hostile_checkpoint(root, "huge-batch", {"batch_size": 10**30})
+    _hostile_checkpoint(root, "huge-seconds", settings_changes={"seconds": 10**400})
+    files.gzip_bomb_data = root / "bomb"
+    shutil.copytree(files.data, files.gzip_bomb_data)
+    with gzip.open(files.gzip_bomb_data / "train-images-idx3-ubyte.gz", "wb") as bomb:  # 2 MB promising 2.2 GB
+        bomb.write(bytes([0, 0, 8, 3]) + (2_800_000).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2)
+        for _ in range(64):
+            bomb.write(bytes(32 * 2**20))
     return files
 
 
@@ -74,18 +144,18 @@ CLI = [
     (["train", "--cost", "hinge"], "invalid choice: 'hinge'"),
     (["train", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
     (["train", "--recipe", "fancy"], "invalid choice: 'fancy'"),
-    (["train", "--learning-rate", "0"], "must be a positive number, got '0'"),
-    (["train", "--learning-rate", "nan"], "must be a positive number"),
-    (["train", "--batch-size", "-3"], "must be a positive whole number, got '-3'"),
-    (["train", "--epochs", "zero"], "must be a positive whole number, got 'zero'"),
-    (["train", "--seed", "-1"], "must be 0 or a positive whole number, got '-1'"),
-    (["train", "--weight-decay", "nan"], "must be 0 or a positive number, got 'nan'"),
-    (["train", "--dropout", "0.95"], "must be from 0 to 0.9 (the share of neurons left out), got '0.95'"),
-    (["train", "--dropout", "-0.1"], "must be 0 or a positive number, got '-0.1'"),
-    (["train", "--validation", "0"], "must be a positive whole number, got '0'"),
+    (["train", "--learning-rate", "0"], "must be a number above 0 and at most 1,000, got '0'"),
+    (["train", "--learning-rate", "nan"], "must be a number above 0"),
+    (["train", "--batch-size", "-3"], "must be a whole number from 1 to 100,000, got '-3'"),
+    (["train", "--epochs", "zero"], "must be a whole number from 1 to 10,000, got 'zero'"),
+    (["train", "--seed", "-1"], "must be a whole number from 0 to 2**64 - 1, got '-1'"),
+    (["train", "--weight-decay", "nan"], "must be a number from 0 to 1,000, got 'nan'"),
+    (["train", "--dropout", "0.95"], "must be a number from 0 to 0.9, got '0.95'"),
+    (["train", "--dropout", "-0.1"], "must be a number from 0 to 0.9, got '-0.1'"),
+    (["train", "--validation", "-1"], "must be a whole number from 0 to 10,000,000, got '-1'"),
     (["train", "--validation", "600"], "--validation 600 would hold out all 600 training images"),
     (["train", "--max-shift", "40"], "--max-shift 40 would move digits off their 28x28 image; use at most 7"),
-    (["train", "--sizes", "784,100000000,10"], "more than this tool is for"),
+    (["train", "--sizes", "784,100000000,10"], "more than the 10,000,000 digitnet builds"),
     (["train", "--out", "/proc/digitnet/model.npz"], "cannot create the folder /proc/digitnet"),
     (["train", "--out", "{root}"], "is a folder; give a file name"),
     (["train", "--sizes", "784,16,a"], "layer sizes separated by commas"),
@@ -125,6 +195,26 @@ CLI = [
     (["show", "bias", "--model", "{small_model}"], "the wider recipes do not fit"),
     (["launch"], "invalid choice: 'launch'"),
     ([], "the following arguments are required"),
+    (["predict", "{fifo_image}", "--model", "{model}"], "pipe.png is not a regular file but a pipe, a device or a socket"),
+    (["show", "bias", "--model", "{model}", "--image", "{fifo_image}", "--out", "{root}/b.png"], "is not a regular file"),
+    (["predict", "{looped_image}", "--model", "{model}"], "loop.png is a symbolic link that leads round in a loop"),
+    (["info", "--model", "{root}/pipe.npz"], "pipe.npz is not a regular file but a pipe"),
+    (["info", "--model", "{huge_accuracy_model}"], "its metadata's test_accuracy is a number of 401 digits, which is out of range"),
+    (["info", "--json", "--model", "{nan_accuracy_model}"], "its metadata holds NaN, which is not a number any field"),
+    (["info", "--model", "{odd_stopped_model}"], "its metadata's stopped is ['x'], which is out of range or of the wrong type"),
+    (["show", "curves", "--model", "{odd_history_model}", "--out", "{root}/c.png"], "its metadata's history"),
+    (["train", "--resume", "--out", "{root}/huge-rate.npz"], "its checkpoint's recipe"),
+    (["train", "--resume", "--out", "{root}/huge-decay.npz"], "its checkpoint's recipe"),
+    (["train", "--resume", "--out", "{root}/huge-batch.npz"], "its checkpoint's recipe"),
+    (["train", "--resume", "--out", "{root}/huge-seconds.npz"], "its checkpoint's seconds is a number of 401 digits"),
+    (["train", "--sizes", "784,12800,10"], "make 10,176,010 weights and biases, more than the 10,000,000"),
+    (["train", "--sizes", ",".join(["784"] + ["4"] * 120 + ["10"])], "a network needs 2 to 100 layer sizes"),
+    (["train", "--seed", str(2**64)], "must be a whole number from 0 to 2**64 - 1"),
+    (["train", "--batch-size", str(10**30)], "must be a whole number from 1 to 100,000"),
+    (["train", "--learning-rate", "1e400"], "must be a number above 0 and at most 1,000"),
+    (["train", "--weight-decay", "1e308"], "must be a number from 0 to 1,000"),
+    (["train", "--weight-decay", "1000", "--learning-rate", "3"], "would shrink every weight past zero at each step"),
+    (["train", "--data", "{gzip_bomb_data}"], "has a header that promises 2,195,200,016 bytes, more than the 1,073,741,824"),
 ]
 
 # (method, path, JSON body or raw bytes, status, words of the answer[, request headers]): without headers,

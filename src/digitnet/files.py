@@ -18,6 +18,7 @@ import errno
 import glob
 import os
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -172,11 +173,11 @@ def exclusive(lock_path: str | os.PathLike) -> Iterator[None]:
 
 def _lock(fd: int) -> None:
     """Lock the open file ``fd`` for this process, without waiting."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

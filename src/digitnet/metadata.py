@@ -160,7 +160,7 @@ def _fields_hold(values: dict[str, Any], checks: dict[str, Any]) -> str | None:
     that does not, with its value. Fields it does not know are left for the caller to drop."""
     for name, holds in checks.items():
         if name in values and not holds(values[name]):
-            return f"{name} {_shown(values[name])} is out of range or of the wrong type"
+            return f"{name} is {_shown(values[name])}, which is out of range or of the wrong type"
     return None
 
 
