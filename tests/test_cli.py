@@ -363,3 +363,51 @@ def test_evaluate_scores_a_model_on_the_data_it_was_trained_on_unless_told_other
     assert f"scoring on the test images of the data the model was trained on, {small_mnist_folder.resolve()}" in err
     code, out, _ = run(capsys, "evaluate", "--json", "--dataset", "mnist")
     assert code == 0 and np.array(json.loads(out)["confusion"]).sum() == 10_000
+
+
+def _digitnet(*argv, timeout=60):
+    """Run ``digitnet`` in a process of its own with ``argv`` as bytes (names need not be UTF-8)."""
+    import os
+    import subprocess
+    import sys
+
+    command = [os.fsencode(sys.executable), b"-m", b"digitnet", *(os.fsencode(arg) for arg in argv)]
+    return subprocess.run(command, capture_output=True, timeout=timeout)
+
+
+def test_a_model_name_that_is_not_utf8_is_saved_pointed_at_and_used(small_mnist_folder, tmp_path, model_home):
+    out = tmp_path / "m\udcff.npz"  # the byte 0xff, as Python holds it in a file name
+    done = _digitnet("train", "--data", str(small_mnist_folder), "--epochs", "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert b"model saved to " + bytes(tmp_path) + b"/m\xff.npz" in done.stdout
+    assert (model_home / "last-model").read_bytes() == bytes(out.resolve())
+    for command in (("info",), ("info", "--json"), ("evaluate",)):
+        used = _digitnet(*command)
+        assert used.returncode == 0 and b"Traceback" not in used.stderr, used.stderr
+    assert json.loads(_digitnet("info", "--json").stdout)["model"] == str(out.resolve())
+
+
+def test_a_last_model_pointer_that_is_not_a_name_gets_one_sentence(model_home):
+    model_home.mkdir(parents=True)
+    (model_home / "last-model").write_bytes(b"\0\xff")
+    done = _digitnet("info")
+    assert done.returncode == 2 and done.stderr.count(b"\n") == 1 and b"does not hold a model's name" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["predict", "{pipe}", "--model", "{model}"], ["info", "--model", "{pipe}"],
+                                     ["show", "bias", "--image", "{pipe}", "--model", "{model}", "--out", "{out}"],
+                                     ["evaluate", "--data", "{folder}", "--model", "{model}"]])
+def test_a_pipe_named_as_a_file_is_refused_at_once_not_waited_on(tmp_path, command):
+    import os
+
+    pipe, folder = tmp_path / "pipe.png", tmp_path / "data"
+    os.mkfifo(pipe)
+    folder.mkdir()
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        os.mkfifo(folder / name)
+    model = Network().save(tmp_path / "model.npz")
+    names = {"pipe": pipe, "model": model, "folder": folder, "out": tmp_path / "b.png"}
+    done = _digitnet(*(part.format(**names) for part in command), timeout=30)  # a hang fails here
+    assert done.returncode == 2 and done.stderr.count(b"\n") == 1, done.stderr
+    assert b"is not a regular file but a pipe, a device or a socket" in done.stderr
