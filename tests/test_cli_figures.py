@@ -59,9 +59,19 @@ def test_bad_figure_requests_get_one_sentence(capsys, argv, message):
 
 
 def test_report_writes_every_figure_and_a_page_that_walks_through_them(capsys, saved_model, tmp_path):
+    import os
+
     folder = tmp_path / "handout"
+    folder.mkdir()
+    readers = []
+    for name in ("index.html", "bias.png"):  # pipes where the page and a figure go: replaced, never written into
+        os.mkfifo(folder / name)
+        readers.append(os.open(folder / name, os.O_RDONLY | os.O_NONBLOCK))  # so a write into one would not hang
     code, out, err = run(capsys, "report", "--out", str(folder), "--model", str(saved_model), "--quick")
+    for reader in readers:
+        os.close(reader)
     assert code == 0, err
+    assert (folder / "index.html").is_file() and (folder / "bias.png").is_file()
     page = (folder / "index.html").read_text()
     positions = [page.index(f'<img src="{name}.png"') for name in FIGURES]
     assert positions == sorted(positions)  # in the order of the slides

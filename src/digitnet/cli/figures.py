@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, check_folder, data_folder, load_seed_shaped, say
+from .common import EXIT_OK, UsageError, check_folder, check_out_file, data_folder, load_seed_shaped, say
 
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
 
@@ -43,8 +43,7 @@ def cmd_show(args):
     animated = args.name == "filmstrip" and out.suffix.lower() == ".gif"
     if out.suffix.lower() not in FORMATS and not animated:
         raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name such as {out / (args.name + '.png')}")
+    check_out_file(out, f"{args.name}.png")
     check_folder(out.parent, "--out")
     network = None if args.name in NEEDS_NO_MODEL and args.model is None else _lesson_network(args.model)
     started = time.perf_counter()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..activations import sigmoid
+from ..files import write_atomically
 from ..network import Network
 from ..optimizers import SGD
 from ..training import train
@@ -295,8 +296,8 @@ def save_filmstrip_gif(context, path, seconds_per_frame=1.0):
     frames = [_sheet_image(w1, _epoch_label(epoch).replace("\n", " "))
               for epoch, w1 in filmstrip_frames(context)]
     path = Path(path)
-    frames[0].save(path, save_all=True, append_images=frames[1:], loop=0,
-                   duration=int(1000 * seconds_per_frame))
+    write_atomically(path, lambda file: frames[0].save(file, format="GIF", save_all=True, append_images=frames[1:],
+                                                       loop=0, duration=int(1000 * seconds_per_frame)))
     return path
 
 

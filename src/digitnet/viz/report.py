@@ -4,6 +4,7 @@ import html
 import time
 from pathlib import Path
 
+from ..files import write_atomically
 from .registry import FIGURES, draw
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -14,7 +15,8 @@ def save_figure(name, context, path, dpi=110):
     figure = draw(name, context)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi)
+    # beside its place, then renamed over it: never half a figure, and a pipe there is replaced, not waited on
+    write_atomically(path, lambda file: figure.savefig(file, dpi=dpi, format=path.suffix.lstrip(".").lower()))
     return path
 
 
@@ -37,7 +39,8 @@ def write_report(context, folder, on_figure=None):
             f'<img src="{entry.name}.png" alt="{html.escape(entry.summary)}">\n</section>'
         )
     page = folder / "index.html"
-    page.write_text(_PAGE.format(network=html.escape(_describe(context.network)), sections="\n".join(sections)))
+    text = _PAGE.format(network=html.escape(_describe(context.network)), sections="\n".join(sections))
+    write_atomically(page, lambda file: file.write(text.encode()))
     return page
 
 
