@@ -2,6 +2,7 @@
 
 Run:  python benchmarks/load.py [--requests 10000] [--concurrency 50] [--timeout 120]
                                 [--side 28] [--no-prepare] [--model PATH] [--floor]
+                                [--http bounded|httptools|h11]
 
 The server is the app ``digitnet serve`` runs (uvicorn, 127.0.0.1, a free port), in a process
 of its own so that the client does not share its interpreter; with a seed-initialised network,
@@ -11,6 +12,10 @@ or the one in --model. Every request sends the same canvas: MNIST's first test d
 percentiles, errors (non-2xx answers and exceptions), and the CPU time that the server and
 the client each spent per request: on a machine with few cores they share them, and the
 client's share is time the server could not use.
+
+``--http`` chooses uvicorn's HTTP protocol, the rest of ``digitnet serve``'s options kept: ``bounded``
+(the default: ``server_options()`` as it is, ``web.protocol.BoundedHttpTools`` unless it falls back),
+``httptools`` (uvicorn's own, with no bound on a request's head) or ``h11`` (with its 16 KB bound).
 
 ``--floor`` serves, instead, an app that only reads and checks each request (FastAPI and the
 same ``PredictRequest``) and answers a constant: what HTTP and FastAPI cost before any work.
@@ -38,7 +43,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _serve(port, model_path, floor=False):
+def _serve(port, model_path, floor=False, http="bounded"):
     """The server process: the page's app on 127.0.0.1:port, as ``digitnet serve`` runs it (or the floor app)."""
     import uvicorn
 
@@ -47,7 +52,25 @@ def _serve(port, model_path, floor=False):
 
     network = load(model_path) if model_path else Network(seed=0)
     app = floor_app() if floor else create_app(network)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **server_options(http))
+
+
+def server_options(http):
+    """``digitnet serve``'s options for uvicorn, with the HTTP protocol ``http`` (see --http)."""
+    from digitnet.cli.serve import H11_BOUNDED
+    from digitnet.cli.serve import server_options as serve_options
+
+    options = serve_options()
+    if http == "bounded":
+        return options
+    rest = {key: value for key, value in options.items() if key != "http" and not key.startswith("h11_")}
+    return {**rest, **({"http": "httptools"} if http == "httptools" else H11_BOUNDED)}
+
+
+def protocol_name(http):
+    """What ``--http http`` serves with, as the figures name it."""
+    chosen = server_options(http)["http"]
+    return chosen if isinstance(chosen, str) else chosen.__name__
 
 
 def floor_app():
@@ -173,6 +196,9 @@ def main(argv=None):
     parser.add_argument("--train", type=int, metavar="EXAMPLES",
                         help="first start a training from the page (the seed recipe on this many MNIST digits) "
                              "and time the requests while it runs; DIGITNET_FAST=0 trains on the readable path")
+    parser.add_argument("--http", choices=("bounded", "httptools", "h11"), default="bounded",
+                        help="uvicorn's HTTP protocol: digitnet serve's (bounded, the default), plain httptools, "
+                             "or h11 with a 16 KB bound on a request's head")
     parser.add_argument("--floor", action="store_true",
                         help="serve an app that only reads and checks the request, predicting nothing: "
                              "the HTTP and FastAPI part of the figures")
@@ -184,7 +210,7 @@ def main(argv=None):
     body = canvas_body(args.side, args.prepare)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model, args.floor),
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model, args.floor, args.http),
                                                           daemon=True)
     server.start()
     try:
@@ -218,7 +244,8 @@ def main(argv=None):
     if args.floor:
         print("FLOOR: the app only reads and checks each request, predicting nothing")
     print(f"POST /api/predict, {args.side}x{args.side} canvas ({len(body):,} bytes), prepare={args.prepare}, "
-          f"concurrency {args.concurrency}, {args.client}, {os.cpu_count()} CPUs")
+          f"concurrency {args.concurrency}, {args.client}, {os.cpu_count()} CPUs, "
+          f"uvicorn with {protocol_name(args.http)}")
     if args.train:
         overlap = "still running" if status["running"] else "FINISHED first: only some requests ran during it"
         print(f"training      on {args.train} digits, epoch {status['epoch']} of 200 at the end, {overlap}")

@@ -7,6 +7,7 @@ up first (it removes ``..`` from paths), and with timeouts, so that a hang fails
 
 import json
 import socket
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -333,6 +334,55 @@ def test_digitnet_serve_gives_uvicorn_its_bounds(capsys, monkeypatch, tmp_path):
     assert main(["serve", "--model", str(path), "--port", str(free_port())]) == 0
     assert options[0].items() >= server_options().items()
     assert server_options()["limit_concurrency"] and server_options()["timeout_keep_alive"]
+
+
+def test_the_callbacks_checked_against_uvicorn_are_every_one_bounded_httptools_overrides():
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from digitnet.web.protocol import CALLBACKS, BoundedHttpTools
+
+    overridden = {name for name in vars(BoundedHttpTools) if not name.startswith("__") and hasattr(HttpToolsProtocol, name)}
+    assert overridden == set(CALLBACKS)
+
+
+def without_uvicorns_httptools_protocol(monkeypatch):
+    """Make importing uvicorn's httptools protocol fail, as with no httptools or a uvicorn that moved it."""
+    import digitnet.web.protocol  # noqa: F401 (so that it is in sys.modules, to be taken out)
+
+    monkeypatch.setitem(sys.modules, "uvicorn.protocols.http.httptools_impl", None)  # None: the import raises
+    monkeypatch.delitem(sys.modules, "digitnet.web.protocol")
+
+
+def test_without_uvicorns_httptools_protocol_serve_falls_back_to_h11_with_its_other_bounds_unchanged(monkeypatch):
+    from digitnet.cli.serve import server_options
+    from digitnet.web.protocol import MAX_HEAD, BoundedHttpTools
+
+    bounded = server_options()
+    assert bounded["http"] is BoundedHttpTools
+    without_uvicorns_httptools_protocol(monkeypatch)
+    with pytest.raises(ImportError):
+        import digitnet.web.protocol  # noqa: F401
+    others = {key: value for key, value in bounded.items() if key != "http"}
+    assert server_options() == {**others, "http": "h11", "h11_max_incomplete_event_size": MAX_HEAD}
+
+
+def test_a_uvicorn_whose_httptools_protocol_lost_a_callback_gets_h11(monkeypatch):
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from digitnet.cli.serve import server_options
+
+    monkeypatch.delattr(HttpToolsProtocol, "on_header")
+    assert server_options()["http"] == "h11" and server_options()["h11_max_incomplete_event_size"] == 16 * 2**10
+
+
+def test_digitnet_serve_on_h11_says_its_bound_on_headers_is_looser(capsys, monkeypatch, tmp_path):
+    without_uvicorns_httptools_protocol(monkeypatch)
+    options = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **given: options.append(given))
+    path = Network().save(tmp_path / "model.npz")
+    assert main(["serve", "--model", str(path), "--port", str(free_port())]) == 0
+    assert options[0]["http"] == "h11" and options[0]["limit_concurrency"]
+    assert "serving with h11 instead" in capsys.readouterr().err
 
 
 # -- trainings: one at a time, and the page keeps answering ----------------------------------------

@@ -26,20 +26,39 @@ def cmd_serve(args):
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")
     say(f"digitnet: the page is at {page_url(args.host, args.port)} (Ctrl-C stops it); networks trained "
         f"there are saved to {page_model}, and {path} stays as it is")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **server_options())
+    options = server_options()
+    if options["http"] == "h11":
+        say("digitnet: note: this uvicorn's httptools protocol is not the one web/protocol.py bounds; serving "
+            "with h11 instead, whose bound on a request's headers is looser and has no time limit")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **options)
     return EXIT_OK
 
 
 def server_options():
     """What uvicorn is told besides the app and the address: bounds on what clients may hold.
 
-    A request's line and headers: at most 16 KB, within 10 s (``web.protocol``); its body: 2 MB,
-    within 20 s (``web.errors.BodyLimit``); an idle kept-alive connection: closed after 5 s; and past
-    100 connections or requests at once, a new request gets 503 (a page has one user).
+    A request's line and headers: at most 16 KB, within 10 s (``web.protocol``; no time bound if
+    ``http_options`` falls back to h11); its body: 2 MB, within 20 s (``web.errors.BodyLimit``); an
+    idle kept-alive connection: closed after 5 s; and past 100 connections or requests at once, a new
+    request gets 503 (a page has one user).
     """
-    from ..web.protocol import BoundedHttpTools
+    return {**http_options(), "timeout_keep_alive": 5, "limit_concurrency": 100}
 
-    return {"http": BoundedHttpTools, "timeout_keep_alive": 5, "limit_concurrency": 100}
+
+# uvicorn's public h11 option: 16 KB (web.protocol.MAX_HEAD, which cannot be imported without httptools),
+# counted loosely, as the bytes held between reads, and no bound on the head's time
+H11_BOUNDED = {"http": "h11", "h11_max_incomplete_event_size": 16 * 2**10}
+
+
+def http_options():
+    """The HTTP protocol: ``web.protocol.BoundedHttpTools``, which subclasses uvicorn's internal httptools
+    protocol; or, if that is not there as it was written for (no httptools, a uvicorn that moved it or
+    dropped a callback it overrides), uvicorn's h11 with a looser bound on the head's size (``H11_BOUNDED``)."""
+    try:
+        from ..web.protocol import BoundedHttpTools, fits_uvicorn
+    except ImportError:
+        return dict(H11_BOUNDED)
+    return {"http": BoundedHttpTools} if fits_uvicorn() else dict(H11_BOUNDED)
 
 
 def is_local(host):

@@ -8,9 +8,11 @@ not the time at all.) ``BoundedHttpTools`` counts each head's bytes as they arri
 past ``MAX_HEAD`` bytes the answer is 431, past ``HEAD_SECONDS`` it is 408, and the connection is
 closed. The body's own time is bounded by ``errors.BodyLimit``, once the head is in.
 
-It overrides only the callbacks that asyncio and httptools define (``connection_made``, ``on_url``,
-``data_received``, ``connection_lost``, ``on_message_begin``, ``on_header``, ``on_headers_complete``,
-``on_body``, ``on_message_complete``), each calling uvicorn's own.
+It overrides only the callbacks that asyncio and httptools define (``CALLBACKS``), each calling
+uvicorn's own. ``HttpToolsProtocol`` is uvicorn's internal module, not its public API: the README's
+figures (beside its paragraph on the web server) say what this buys over h11 and what it costs
+against plain httptools. If the import fails, or ``fits_uvicorn()`` finds a callback gone,
+``digitnet serve`` runs on h11 instead (``cli.serve.http_options``).
 """
 
 import json
@@ -19,6 +21,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 MAX_HEAD = 16 * 2**10  # bytes of request line and headers, as h11 and Node.js allow by default
 HEAD_SECONDS = 10  # for a request line and headers to arrive, from their first byte or the connection's start
+CALLBACKS = ("connection_made", "data_received", "connection_lost", "on_message_begin", "on_url", "on_header",
+             "on_headers_complete", "on_body", "on_message_complete")  # of HttpToolsProtocol, overridden here
+
+
+def fits_uvicorn():
+    """Whether this uvicorn's ``HttpToolsProtocol`` still has every callback that ``BoundedHttpTools`` overrides."""
+    return all(callable(getattr(HttpToolsProtocol, name, None)) for name in CALLBACKS)
 
 
 class BoundedHttpTools(HttpToolsProtocol):
