@@ -190,7 +190,7 @@ def test_a_run_that_learns_nothing_says_so(capsys, small_mnist_folder):
 
 def test_a_run_that_blows_up_in_its_first_epoch_does_not_report_it_as_a_result(capsys, small_mnist_folder, tmp_path):
     out_file = tmp_path / "blown.npz"
-    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "2", "--learning-rate", "1000",
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "2", "--learning-rate", "1000", "--weight-decay", "0",
                          "--out", str(out_file))
     assert code == 2 and out_file.is_file()
     assert "\nNo epoch finished" in out and "the untrained network's test accuracy" in out, out

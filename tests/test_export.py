@@ -19,13 +19,17 @@ from digitnet.optimizers import SGD, Adam  # noqa: E402
 from digitnet.storage import load  # noqa: E402
 from digitnet.training import train  # noqa: E402
 
-TOLERANCE = 1e-5  # max abs difference of the graph's probabilities from predict_proba's
+TOLERANCE = 3e-5  # max abs difference of the graph's probabilities from predict_proba's and the float64 oracle's
+# float32 is good to a few 1e-6 here, but how far depends on the weights, and the weights on the CPU the training
+# ran on (AVX-512, AVX2 and NumPy round the sums differently). Measured over seeds 0-4 x {AVX-512, AVX2 compiled
+# for Haswell and for Zen 3, NumPy}: the seed recipe's graph up to 9.3e-6 from predict_proba (Haswell, seed 0),
+# any graph up to 1.56e-5 from the float64 oracle (the unregularised twin, Haswell, seed 2). An export that got
+# a weight, a bias or an activation wrong is off by 1e-3 or more.
 # The conftest's trained_network (3 epochs of SGD at rate 3, no L2) has first-layer sums z of up to 180 (the
 # sum of |x w| reaching 370), so float32 itself is only good to about 1e-5 there: its predict_proba is
 # 1.3e-5 away from the same network's in float64, and onnxruntime's float32 (which adds in another order)
-# 1.4e-5 away from it. The seed recipe's L2 keeps z under 50, and the graph within 1e-5 (3e-6 measured).
-# Against the float64 oracle the graph is within 1e-5 for every network (5.6e-6 for that one).
-UNREGULARISED_TOLERANCE = 2e-5
+# 1.4e-5 away from it (up to 1.66e-5 over the CPUs above).
+UNREGULARISED_TOLERANCE = 4e-5
 
 
 def run_onnx(path, X):
@@ -43,7 +47,7 @@ def in_float64(network):
 
 def assert_runs_as_predict_proba(network, X, path, tolerance=TOLERANCE):
     """The exported graph's outputs against predict_proba (within ``tolerance``), its float64 oracle
-    (within 1e-5) and predict; return the max abs difference from predict_proba."""
+    (within TOLERANCE) and predict; return the max abs difference from predict_proba."""
     export_onnx(network, path)
     probabilities, digit = run_onnx(path, X)
     expected = network.predict_proba(X)

@@ -29,6 +29,7 @@ import digitnet
 from digitnet import Network
 from digitnet.data.idx import IDXError, read_idx
 from digitnet.data.image import ImageError, prepare_image
+from digitnet.recipes import RECIPES
 from digitnet.storage import FORMAT, ModelFileError
 
 EXAMPLES = int(os.environ.get("DIGITNET_FUZZ_EXAMPLES", "1000"))
@@ -79,8 +80,8 @@ def model_files():
     """The bytes of a few real model files, and {member: bytes} of each."""
     seed_network = Network()
     small = Network((4, 3, 2), "relu", "cross_entropy", seed=1, dtype="float64")
-    small.metadata = {"recipe": {"name": "modern", "learning_rate": 0.1}, "test_accuracy": 0.5,
-                      "history": [{"epoch": 1, "cost": 0.3}]}
+    small.metadata = {"recipe": RECIPES["modern"].as_dict(), "test_accuracy": 0.5,
+                      "history": [{"epoch": 1, "train_cost": 0.3}]}
     files = []
     with tempfile.TemporaryDirectory() as folder:
         for network in (seed_network, small, Network((2, 2), "tanh", seed=2)):
@@ -157,7 +158,9 @@ def generated_models(draw):
                                                          elements=st.floats(-10, 10, width=32))))
     metadata = {"format": FORMAT, "config": config}
     if draw(st.booleans()):
-        metadata[draw(st.sampled_from(["format", "recipe", "version", "history", "checkpoint"]))] = draw(json_values)
+        field = draw(st.sampled_from(["format", "recipe", "version", "history", "checkpoint", "test_accuracy",
+                                      "stopped", "epochs", "trained_seconds", "data", "classes", "sizes"]))
+        metadata[field] = draw(json_values)
     members["metadata.npy"] = npy(np.array(json.dumps(metadata)))
     for _ in range(draw(st.integers(0, 2))):
         name = draw(st.sampled_from([*members, "optimizer_t.npy", "extra"]))
