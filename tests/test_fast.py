@@ -1,5 +1,7 @@
 """The fast path (digitnet.fast, compiled by Numba) computes what the readable Network computes."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,10 @@ from digitnet.optimizers import SGD, Adam, Momentum
 from digitnet.training import _readable_steps, train
 
 pytest.importorskip("numba", reason="the fast path needs Numba (pip install numba)")
+
+# these tests ask which path a training or a prediction takes: with DIGITNET_FAST=0 there is only one
+needs_fast_path = pytest.mark.skipif(os.environ.get("DIGITNET_FAST", "1") == "0",
+                                     reason="DIGITNET_FAST=0 turns the fast path off; the default run tests it")
 
 SETTINGS = [(hidden, cost) for hidden in ("sigmoid", "relu", "tanh") for cost in ("mse", "cross_entropy")]
 
@@ -242,6 +248,7 @@ def test_fast_feedforward_gives_the_readable_outputs(mnist, rows):
                                        rtol=1e-5, atol=1e-6 if dtype == "float32" else 1e-12)
 
 
+@needs_fast_path
 def test_a_rows_output_does_not_depend_on_the_rows_asked_with_it(mnist):
     """As scikit-learn checks of predict_proba: the same bits, alone, in a Tile, or with a Tile's leftovers."""
     network = Network(seed=4)
@@ -300,6 +307,7 @@ def test_fast_steps_on_values_that_are_not_k_over_255_agree_too(mnist):
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
 
 
+@needs_fast_path
 def test_train_takes_the_fast_path_for_sgd_and_adam_only(mnist, monkeypatch):
     fast.warm_up(Network())  # loaded: even a short training takes it then
     calls = []
@@ -320,6 +328,7 @@ def test_train_takes_the_fast_path_for_sgd_and_adam_only(mnist, monkeypatch):
     assert calls == [10, 16, 128]  # large batches too: the compiled loops beat NumPy's products at any size
 
 
+@needs_fast_path
 def test_adam_trainings_off_the_fast_path_take_its_compiled_update_and_no_others_do(mnist, monkeypatch):
     fast.warm_up(Network())
     updates = []
@@ -339,6 +348,7 @@ def test_adam_trainings_off_the_fast_path_take_its_compiled_update_and_no_others
     assert len(updates) == 20
 
 
+@needs_fast_path
 def test_an_adam_used_for_another_network_is_refused_not_run_past_its_moments(mnist):
     """Its moments have the other network's length: the compiled loops would read and write past them."""
     fast.warm_up(Network())
@@ -363,6 +373,7 @@ def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
     np.testing.assert_allclose(networks[0], networks[1], rtol=0, atol=1e-9)
 
 
+@needs_fast_path
 def test_a_short_training_does_not_wait_for_numba_to_load(mnist, monkeypatch):
     monkeypatch.setattr(fast, "loaded", lambda: False)
     used = []
@@ -391,6 +402,7 @@ def test_a_numba_that_fails_to_import_leaves_the_readable_path(mnist, monkeypatc
     assert len(history.epochs) == 300 and network.feedforward(small.X[:1]).shape == (1, 10)
 
 
+@needs_fast_path
 def test_the_fast_path_is_not_offered_where_it_would_compute_something_else(monkeypatch):
     assert fast.supports(Network())
     assert fast.supports(Network((784, 256, 128, 10), "relu", "cross_entropy"))
@@ -415,6 +427,7 @@ def test_without_numba_training_and_prediction_use_the_readable_path(mnist, monk
     assert network.feedforward(small.X[:1]).shape == (1, 10)
 
 
+@needs_fast_path
 def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, monkeypatch):
     network = Network(seed=0)
     fast.warm_up(network)
