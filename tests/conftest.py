@@ -87,15 +87,17 @@ def free_port():
 
 
 @contextmanager
-def serving(app):
-    """``app`` served by uvicorn on 127.0.0.1 in a thread, for as long as the block runs; its base URL."""
+def serving(app, **options):
+    """``app`` served by uvicorn on 127.0.0.1 in a thread, for as long as the block runs; its base URL.
+    ``options``: more of uvicorn's settings (``digitnet serve``'s, say)."""
     import threading
     import time
 
     import uvicorn
 
     port = free_port()
-    uvicorn_server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    uvicorn_server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                                   **options))
     thread = threading.Thread(target=uvicorn_server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20

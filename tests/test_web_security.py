@@ -8,7 +8,6 @@ up first (it removes ``..`` from paths), and with timeouts, so that a hang fails
 import json
 import socket
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import free_port
+from conftest import free_port, serving
 
 import digitnet
 from digitnet import Network
@@ -244,19 +243,9 @@ def served_as_by_digitnet_serve(app):
     """``app`` on 127.0.0.1 in a thread, with the options ``digitnet serve`` gives uvicorn; (host, port)."""
     from digitnet.cli.serve import server_options
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", **server_options()))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app, **server_options()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port)
 
 
 def answer_to(address, *parts, pause=0.0, wait=HANG):
