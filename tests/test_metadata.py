@@ -3,7 +3,7 @@
 import pytest
 
 from digitnet import Network
-from digitnet.metadata import MetadataError, check_metadata
+from digitnet.metadata import MetadataError, check_metadata, parse_metadata
 from digitnet.recipes import RECIPES
 
 EPOCH = {"epoch": 1, "learning_rate": 3.0, "train_cost": 0.1, "test_cost": 0.1, "test_accuracy": 0.9, "seconds": 1.0,
@@ -23,6 +23,7 @@ def test_the_metadata_train_writes_is_kept_whole():
     ("stopped", ["x"]), ("stopped", "exploded"),
     ("history", {"epoch": 1}), ("history", [[1, 2, 3]]), ("history", [{**EPOCH, "train_cost": -1}]),
     ("history", [{**EPOCH, "seconds": 10**400}]), ("history", [EPOCH] * 10_001),
+    ("history", [{**EPOCH, "train_cost": float("inf")}]), ("history", [{**EPOCH, "test_cost": 1e308}]),
     ("epochs", -1), ("epochs", 2.0), ("trained_seconds", 10**400), ("validation", 10**30),
     ("data", 3), ("data", "x" * 5000), ("data_checksum", "not hex!"), ("version", ["0.1"]),
     ("recipe", {"name": "seed"}), ("recipe", {**RECIPES["seed"].as_dict(), "learning_rate": 10**400}),
@@ -65,3 +66,15 @@ def test_save_refuses_to_write_metadata_that_load_would_refuse(tmp_path):
     with pytest.raises(ValueError):
         network.save(tmp_path / "model.npz")
     assert not (tmp_path / "model.npz").exists()
+
+
+@pytest.mark.parametrize("text", ['{"test_accuracy": NaN}', '{"history": [{"train_cost": 1e999}]}'.replace("1e999", "Infinity"),
+                                  '{"trained_seconds": -Infinity}'])
+def test_nan_and_infinity_are_refused_as_the_text_is_read(text):
+    with pytest.raises(MetadataError, match="which is not a number any field may have"):
+        parse_metadata(text)
+
+
+def test_a_number_too_big_for_a_float_reads_as_infinity_and_is_refused_by_its_range():
+    with pytest.raises(MetadataError, match="its metadata's history is"):
+        check_metadata(parse_metadata('{"history": [{"epoch": 1, "train_cost": 1e999}]}'))

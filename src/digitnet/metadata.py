@@ -8,6 +8,7 @@ sentence naming it, and a field digitnet does not know is dropped, so that no co
 mistake it for one it does (a ``sizes`` of its own, say, in place of the real architecture).
 """
 
+import json
 import math
 from typing import Any
 
@@ -17,6 +18,7 @@ MAX_TEXT = 4096          # characters of a text field (a folder's path is the lo
 MAX_SECONDS = 10**9      # about 30 years of training
 STOPPED = (None, "interrupted", "diverged", "stuck", "error")
 MAX_CLASSES = 100_000
+MAX_COST = 1e6           # a mean cost: MSE stays below 10, cross-entropy below 750 (-log of float64's smallest)
 
 
 class MetadataError(ValueError):
@@ -37,13 +39,14 @@ def _number(low: float, high: float, optional: bool = False):
     def holds(value: Any) -> bool:
         if value is None:
             return optional
-        return type(value) in (int, float) and low <= value <= high  # NaN and inf are out of any range
+        finite = type(value) is int or type(value) is float and math.isfinite(value)  # an int of 401 digits too
+        return finite and low <= value <= high
 
     return holds
 
 
 SHARE = _number(0, 1, optional=True)   # an accuracy, a share of neurons
-COST = _number(0, math.inf, optional=True)
+COST = _number(0, MAX_COST, optional=True)
 
 # every field of an epoch's entry in a history (``training.EpochResult``)
 EPOCH = {
@@ -118,6 +121,16 @@ SETTINGS = {
     "history": _resumable_history,
     "seconds": _number(0, MAX_SECONDS),
 }
+
+
+def parse_metadata(text: str) -> Any:
+    """The JSON value of a metadata text; MetadataError for NaN or Infinity anywhere in it (which Python's json
+    reads, and no field may hold), ValueError (json's) if it is not JSON at all."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    raise MetadataError(f"its metadata holds {name}, which is not a number any field may have")
 
 
 def check_metadata(metadata: dict[str, Any]) -> dict[str, Any]:

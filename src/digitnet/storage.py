@@ -23,7 +23,7 @@ import numpy as np
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .costs import COSTS
 from .files import UnreadableFile, check_regular, write_atomically
-from .metadata import MetadataError, check_metadata
+from .metadata import MetadataError, check_metadata, parse_metadata
 from .network import INITS, MAX_SEED, Network, check_sizes
 
 FORMAT = "digitnet-model/1"
@@ -64,7 +64,7 @@ def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray]
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
     text = json.dumps(metadata)
-    check_metadata(json.loads(text))  # MetadataError now, rather than a file that load refuses
+    check_metadata(parse_metadata(text))  # MetadataError now, rather than a file that load refuses
     arrays["metadata"] = np.array(text)
     # NumPy's stubs take savez's first keyword for allow_pickle
     return write_atomically(path, lambda file: np.savez(file, **arrays))  # type: ignore[arg-type]
@@ -156,11 +156,11 @@ def _read_metadata(archive, info):
     if text.dtype.kind != "U" or text.shape != ():
         raise _Refused(f"its metadata is {text.dtype} of shape {text.shape}, not a JSON text")
     try:
-        metadata = json.loads(text.item(), parse_constant=_no_constant)
+        metadata = parse_metadata(text.item())
     except RecursionError:
         raise _Refused("its metadata is nested too deeply") from None
-    except _Refused:
-        raise
+    except MetadataError as error:
+        raise _Refused(str(error)) from None
     except ValueError:
         raise _Refused("its metadata is not valid JSON") from None
     if not isinstance(metadata, dict) or metadata.pop("format", None) != FORMAT:
@@ -173,11 +173,6 @@ def _read_metadata(archive, info):
     except MetadataError as error:
         raise _Refused(str(error)) from None
     return {**metadata, "config": config}
-
-
-def _no_constant(name):
-    """JSON's NaN, Infinity and -Infinity, which Python reads and no field may hold."""
-    raise _Refused(f"its metadata holds {name}, which is not a number any field may have")
 
 
 def _strings(value):

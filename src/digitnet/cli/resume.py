@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..metadata import MAX_SECONDS
 from .common import UsageError, say
 
 # the flags that choose a training: --resume takes them all from the checkpoint
@@ -125,7 +126,8 @@ class Checkpoints:
 
         with _ctrl_c_held():
             self.settings["history"].append(vars(result))
-            self.settings["seconds"] = round(self.seconds_before + time.perf_counter() - self.started, 3)
+            seconds = self.seconds_before + time.perf_counter() - self.started
+            self.settings["seconds"] = round(min(seconds, MAX_SECONDS), 3)  # what a checkpoint may hold
             if self.failed:
                 return
             try:
