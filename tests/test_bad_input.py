@@ -46,6 +46,7 @@ class Files:
     odd_stopped_model: Path = None
     odd_history_model: Path = None
     gzip_bomb_data: Path = None
+    looped_model: Path = None
     extra: dict = field(default_factory=dict)
 
 
@@ -129,6 +130,9 @@ def make_files(root, mnist):
     _hostile_checkpoint(root, "huge-decay", {"weight_decay": 1e308})
     _hostile_checkpoint(root, "huge-batch", {"batch_size": 10**30})
     _hostile_checkpoint(root, "huge-seconds", settings_changes={"seconds": 10**400})
+    files.looped_model = root / "looped.npz"
+    files.looped_model.symlink_to(files.looped_model)
+    shutil.copy(files.digit, root / "layers.png")  # a user's image where report writes a figure of that name
     files.gzip_bomb_data = root / "bomb"
     shutil.copytree(files.data, files.gzip_bomb_data)
     with gzip.open(files.gzip_bomb_data / "train-images-idx3-ubyte.gz", "wb") as bomb:  # 2 MB promising 2.2 GB
@@ -215,6 +219,12 @@ CLI = [
     (["train", "--learning-rate", "1e400"], "must be a number above 0 and at most 1,000"),
     (["train", "--weight-decay", "1e308"], "must be a number from 0 to 1,000"),
     (["train", "--weight-decay", "1000", "--learning-rate", "3"], "would shrink every weight past zero at each step"),
+    (["train", "--out", "{text_image}"], "notes.png must end in .npz, as the file it writes does"),
+    (["train", "--out", "{root}/m.checkpoint.npz"], "is the name of a training's checkpoint; give a name such as m.npz"),
+    (["train", "--out", "{looped_model}"], "looped.npz is a symbolic link that leads round in a loop"),
+    (["show", "layers", "--model", "{model}", "--image", "{digit}", "--out", "{digit}"], "is a file this command reads"),
+    (["report", "--model", "{model}", "--image", "{root}/layers.png", "--out", "{root}"], "holds layers.png, which this command reads"),
+    (["export", "--format", "onnx", "--model", "{model}", "--out", "{root}/m.txt"], "m.txt must end in .onnx"),
     (["train", "--data", "{gzip_bomb_data}"], "has a header that promises 2,195,200,016 bytes, more than the 1,073,741,824"),
 ]
 

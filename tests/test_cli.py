@@ -411,3 +411,18 @@ def test_a_pipe_named_as_a_file_is_refused_at_once_not_waited_on(tmp_path, comma
     done = _digitnet(*(part.format(**names) for part in command), timeout=30)  # a hang fails here
     assert done.returncode == 2 and done.stderr.count(b"\n") == 1, done.stderr
     assert b"is not a regular file but a pipe, a device or a socket" in done.stderr
+
+
+def test_a_place_that_cannot_take_the_last_models_name_is_refused_before_training(capsys, small_mnist_folder,
+                                                                                   model_home, tmp_path):
+    (model_home / "last-model").mkdir(parents=True)
+    code, out, err = run(capsys, "train", "--data", str(small_mnist_folder), "--epochs", "1")
+    assert code == 2 and _one_sentence(err) and "is not a file (a folder, a pipe or a broken link)" in err
+    assert "Training" not in out  # refused before, not after, the training
+
+
+def test_a_digitnet_home_that_is_a_file_is_named_as_such(capsys, monkeypatch, tmp_path):
+    (tmp_path / "home").write_text("not a folder")
+    monkeypatch.setenv("DIGITNET_HOME", str(tmp_path / "home"))
+    code, _, err = run(capsys, "train", "--epochs", "1")
+    assert code == 2 and _one_sentence(err) and f"DIGITNET_HOME {tmp_path / 'home'} is not a folder but a file" in err

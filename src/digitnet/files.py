@@ -105,7 +105,7 @@ def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object
     """
     path = Path(path)
     if path.is_symlink():
-        path = path.resolve()
+        path = Path(os.path.realpath(path))  # a loop of links is left as it is (and replaced), not raised
     _remove_stale_temporaries(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

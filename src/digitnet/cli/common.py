@@ -1,6 +1,7 @@
 """What every command shares: exit codes, the one-sentence error, where models live."""
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -43,6 +44,11 @@ def check_folder(folder, what):
     ``what`` names the setting that chose it (--out, DIGITNET_HOME), so the user knows what to change.
     Called before long work, so that nothing is computed only to be lost.
     """
+    if os.path.lexists(folder) and not folder.is_dir():
+        dangling = folder.is_symlink() and not folder.exists()
+        kind = "a symbolic link that leads nowhere (to nothing, or round in a loop)" if dangling else \
+            "not a folder but a file (or a pipe, or a device)"
+        raise UsageError(f"{what} {folder} is {kind}; choose another {what}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -51,12 +57,14 @@ def check_folder(folder, what):
         raise UsageError(f"cannot write in {folder}; choose another {what}")
 
 
-def check_out_file(out, example):
+def check_out_file(out, example, suffix=None, reads=()):
     """Refuse, in one sentence, an --out that cannot take a new file or a whole new version of one.
 
     A file is written beside its place and renamed over it: a device (/dev/null), a pipe or a
-    socket there would be replaced by a regular file, so they are refused. ``example`` names a
-    file to suggest, such as model.npz.
+    socket there would be replaced by a regular file, so they are refused, as is a symbolic link
+    that loops. ``example`` names a file to suggest, such as model.npz; ``suffix``, if given, is the
+    ending the name must have (what the command writes is that kind of file, and nothing else is
+    written over); ``reads``: the files the command reads, which it must not write over.
     """
     try:
         if out.is_dir():
@@ -67,8 +75,43 @@ def check_out_file(out, example):
         if out.parent.exists() and not out.parent.is_dir():
             raise UsageError(f"--out {out} is inside {out.parent}, which is a file, not a folder; "
                              f"choose another --out")
-    except OSError as error:  # a name too long, a folder we may not look into
+        os.stat(out)
+    except OSError as error:  # a name too long, a folder we may not look into, a loop of links
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return _check_not_kept(out, suffix, example, reads)  # a new file; check_folder sees to its folder
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"--out {out} is a symbolic link that leads round in a loop; "
+                             f"choose another --out") from None
         raise UsageError(f"--out {out} cannot be used ({error.strerror or error}); choose another --out") from None
+    _check_not_kept(out, suffix, example, reads)
+
+
+def _check_not_kept(out, suffix, example, reads):
+    """Refuse an --out of the wrong kind of name, or one that names what must be kept: a file the command reads."""
+    if suffix is not None and not out.name.lower().endswith(suffix):
+        raise UsageError(f"--out {out} must end in {suffix}, as the file it writes does; give a name such as "
+                         f"{example}")
+    for kept in (last_model_pointer(), *(read for read in reads if read)):
+        if same_file(out, kept):
+            what = "where digitnet keeps the name of the last model" if kept == last_model_pointer() else \
+                "a file this command reads"
+            raise UsageError(f"--out {out} is {what}; choose another --out")
+
+
+def same_file(a, b):
+    """Whether the names ``a`` and ``b`` lead to one file (through links too), whether or not it exists yet."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def files_in(folder):
+    """The files in ``folder`` (none if it is not one): what a command that reads it must not write over."""
+    try:
+        return [entry.path for entry in os.scandir(folder)] if folder else []
+    except OSError:
+        return []
 
 
 def last_model_pointer():
@@ -81,7 +124,7 @@ def point_at_model(path):
     the file system holds (any name, UTF-8 or not), written whole or not at all."""
     from ..files import write_atomically
 
-    name = os.fsencode(Path(path).resolve())
+    name = os.fsencode(os.path.realpath(path))
     write_atomically(last_model_pointer(), lambda file: file.write(name))
 
 

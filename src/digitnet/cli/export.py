@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, UsageError, check_folder, check_out_file, load_model
+from .common import EXIT_OK, UsageError, check_folder, check_out_file, load_model, same_file
 
 FORMATS = ("onnx",)
 NEEDS_ONNX = "ONNX export needs the onnx package; pip install onnx (in a clone: pip install -e '.[onnx]')"
@@ -14,10 +14,10 @@ NEEDS_ONNX = "ONNX export needs the onnx package; pip install onnx (in a clone: 
 def cmd_export(args: argparse.Namespace) -> int:
     export_onnx = _onnx_exporter()
     out = Path(args.out)
-    check_out_file(out, "model.onnx")
     network, model_path = load_model(args.model)
-    if out.exists() and out.resolve() == model_path.resolve():
+    if same_file(out, model_path):
         raise UsageError(f"--out {out} is the model file itself; give another name such as {out.with_suffix('.onnx')}")
+    check_out_file(out, "model.onnx", suffix=".onnx")
     check_folder(out.parent, "--out")
     try:
         export_onnx(network, out)

@@ -3,7 +3,16 @@
 import time
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, check_folder, check_out_file, data_folder, load_seed_shaped, say
+from .common import (
+    EXIT_OK,
+    UsageError,
+    check_folder,
+    check_out_file,
+    data_folder,
+    load_seed_shaped,
+    same_file,
+    say,
+)
 
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
 
@@ -43,7 +52,7 @@ def cmd_show(args):
     animated = args.name == "filmstrip" and out.suffix.lower() == ".gif"
     if out.suffix.lower() not in FORMATS and not animated:
         raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
-    check_out_file(out, f"{args.name}.png")
+    check_out_file(out, f"{args.name}.png", reads=[args.image, args.model])
     check_folder(out.parent, "--out")
     network = None if args.name in NEEDS_NO_MODEL and args.model is None else _lesson_network(args.model)
     started = time.perf_counter()
@@ -60,11 +69,16 @@ def cmd_show(args):
 
 
 def cmd_report(args):
+    from ..viz import FIGURES
     from ..viz.report import write_report
 
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {folder} is a file; the report needs a folder for its figures and index.html")
+    for name in ("index.html", *(f"{figure}.png" for figure in FIGURES)):  # what it writes there
+        if any(same_file(folder / name, read) for read in (args.image, args.model) if read):
+            raise UsageError(f"--out {folder} holds {name}, which this command reads (--image or --model) and "
+                             f"would write over; choose another --out")
     check_folder(folder, "--out")
     network = _lesson_network(args.model)
     started = time.perf_counter()

@@ -6,11 +6,11 @@ of an unfinished one goes on from its checkpoint too (the result is the same, bi
 only sooner); one with other settings is refused, so that no unfinished training is lost.
 """
 
+import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 from ..metadata import MAX_SECONDS
 from .common import UsageError, say
@@ -24,7 +24,7 @@ START_ANEW = "delete it and train again without --resume"
 def new_settings(args, recipe):
     """What a checkpoint of this new training keeps besides its recipe: seed, data, split, progress."""
     return {"recipe": recipe.as_dict(), "seed": args.seed or 0, "validation": args.validation or 0,
-            "data": str(Path(args.data).resolve()) if args.data else None, "data_checksum": None,
+            "data": os.path.realpath(args.data) if args.data else None, "data_checksum": None,
             "history": [], "seconds": 0.0}
 
 

@@ -1,6 +1,7 @@
 """``digitnet train``: train a recipe, show its progress, save the model."""
 
 import json
+import os
 import shlex
 import time
 from contextlib import contextmanager
@@ -14,7 +15,9 @@ from .common import (
     UsageError,
     check_folder,
     check_out_file,
+    files_in,
     home,
+    last_model_pointer,
     point_at_model,
     say,
 )
@@ -32,7 +35,7 @@ def _owning(out):
     """Hold the place ``out`` (its model and its checkpoint) for this training alone, for as long as it runs."""
     from ..files import Locked, exclusive
 
-    place = out.resolve() if out.is_symlink() else out  # where the model is written (files.write_atomically)
+    place = Path(os.path.realpath(out))  # where the model is written (files.write_atomically)
     lock = place.with_name(f".{place.name}.lock")
     try:
         with exclusive(lock):
@@ -53,6 +56,7 @@ def _train(args, out):
     from .common import data_folder
 
     args.data = data_folder(args)  # --dataset NAME: its folder in the cache, downloaded if need be
+    check_out_file(out, "model.npz", reads=files_in(args.data))  # the training data is never written over
     saved_at = checkpoint_path(out)
     if args.resume:
         checkpoint, recipe = resume.resumed_by_request(args, saved_at)
@@ -176,8 +180,15 @@ def _split(dataset, n_validation):
 
 def _check_writable(out):
     """Refuse before training, not after, a place where the model cannot be saved."""
-    check_out_file(out, "model.npz")
     check_folder(home(), "DIGITNET_HOME")
+    pointer = last_model_pointer()
+    if os.path.lexists(pointer) and not pointer.is_file():  # written after the training: refused before it
+        raise UsageError(f"{pointer}, where digitnet keeps the name of the last model, is not a file (a folder, "
+                         f"a pipe or a broken link); delete it and train again")
+    check_out_file(out, "model.npz", suffix=".npz")
+    if out.name.lower().endswith(".checkpoint.npz"):  # a training keeps its checkpoint under such a name
+        raise UsageError(f"--out {out} is the name of a training's checkpoint; give a name such as "
+                         f"{out.name.lower().replace('.checkpoint.npz', '.npz')}")
     check_folder(out.parent, "--out")
 
 

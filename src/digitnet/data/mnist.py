@@ -78,7 +78,7 @@ def _find(directory, stem):
 
 def _read_checksums(directory):
     """Published MD5s for the bundled MNIST, or from an ``MD5SUMS`` file in the folder if it has one."""
-    if directory.resolve() == BUNDLED_DIR.resolve():
+    if os.path.realpath(directory) == os.path.realpath(BUNDLED_DIR):
         return MNIST_MD5
     sums = directory / "MD5SUMS"
     if not os.path.lexists(sums):
