@@ -47,6 +47,8 @@ class Files:
     odd_history_model: Path = None
     gzip_bomb_data: Path = None
     looped_model: Path = None
+    many_classes_data: Path = None
+    one_pixel_data: Path = None
     extra: dict = field(default_factory=dict)
 
 
@@ -130,6 +132,11 @@ def make_files(root, mnist):
     _hostile_checkpoint(root, "huge-decay", {"weight_decay": 1e308})
     _hostile_checkpoint(root, "huge-batch", {"batch_size": 10**30})
     _hostile_checkpoint(root, "huge-seconds", settings_changes={"seconds": 10**400})
+    labels = np.arange(600) % 256  # 256 classes
+    files.many_classes_data = write_idx_folder(root / "many-classes", to_images(train.X[:600]), labels,
+                                               to_images(test.X[:100]), labels[:100])
+    files.one_pixel_data = write_idx_folder(root / "one-pixel", np.ones((600, 1, 1)), train.labels[:600],
+                                            np.ones((100, 1, 1)), test.labels[:100])
     files.looped_model = root / "looped.npz"
     files.looped_model.symlink_to(files.looped_model)
     shutil.copy(files.digit, root / "layers.png")  # a user's image where report writes a figure of that name
@@ -225,6 +232,10 @@ CLI = [
     (["show", "layers", "--model", "{model}", "--image", "{digit}", "--out", "{digit}"], "is a file this command reads"),
     (["report", "--model", "{model}", "--image", "{root}/layers.png", "--out", "{root}"], "holds layers.png, which this command reads"),
     (["export", "--format", "onnx", "--model", "{model}", "--out", "{root}/m.txt"], "m.txt must end in .onnx"),
+    (["show", "layers", "--model", "{model}", "--data", "{many_classes_data}", "--out", "{root}/l.png"],
+     "holds images of 784 pixels in 256 classes"),
+    (["report", "--model", "{model}", "--data", "{one_pixel_data}", "--out", "{root}/handout"], "images of 1 pixels"),
+    (["serve", "--model", "{model}", "--data", "{many_classes_data}"], "the page trains the lesson's 784-16-16-10"),
     (["train", "--data", "{gzip_bomb_data}"], "has a header that promises 2,195,200,016 bytes, more than the 1,073,741,824"),
 ]
 
@@ -269,6 +280,7 @@ WEB = [
     ("POST", "/api/train", {"examples": 10**9}, 422, "examples: input should be less than or equal to 60000"),
     ("POST", "/api/descent", {"function": "square", "learning_rate": 1e300}, 422, "less than or equal to 100"),
     ("POST", "/api/predict", b'{"width": 1, "height": 1, "pixels": [1.0000001]}', 422, "got values from 1.0000001 to 1.0000001"),
+    ("POST", "/api/train", {"examples": 1}, 422, "would shrink every weight past zero at each step"),
     ("GET", "/api/model", None, 400, "not to [::1].evil.example", {"Host": "[::1].evil.example"}),
     ("GET", "/api/model", None, 400, "not to localhost:evil", {"Host": "localhost:evil"}),
 ]

@@ -164,6 +164,16 @@ RECIPES = {recipe.name: recipe for recipe in LADDER}
 LESSON_RECIPES = tuple(recipe.name for recipe in LADDER if recipe.sizes == SEED_SIZES)
 
 
+def check_weight_decay(recipe: Recipe, n: int) -> None:
+    """ValueError if ``recipe``'s L2 strength would shrink every weight past zero at each step on ``n`` examples:
+    plain gradient steps (SGD, GD, momentum) first multiply each weight by 1 - learning rate x lambda / n."""
+    shrink = recipe.learning_rate * recipe.weight_decay / n
+    if recipe.optimizer != "adam" and shrink >= 1:
+        raise ValueError(f"an L2 weight decay of {recipe.weight_decay:g} with learning rate {recipe.learning_rate:g} "
+                         f"on {n:,} examples would shrink every weight past zero at each step (learning rate x L2 / "
+                         f"examples = {shrink:.3g}, not below 1)")
+
+
 def default_learning_rate(optimizer: str, activation: str, cost: str) -> float:
     """A learning rate that suits the optimizer, activation and cost, for when a recipe's are swapped.
 

@@ -9,6 +9,7 @@ from .common import (
     check_folder,
     check_out_file,
     data_folder,
+    load_lesson_data,
     load_seed_shaped,
     same_file,
     say,
@@ -33,8 +34,10 @@ def _context(args, network):
             image = prepare_image(args.image)
         except ImageError as error:
             raise UsageError(str(error)) from None
-    return Context(network=network, data_dir=data_folder(args), image=image, rng=np.random.default_rng(0),
-                   quick=args.quick)
+    folder = data_folder(args)
+    datasets = load_lesson_data(folder, "the figures are drawn for") if folder is not None else None
+    return Context(network=network, data_dir=folder, image=image, rng=np.random.default_rng(0),
+                   quick=args.quick, datasets=datasets)
 
 
 def cmd_show(args):

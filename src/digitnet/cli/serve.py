@@ -4,7 +4,7 @@ import ipaddress
 import os
 import socket
 
-from .common import EXIT_OK, UsageError, data_folder, load_seed_shaped, say
+from .common import EXIT_OK, UsageError, data_folder, load_lesson_data, load_seed_shaped, say
 
 
 def cmd_serve(args):
@@ -20,7 +20,10 @@ def cmd_serve(args):
     hosts = ("127.0.0.1", "localhost", "::1", args.host) if is_local(args.host) else None
     # a network trained from the page is kept beside the model, never over it
     page_model = path.with_name(f"{path.stem}.page.npz")
-    app = create_app(network, model_path=page_model, data_dir=data_folder(args), hosts=hosts)
+    folder = data_folder(args)
+    if folder is not None:  # checked now, not when the page first trains on it
+        load_lesson_data(folder, "the page trains")
+    app = create_app(network, model_path=page_model, data_dir=folder, hosts=hosts)
     if not is_local(args.host):
         say(f"digitnet: WARNING: listening on {args.host}, not on this machine only: anyone who can reach it "
             f"can use the page and start trainings, with no password; use --host 127.0.0.1 to keep it private")

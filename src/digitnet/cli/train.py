@@ -73,7 +73,7 @@ def _train(args, out):
     held_out = test_set
     if validation:
         train_set, held_out = _split(train_set, validation)
-    _check_weight_decay(recipe, len(train_set))
+    _check_weight_decay(recipe, len(train_set), resuming=checkpoint is not None)
     first_epoch = checkpoint.epochs_done if checkpoint else 0
     network = checkpoint.network if checkpoint else recipe.network(seed=settings["seed"])
     optimizer = make_optimizer(recipe.optimizer, recipe.learning_rate)
@@ -210,15 +210,16 @@ def _check_fits(recipe, dataset):
                          f"use at most {side // 4}")
 
 
-def _check_weight_decay(recipe, n):
-    """Refuse an L2 strength that makes each gradient step shrink the weights past zero: with plain gradient
-    steps (SGD, GD, momentum) each step multiplies every weight by 1 - learning rate x lambda / n first."""
-    shrink = recipe.learning_rate * recipe.weight_decay / n
-    if recipe.optimizer != "adam" and shrink >= 1:
-        raise UsageError(f"--weight-decay {recipe.weight_decay:g} with learning rate {recipe.learning_rate:g} on "
-                         f"{n:,} examples would shrink every weight past zero at each step (learning rate x L2 / "
-                         f"examples = {shrink:.3g}, not below 1); use a --weight-decay below "
-                         f"{n / recipe.learning_rate:.3g}")
+def _check_weight_decay(recipe, n, resuming):
+    """Refuse, before training, an L2 strength that would shrink the weights past zero at each step."""
+    from ..recipes import check_weight_decay
+
+    try:
+        check_weight_decay(recipe, n)
+    except ValueError as error:
+        advice = ("delete its checkpoint and train anew" if resuming
+                  else f"use a --weight-decay below {n / recipe.learning_rate:.3g}")
+        raise UsageError(f"{error}; {advice}") from None
 
 
 def _save(network, out, use_next=True):
