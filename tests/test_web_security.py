@@ -272,6 +272,15 @@ def answer_to(address, *parts, pause=0.0, wait=HANG):
     return int(head.split()[1]), json.loads(body).get("detail"), seconds
 
 
+def test_many_small_headers_count_as_the_bytes_they_take():
+    from digitnet.web.protocol import MAX_HEAD
+
+    with served_as_by_digitnet_serve(create_app(Network(seed=0))) as address:
+        many = b"X:\r\n" * 15_000  # 60 KB of empty headers, whose names and values alone are 15 KB
+        status, detail, _ = answer_to(address, b"GET /api/recipes HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+        assert status == 431 and f"larger than {MAX_HEAD // 1024} KB" in detail, detail
+
+
 @pytest.mark.parametrize("size", [100_000, 10_000_000])
 def test_headers_larger_than_the_bound_are_refused_and_the_server_goes_on(size):
     from digitnet.web.protocol import MAX_HEAD

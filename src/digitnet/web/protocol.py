@@ -20,6 +20,7 @@ import json
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 MAX_HEAD = 16 * 2**10  # bytes of request line and headers, as h11 and Node.js allow by default
+HEADER_LINE = len(b": \r\n")  # the bytes of a header's line besides its name and value
 HEAD_SECONDS = 10  # for a request line and headers to arrive, from their first byte or the connection's start
 CALLBACKS = ("connection_made", "data_received", "connection_lost", "on_message_begin", "on_url", "on_header",
              "on_headers_complete", "on_body", "on_message_complete")  # of HttpToolsProtocol, overridden here
@@ -44,7 +45,7 @@ class BoundedHttpTools(HttpToolsProtocol):
     def start_head(self):
         """Wait for a request's head from now: count its bytes from 0, and time it."""
         self.reading_head = True
-        self.head_bytes = 0  # as parsed: the target, the header names and values
+        self.head_bytes = 0  # as parsed: the target, and each header as sent ("name: value" and its line's end)
         self.head_received = 0  # as received, while the head is still coming
         self.stop_timer()
         self.head_timer = self.loop.call_later(HEAD_SECONDS, self.head_too_slow)
@@ -79,7 +80,7 @@ class BoundedHttpTools(HttpToolsProtocol):
         super().on_url(url)
 
     def on_header(self, name, value):
-        self.head_bytes += len(name) + len(value)
+        self.head_bytes += len(name) + len(value) + HEADER_LINE  # 15,000 empty headers are 60 KB too
         super().on_header(name, value)
 
     def on_headers_complete(self):
