@@ -49,8 +49,9 @@ def _gunzip(raw, path):
     if promised > MAX_BYTES:
         raise IDXError(f"{path} has a header that promises {promised:,} bytes, more than the {MAX_BYTES:,} "
                        f"an IDX file may hold")
-    if promised > MAX_RATIO * len(raw):
-        raise damaged  # more than deflate could have packed into this file: the rest of it is missing
+    if promised > MAX_RATIO * len(raw):  # more than deflate could have packed into this file
+        raise IDXError(f"{path} has a header that promises {promised:,} bytes, more than a gzip file of "
+                       f"{len(raw):,} bytes can hold: the file is truncated; copy it again")
     data = header + unpacked.read(promised - len(header))
     if unpacked.read(1):
         raise IDXError(f"{path} unpacks to more than the {promised:,} bytes its header promises")

@@ -69,6 +69,13 @@ def one_hot(labels: ArrayLike, n_classes: int = 10, dtype: DTypeLike = np.float3
     return Y
 
 
+def _scaled(images):
+    """Images (n, h, w) of bytes as rows (n, h * w) of float32 0..1, divided in place: one copy, not two."""
+    X = images.reshape(len(images), -1).astype(np.float32)
+    X /= 255
+    return X
+
+
 def _find(directory, stem):
     for name in (stem, stem + ".gz"):
         if os.path.lexists(directory / name):  # read_idx says what is wrong with one that is not a file
@@ -124,7 +131,7 @@ def load_mnist(directory: str | os.PathLike | None = None,
     n_classes = int(max(arrays[part, "labels"].max(initial=0) for part in parts)) + 1
     return tuple(
         Dataset(
-            X=arrays[part, "images"].reshape(len(arrays[part, "images"]), -1).astype(np.float32) / 255,
+            X=_scaled(arrays[part, "images"]),
             labels=arrays[part, "labels"].astype(np.int64),
             n_classes=n_classes,
             checksum=digest.hexdigest(),
