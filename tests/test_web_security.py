@@ -272,6 +272,24 @@ def answer_to(address, *parts, pause=0.0, wait=HANG):
     return int(head.split()[1]), json.loads(body).get("detail"), seconds
 
 
+def test_a_request_after_a_long_body_on_the_same_connection_is_not_taken_for_a_long_head():
+    body = json.dumps({"width": 28, "height": 28, "pixels": [0.12345678901234567] * 784, "prepare": False},
+                      indent=1).encode()
+    assert len(body) > 16 * 1024
+    first = (b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    second = b"GET /api/recipes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with served_as_by_digitnet_serve(create_app(Network(seed=0))) as address:
+        with socket.create_connection(address, timeout=HANG) as connection:
+            connection.sendall(first + second[:20])  # the second head begins with the first body's end ...
+            time.sleep(0.2)
+            connection.sendall(second[20:])  # ... and ends later
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+    assert answer.count(b"HTTP/1.1 200 OK") == 2, answer[:300]
+
+
 def test_many_small_headers_count_as_the_bytes_they_take():
     from digitnet.web.protocol import MAX_HEAD
 

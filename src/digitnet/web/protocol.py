@@ -58,8 +58,11 @@ class BoundedHttpTools(HttpToolsProtocol):
     def data_received(self, data):
         if self.refused:
             return
+        # a chunk counts whole only if the head had begun before it: the chunk a head begins in may end the
+        # last request's body first (pipelined requests); its own part of the head is counted as parsed
+        head_going_on = self.reading_head and self.head_begun
         super().data_received(data)
-        if self.reading_head:
+        if self.reading_head and head_going_on:
             self.head_received += len(data)
             if self.head_received > MAX_HEAD:
                 self.head_too_large()
