@@ -3,6 +3,7 @@
 import pytest
 
 from digitnet import Network
+from digitnet import load as digitnet_load
 from digitnet.metadata import MetadataError, check_metadata, parse_metadata
 from digitnet.recipes import RECIPES
 
@@ -78,3 +79,17 @@ def test_nan_and_infinity_are_refused_as_the_text_is_read(text):
 def test_a_number_too_big_for_a_float_reads_as_infinity_and_is_refused_by_its_range():
     with pytest.raises(MetadataError, match="its metadata's history is"):
         check_metadata(parse_metadata('{"history": [{"epoch": 1, "train_cost": 1e999}]}'))
+
+
+def test_the_history_of_the_longest_training_allowed_fits_in_a_model_file(tmp_path):
+    network = Network()
+    network.metadata = {**GOOD, "epochs": 10_000, "history": [{**EPOCH, "epoch": e + 1} for e in range(10_000)]}
+    loaded = digitnet_load(network.save(tmp_path / "model.npz"))
+    assert len(loaded.metadata["history"]) == 10_000
+
+
+def test_save_refuses_control_characters_as_load_does(tmp_path):
+    network = Network()
+    network.metadata = {"data": "/data/\x1b[31mred"}
+    with pytest.raises(MetadataError, match="digitnet will not write this model: its metadata holds control"):
+        network.save(tmp_path / "model.npz")

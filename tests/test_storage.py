@@ -197,10 +197,10 @@ def test_metadata_text_that_is_not_a_models_is_refused(tmp_path, text, message):
         digitnet.load(path)
 
 
-def test_metadata_over_four_megabytes_is_refused_before_it_is_read(tmp_path):
-    path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": CONFIG, "x": "a" * 2**20},
+def test_metadata_over_32_megabytes_is_refused_before_it_is_read(tmp_path):
+    path = _write_archive(tmp_path / "model.npz", {"format": "digitnet-model/1", "config": CONFIG, "x": "a" * 2**23},
                           weight_0=np.zeros((2, 2)), bias_0=np.zeros(2))
-    with pytest.raises(ModelFileError, match=r"its metadata is 4,19\d,\d{3} bytes, more than the 4,194,304 allowed"):
+    with pytest.raises(ModelFileError, match=r"its metadata is 33,55\d,\d{3} bytes, more than the 33,554,432 allowed"):
         digitnet.load(path)
 
 

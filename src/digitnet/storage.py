@@ -27,7 +27,8 @@ from .metadata import MetadataError, check_metadata, parse_metadata
 from .network import INITS, MAX_SEED, Network, check_sizes
 
 FORMAT = "digitnet-model/1"
-MAX_METADATA = 2**22     # bytes of the metadata member (its JSON text takes 4 bytes a character)
+MAX_METADATA = 2**25     # bytes of the metadata member: its JSON text takes 4 bytes a character, a
+                         # history of 10,000 epochs (LIMITS) about 10 MB
 MAX_DIRECTORY = 2**18    # bytes of the zip archive's list of members (a model's takes some 500)
 CHOICES = {"activation": HIDDEN_ACTIVATIONS, "cost": tuple(COSTS), "output": (None, *ACTIVATIONS),
            "dtype": ("float32", "float64"), "init": INITS}
@@ -63,9 +64,12 @@ def save(network: Network, path: str | os.PathLike, extra: dict[str, np.ndarray]
     arrays = {f"weight_{l}": w for l, w in enumerate(network.weights)}
     arrays.update({f"bias_{l}": b for l, b in enumerate(network.biases)})
     arrays.update(extra or {})
-    text = json.dumps(metadata)
-    check_metadata(parse_metadata(text))  # MetadataError now, rather than a file that load refuses
-    arrays["metadata"] = np.array(text)
+    text = np.array(json.dumps(metadata))
+    try:
+        _metadata_from_text(text, text.nbytes)  # what load will check, checked now: never a file load refuses
+    except _Refused as error:
+        raise MetadataError(f"digitnet will not write this model: {error}") from None
+    arrays["metadata"] = text
     # NumPy's stubs take savez's first keyword for allow_pickle
     return write_atomically(path, lambda file: np.savez(file, **arrays))  # type: ignore[arg-type]
 
@@ -152,7 +156,14 @@ def _read_metadata(archive, info):
     """The metadata dict of a model file, from its JSON text; _Refused if it is not one."""
     if info.file_size > MAX_METADATA:
         raise _Refused(f"its metadata is {info.file_size:,} bytes, more than the {MAX_METADATA:,} allowed")
-    text = _read_array(archive, info, "metadata")
+    return _metadata_from_text(_read_array(archive, info, "metadata"), info.file_size)
+
+
+def _metadata_from_text(text, size):
+    """The metadata dict from the metadata member's array (a JSON text of ``size`` bytes), every check made:
+    load's and save's, in this one place; _Refused if it is not one."""
+    if size > MAX_METADATA:
+        raise _Refused(f"its metadata is {size:,} bytes, more than the {MAX_METADATA:,} allowed")
     if text.dtype.kind != "U" or text.shape != ():
         raise _Refused(f"its metadata is {text.dtype} of shape {text.shape}, not a JSON text")
     try:

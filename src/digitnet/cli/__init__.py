@@ -202,6 +202,7 @@ def build_parser():
 def main(argv=None):
     """Run the command line; return the exit code."""
     from ..data.idx import IDXError
+    from ..metadata import MetadataError
     from ..storage import ModelFileError
 
     # a file name that is not UTF-8 (Python holds a byte like 0xff as a lone surrogate) is printed as the
@@ -214,7 +215,7 @@ def main(argv=None):
         if unknown:  # named here, so that the sentence points at the command's own --help
             raise UsageError(f"unrecognized arguments: {' '.join(unknown)}; see `digitnet {args.command} --help`")
         return args.run(args)
-    except (UsageError, IDXError, ModelFileError) as error:
+    except (UsageError, IDXError, ModelFileError, MetadataError) as error:
         say(f"digitnet: {error}")
         return EXIT_BAD_INPUT
     except MemoryError:

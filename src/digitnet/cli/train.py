@@ -51,12 +51,16 @@ def _train(args, out):
     from ..checkpoint import checkpoint_path
     from ..optimizers import make_optimizer
     from ..recipes import train_recipe
+    from ..storage import CONTROL
     from ..training import evaluate
     from . import resume
     from .common import data_folder
 
     args.data = data_folder(args)  # --dataset NAME: its folder in the cache, downloaded if need be
     check_out_file(out, "model.npz", reads=files_in(args.data))  # the training data is never written over
+    if args.data and CONTROL.search(os.path.realpath(args.data)):  # the model keeps its data's name
+        raise UsageError(f"the --data folder's name {args.data!r} holds control characters (an escape, a newline); "
+                         f"rename the folder")
     saved_at = checkpoint_path(out)
     if args.resume:
         checkpoint, recipe = resume.resumed_by_request(args, saved_at)
