@@ -319,3 +319,27 @@ def test_one_training_owns_its_place_until_it_ends_however_it_ends(tmp_path, sma
     # the killed training's lock went with it: its checkpoint resumes
     assert checkpoint_path(out).exists()
     assert main(["train", "--out", str(out), "--resume", "--json"]) == 0
+
+
+def test_a_checkpoint_place_that_is_a_loop_of_links_is_named_as_such(tmp_path, capsys):
+    out = tmp_path / "model.npz"
+    checkpoint_path(out).symlink_to(checkpoint_path(out))
+    assert main(["train", "--resume", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a symbolic link that leads round in a loop" in err, err
+
+
+def test_a_file_system_that_cannot_lock_gets_one_sentence(tmp_path, capsys, monkeypatch, small_mnist_folder):
+    import errno
+
+    import digitnet.files
+
+    def cannot(fd):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(digitnet.files, "_lock", cannot)
+    out = tmp_path / "model.npz"
+    assert main(["train", "--data", str(small_mnist_folder), "--epochs", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "(No locks available), which keeps two trainings from writing" in err, err
+    assert not out.exists()

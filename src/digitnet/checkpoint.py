@@ -57,7 +57,7 @@ def save_checkpoint(path: str | os.PathLike, network: Network, optimizer: Any, r
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read a checkpoint written by ``save_checkpoint``; CheckpointError saying what is wrong otherwise."""
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else there (a pipe, a loop of links) load_with_extra names
         raise CheckpointError(f"there is no checkpoint at {path}, so there is nothing to resume; "
                               f"train without --resume")
     start_anew = "delete it and train again without --resume"

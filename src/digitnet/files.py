@@ -152,9 +152,18 @@ class Locked(Exception):
     """The lock is held by another process."""
 
 
+class CannotLock(Exception):
+    """The file system cannot lock files (some network and FUSE mounts); ``reason``: the system's words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @contextmanager
 def exclusive(lock_path: str | os.PathLike) -> Iterator[None]:
-    """Hold the lock file at ``lock_path`` for the block; Locked at once if another process holds it.
+    """Hold the lock file at ``lock_path`` for the block; Locked at once if another process holds it, CannotLock
+    if its file system cannot lock.
 
     The operating system lets go of the lock when the holder ends, however it ends (SIGKILL too), so a
     lock is never left stale; the file itself stays, as removing it would let two holders in."""
@@ -165,7 +174,7 @@ def exclusive(lock_path: str | os.PathLike) -> Iterator[None]:
         except OSError as error:
             if error.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
                 raise Locked(str(lock_path)) from None
-            raise
+            raise CannotLock(error.strerror or str(error)) from None
         yield
     finally:
         os.close(fd)  # lets go of the lock

@@ -94,8 +94,8 @@ def load_with_extra(path: str | os.PathLike) -> tuple[Network, dict[str, np.ndar
                                  f"or pass --model PATH") from None
         if path.is_dir():
             raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file that `digitnet train` "
-                                 f"wrote") from None
-        raise ModelFileError(f"{error}; pass the .npz file that `digitnet train` wrote") from None
+                                 f"wrote", "it is a folder") from None
+        raise ModelFileError(f"{error}; pass the .npz file that `digitnet train` wrote", str(error)) from None
     try:
         arrays, metadata = _read(path)
         config = metadata.pop("config")

@@ -137,14 +137,14 @@ def find_model(path):
     pointer = last_model_pointer()
     if os.path.lexists(pointer):
         try:
-            name = read_regular(pointer, MAX_POINTER).strip()
+            name = read_regular(pointer, MAX_POINTER).removesuffix(b"\n")  # the name's own bytes, spaces too
         except UnreadableFile as error:
             raise UsageError(f"{error}; delete it and train again, or pass --model PATH") from None
         if not name or b"\0" in name:
             raise UsageError(f"{pointer} does not hold a model's name; delete it and train again, or pass --model PATH")
         return Path(os.fsdecode(name))
     default = home() / "model.npz"
-    if default.is_file():
+    if os.path.lexists(default):  # load says what is wrong with it if it is not a model file
         return default
     raise UsageError("no trained model yet; run `digitnet train` first, or pass --model PATH")
 

@@ -44,8 +44,12 @@ def _test_set_trained_on(meta):
     folder, checksum = meta.get("data"), meta.get("data_checksum")
     if folder in (None, "bundled MNIST"):
         return None
+    if not checksum:
+        say(f"digitnet: the model says it was trained on {folder} but keeps no checksum of that data, so it "
+            f"cannot be told apart from other data; scoring on the bundled MNIST (--data chooses other data)")
+        return None
     try:
-        train_set, test_set = load_data(folder) if checksum else (None, None)
+        train_set, test_set = load_data(folder)
     except (IDXError, OSError, MemoryError):
         train_set = test_set = None
     if train_set is None or train_set.checksum != checksum:

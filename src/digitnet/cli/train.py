@@ -33,7 +33,7 @@ def cmd_train(args):
 @contextmanager
 def _owning(out):
     """Hold the place ``out`` (its model and its checkpoint) for this training alone, for as long as it runs."""
-    from ..files import Locked, exclusive
+    from ..files import CannotLock, Locked, exclusive
 
     place = Path(os.path.realpath(out))  # where the model is written (files.write_atomically)
     lock = place.with_name(f".{place.name}.lock")
@@ -43,6 +43,9 @@ def _owning(out):
     except Locked:
         raise UsageError(f"another training is running for {out} right now (it holds {lock}); wait until it "
                          f"finishes, or choose another --out") from None
+    except CannotLock as error:
+        raise UsageError(f"cannot lock {lock} ({error.reason}), which keeps two trainings from writing {out} at "
+                         f"once; choose an --out on a local disk") from None
 
 
 def _train(args, out):

@@ -129,10 +129,10 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
                       epochs=request.epochs, examples=request.examples)
         except Busy as error:
             return refuse(409, str(error))
+        except (IDXError, OSError) as error:  # before ValueError, which IDXError is too: the data, not the request
+            return refuse(503, f"the training data could not be read: {error}")
         except ValueError as error:
             return refuse(422, str(error))
-        except (IDXError, OSError) as error:
-            return refuse(503, f"the training data could not be read: {error}")
         return {"started": True}
 
     @app.get("/api/train/events")
