@@ -233,9 +233,9 @@ CLI = [
     (["report", "--model", "{model}", "--image", "{root}/layers.png", "--out", "{root}"], "holds layers.png, which this command reads"),
     (["export", "--format", "onnx", "--model", "{model}", "--out", "{root}/m.txt"], "m.txt must end in .onnx"),
     (["show", "layers", "--model", "{model}", "--data", "{many_classes_data}", "--out", "{root}/l.png"],
-     "holds images of 784 pixels in 256 classes"),
+     "has images of 784 pixels in 256 classes"),
     (["report", "--model", "{model}", "--data", "{one_pixel_data}", "--out", "{root}/handout"], "images of 1 pixels"),
-    (["serve", "--model", "{model}", "--data", "{many_classes_data}"], "the page trains the lesson's 784-16-16-10"),
+    (["serve", "--model", "{model}", "--data", "{many_classes_data}"], "the page trains the lesson's network: a 784-16-16-10"),
     (["train", "--data", "{gzip_bomb_data}"], "has a header that promises 2,195,200,016 bytes, more than the 1,073,741,824"),
 ]
 

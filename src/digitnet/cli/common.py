@@ -168,12 +168,14 @@ def load_lesson_data(folder, who):
     """(train, test) Datasets of the IDX folder ``folder``, refused in one sentence unless the lesson's
     784-16-16-10 network can read them: 784 pixels an image, at most 10 classes; ``who`` ("the page trains",
     "the figures are drawn for") says what needs that network."""
+    from ..recipes import check_fits
+
     train_set, test_set = load_data(folder)
-    n_pixels, n_classes = train_set.X.shape[1], train_set.n_classes
-    if n_pixels != SEED_SIZES[0] or n_classes > SEED_SIZES[-1]:
-        raise UsageError(f"{who} the lesson's 784-16-16-10 network, which reads 28x28 images of at most 10 classes, "
-                         f"but {folder} holds images of {n_pixels} pixels in {n_classes} classes; give --data a "
-                         f"folder of MNIST-like data")
+    try:
+        check_fits(SEED_SIZES, train_set)
+    except ValueError as error:
+        raise UsageError(f"{who} the lesson's network: {str(error).replace('this data', folder)}; give --data a "
+                         f"folder of MNIST-like data") from None
     return train_set, test_set
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import __version__
 from ..data.mnist import load_mnist
-from ..recipes import check_weight_decay, get_recipe, train_recipe
+from ..recipes import check_fits, check_weight_decay, get_recipe, train_recipe
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
@@ -71,13 +71,7 @@ class TrainingJob:
             train_set, test_set = self.data()
             if examples is not None:
                 train_set = train_set.take(examples)
-            if train_set.X.shape[1] != recipe.sizes[0]:
-                raise ValueError(f"the training images have {train_set.X.shape[1]} pixels but the {recipe.name} "
-                                 f"recipe's network reads {recipe.sizes[0]}")
-            if train_set.n_classes > recipe.sizes[-1]:
-                raise ValueError(f"the training data has {train_set.n_classes} classes but the network has "
-                                 f"{recipe.sizes[-1]} outputs; serve --data with a folder of at most "
-                                 f"{recipe.sizes[-1]} classes")
+            check_fits(recipe.sizes, train_set)
             check_weight_decay(recipe, len(train_set))  # as digitnet train refuses it
         except BaseException:
             self._running.release()
