@@ -42,30 +42,30 @@ class TooBig(UnreadableFile):
         self.size = size
 
 
-def check_regular(path: str | os.PathLike) -> os.stat_result:
+def check_regular(path: str | os.PathLike, what: str = "file") -> os.stat_result:
     """The status of the regular file at ``path`` (a symbolic link is followed); UnreadableFile otherwise."""
     try:
         status = os.stat(path)
     except OSError as error:
-        raise _unreadable(path, error) from None
+        raise _unreadable(path, error, what) from None
     if stat.S_ISDIR(status.st_mode):
-        raise UnreadableFile(f"{path} is a folder, not a file")
+        raise UnreadableFile(f"{path} is a folder, not {_a(what)}")
     if not stat.S_ISREG(status.st_mode):
         raise UnreadableFile(f"{path} is not a regular file but a pipe, a device or a socket")
     return status
 
 
-def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
     """The bytes of the regular file at ``path``, if it holds at most ``limit`` of them; UnreadableFile
-    otherwise (TooBig when it is too big).
+    otherwise (TooBig when it is too big); ``what`` names the kind of file ("image file") in its sentences.
 
     It is opened without waiting (O_NONBLOCK) and checked again once open, so a pipe put in its place
     meanwhile is refused too, never waited on."""
-    check_regular(path)
+    check_regular(path, what)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
-        raise _unreadable(path, error) from None
+        raise _unreadable(path, error, what) from None
     with os.fdopen(fd, "rb") as file:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
@@ -75,13 +75,17 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
         try:
             data = file.read(status.st_size + 1)  # one byte more tells whether it grew while being read
         except OSError as error:
-            raise _unreadable(path, error) from None
+            raise _unreadable(path, error, what) from None
     if len(data) > status.st_size:
         raise UnreadableFile(f"{path} grew while it was read; read it again once it is written")
     return data
 
 
-def _unreadable(path, error: OSError) -> UnreadableFile:
+def _a(what: str) -> str:
+    return f"an {what}" if what[0] in "aeiou" else f"a {what}"
+
+
+def _unreadable(path, error: OSError, what: str = "file") -> UnreadableFile:
     """One sentence for an OSError from opening or reading ``path``."""
     if error.errno == errno.ELOOP:
         return UnreadableFile(f"{path} is a symbolic link that leads round in a loop")
@@ -92,7 +96,7 @@ def _unreadable(path, error: OSError) -> UnreadableFile:
     if isinstance(error, PermissionError):
         return UnreadableFile(f"{path} cannot be read: permission denied")
     if isinstance(error, IsADirectoryError):
-        return UnreadableFile(f"{path} is a folder, not a file")
+        return UnreadableFile(f"{path} is a folder, not {_a(what)}")
     return UnreadableFile(f"{path} cannot be read ({error.strerror or error})")
 
 

@@ -164,13 +164,13 @@ RECIPES = {recipe.name: recipe for recipe in LADDER}
 LESSON_RECIPES = tuple(recipe.name for recipe in LADDER if recipe.sizes == SEED_SIZES)
 
 
-def check_fits(sizes: tuple, dataset: Dataset) -> None:
-    """ValueError unless a network of layer ``sizes`` reads ``dataset``: one input neuron a pixel, and an output
-    for each class."""
+def check_fits(sizes: tuple, dataset: Dataset, name: str = "this data") -> None:
+    """ValueError unless a network of layer ``sizes`` reads ``dataset`` (called ``name`` in the sentence): one
+    input neuron a pixel, and an output for each class."""
     n_pixels, n_classes = dataset.X.shape[1], dataset.n_classes
     if n_pixels != sizes[0] or n_classes > sizes[-1]:
         raise ValueError(f"a {'-'.join(map(str, sizes))} network reads images of {sizes[0]} pixels into at most "
-                         f"{sizes[-1]} classes, but this data has images of {n_pixels} pixels in {n_classes} classes")
+                         f"{sizes[-1]} classes, but {name} has images of {n_pixels} pixels in {n_classes} classes")
 
 
 def check_weight_decay(recipe: Recipe, n: int) -> None:

@@ -7,7 +7,6 @@ and ``predict``, ``evaluate`` and ``info`` find the model the last ``train`` wro
 """
 
 import argparse
-import math
 import sys
 
 from .. import __version__
@@ -15,7 +14,7 @@ from ..activations import HIDDEN_ACTIVATIONS
 from ..costs import COSTS
 from ..data.download import SOURCES
 from ..optimizers import OPTIMIZERS
-from ..recipes import LIMITS, RECIPES
+from ..recipes import LIMITS, RECIPES, Limit
 from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
 from .export import FORMATS, cmd_export
@@ -34,27 +33,14 @@ IMAGE_HELP = "a digit image to show instead of the first test digit"
 QUICK_HELP = "train less for the figures that train networks"
 
 
-def _number(kind, word, allow_zero=False):
-    """An argparse type: a finite number of ``kind`` above 0 (or at least 0 with ``allow_zero``)."""
-    wanted = f"{'0 or a positive' if allow_zero else 'a positive'} {word}"
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}") from None
-        in_range = value >= 0 if allow_zero else value > 0
-        if not math.isfinite(value) or not in_range:
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        return value
-
-    return parse
-
-
 def _setting(name, kind):
     """An argparse type: a number of ``kind`` within the range ``recipes.LIMITS[name]`` that every training
     holds to (the page's and a checkpoint's too)."""
-    limit = LIMITS[name]
+    return _in_range(kind, LIMITS[name])
+
+
+def _in_range(kind, limit):
+    """An argparse type: a number of ``kind`` (int or float) within ``limit``, a ``recipes.Limit``."""
     word = "whole number" if kind is int else "number"
 
     def parse(text):
@@ -69,12 +55,7 @@ def _setting(name, kind):
     return parse
 
 
-def _port(text):
-    """An argparse type: a TCP port, 1 to 65535."""
-    value = _number(int, "whole number")(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {text!r}")
-    return value
+_port = _in_range(int, Limit(1, 65535))  # a TCP port
 
 
 def _sizes(text):

@@ -172,9 +172,9 @@ def load_lesson_data(folder, who):
 
     train_set, test_set = load_data(folder)
     try:
-        check_fits(SEED_SIZES, train_set)
+        check_fits(SEED_SIZES, train_set, name=str(folder))
     except ValueError as error:
-        raise UsageError(f"{who} the lesson's network: {str(error).replace('this data', folder)}; give --data a "
+        raise UsageError(f"{who} the lesson's network: {error}; give --data a "
                          f"folder of MNIST-like data") from None
     return train_set, test_set
 

@@ -79,12 +79,11 @@ def load_image(source: Any) -> np.ndarray:
 def _read_file(path):
     """The bytes of an image file no bigger than MAX_FILE_BYTES (a regular file: a pipe is never waited on)."""
     try:
-        return read_regular(path, MAX_FILE_BYTES)
+        return read_regular(path, MAX_FILE_BYTES, "image file")
     except TooBig as error:
         raise _too_big(path, error.size) from None
     except UnreadableFile as error:
-        raise ImageError(f"{str(error).replace('not a file', 'not an image file')}; give the name of an image "
-                         f"file") from None
+        raise ImageError(f"{error}; give the name of an image file") from None
 
 
 def _too_big(name, size):
