@@ -7,9 +7,8 @@ from matplotlib.figure import Figure
 
 from digitnet import Network
 from digitnet.descent import simple_gd
-from digitnet.viz import FIGURES
-from digitnet.viz import descent as figures
-from digitnet.viz._training import BatchCosts, descend
+from digitnet.viz import FIGURES, descent, rate, sgd
+from digitnet.viz._training import BatchCosts, copy_network, descend
 
 _drawn = {}  # each figure is drawn once for the whole module: they are deterministic
 
@@ -37,7 +36,7 @@ def lines_labelled(ax, start):
 @pytest.fixture(scope="module")
 def quick_sweep(mnist):
     train_set, test_set = mnist
-    return figures.learning_rate_sweep(train_set, test_set, figures.QUICK_RATES, 10_000, 1)
+    return rate.learning_rate_sweep(train_set, test_set, rate.QUICK_RATES, 10_000, 1)
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +46,12 @@ def small_plane(mnist):
     X, Y = train_set.X, train_set.Y
     sample = (X[:500], Y[:500])
     start = Network(seed=0)
-    runs = [descend(figures.copy_network(start), X, Y, sample, lr=3.0, batch_size=size, steps=steps,
+    runs = [descend(copy_network(start), X, Y, sample, lr=3.0, batch_size=size, steps=steps,
                     rng=np.random.default_rng(0), keep_vectors=True)
             for size, steps in ((1_000, 5), (10, 100))]
     vectors = [run.vectors for run in runs]
     origin = start.vector.astype(np.float64)
-    return start, origin, vectors, sample, figures.trajectory_plane(start, origin, vectors, sample, n_grid=5)
+    return start, origin, vectors, sample, sgd.trajectory_plane(start, origin, vectors, sample, n_grid=5)
 
 
 def test_the_figures_are_registered_in_lesson_order():
@@ -68,13 +67,13 @@ def test_the_figures_are_registered_in_lesson_order():
 def test_descent_draws_simple_gds_own_paths_over_each_curve(drawn):
     fig = drawn("descent")
     axes = fig.axes
-    for ax, (_, f, gradient, start, runs) in zip(axes[:2], figures.DESCENTS_1D):
+    for ax, (_, f, gradient, start, runs) in zip(axes[:2], descent.DESCENTS_1D):
         for lr, n_iter in runs:
             _, path = simple_gd(gradient, start, lr, n_iter=n_iter)
             (line,) = lines_labelled(ax, f"lr {lr}:")
             np.testing.assert_allclose(line.get_xdata(), path)
             np.testing.assert_allclose(line.get_ydata(), f(np.array(path)))
-    for ax, (_, _, gradient, start, runs, _) in zip(axes[2:4], figures.DESCENTS_2D):
+    for ax, (_, _, gradient, start, runs, _) in zip(axes[2:4], descent.DESCENTS_2D):
         assert ax.collections, "no contour lines"
         for lr, n_iter in runs:
             _, path = simple_gd(gradient, np.array(start), lr, n_iter=n_iter)
@@ -106,8 +105,8 @@ def test_descent_shows_the_bowl_zigzag_and_the_rosenbrock_stall(drawn):
 
 def test_the_loss_slice_is_the_networks_cost_at_the_grid_points(small_plane):
     start, origin, vectors, sample, (grid_a, grid_b, costs, projected) = small_plane
-    u, v = figures.principal_plane(origin, vectors)
-    probe = figures.copy_network(start)
+    u, v = sgd.principal_plane(origin, vectors)
+    probe = copy_network(start)
     for i, j in ((0, 0), (2, 3), (4, 1)):
         probe.vector[...] = origin + grid_a[i] * u + grid_b[j] * v
         assert costs[j, i] == pytest.approx(probe.cost_value(*sample), rel=1e-5)
@@ -116,7 +115,7 @@ def test_the_loss_slice_is_the_networks_cost_at_the_grid_points(small_plane):
 
 def test_the_projected_paths_are_the_runs_in_plane_coordinates(small_plane):
     start, origin, vectors, sample, (grid_a, grid_b, costs, projected) = small_plane
-    u, v = figures.principal_plane(origin, vectors)
+    u, v = sgd.principal_plane(origin, vectors)
     assert abs(u @ v) < 1e-8 and u @ u == pytest.approx(1) and v @ v == pytest.approx(1)
     for path, run_vectors in zip(projected, vectors):
         np.testing.assert_allclose(path[0], [0, 0], atol=1e-9)  # both start at the start
@@ -167,14 +166,14 @@ def test_the_sweep_finds_a_good_rate_and_fails_at_the_largest(quick_sweep):
 def test_learning_rate_draws_one_marker_per_rate_and_red_x_on_the_failed(drawn, quick_sweep):
     ax_accuracy, ax_curves, ax_cost = drawn("learning-rate").axes
     (accuracy,) = [line for line in ax_accuracy.get_lines() if line.get_marker() == "o"]
-    np.testing.assert_allclose(accuracy.get_xdata(), figures.QUICK_RATES)
+    np.testing.assert_allclose(accuracy.get_xdata(), rate.QUICK_RATES)
     np.testing.assert_allclose(accuracy.get_ydata(), [100 * point["accuracy"] for point in quick_sweep])
     (cost,) = [line for line in ax_cost.get_lines() if line.get_marker() == "o"]
     np.testing.assert_allclose(cost.get_ydata(), [point["cost"] for point in quick_sweep], rtol=1e-6)
     (crosses,) = lines_labelled(ax_accuracy, "failed")
     assert crosses.get_color() == "red" and crosses.get_marker() == "x"
     assert list(crosses.get_xdata()) == [point["lr"] for point in quick_sweep if point["failed"]]
-    assert figures.QUICK_RATES[-1] in crosses.get_xdata()
+    assert rate.QUICK_RATES[-1] in crosses.get_xdata()
     assert len(ax_curves.get_lines()) == 3
 
 

@@ -12,7 +12,10 @@ from .registry import FIGURES, Context, Figure, draw, register
 # importing the figure modules registers their figures, in the order of the slides (so not sorted)
 # isort: off
 from . import inside  # noqa: E402,F401  (1-4: a neuron, layers, weights, bias)
-from . import descent  # noqa: E402,F401  (5-8: curves, gradient descent, GD vs SGD, learning rate)
+from . import curves  # noqa: E402,F401  (5: the training curves)
+from . import descent  # noqa: E402,F401  (6: gradient descent on small functions)
+from . import sgd  # noqa: E402,F401  (7: GD vs SGD)
+from . import rate  # noqa: E402,F401  (8: the learning rate)
 from . import mistakes  # noqa: E402,F401  (9-11: mistakes, noise, dreams, backprop)
 # isort: on
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..network import Network
 from ..optimizers import SGD
+
+MONITOR_SIZE = 2_000  # training examples the cost is measured on
 
 
 @dataclass
@@ -99,3 +102,16 @@ class BatchCosts:
     def __exit__(self, *exc):
         del self.network.gradient  # the class's method shows through again
         return False
+
+
+def copy_network(network):
+    """A new Network with the same layout and weights (deepcopy would break the views into ``vector``)."""
+    clone = Network(**network.config())
+    clone.vector[...] = network.vector
+    return clone
+
+
+def sample_of(dataset, n=MONITOR_SIZE):
+    """(X, Y) of the first n examples of a Dataset."""
+    part = dataset.take(n)
+    return part.X, part.Y
