@@ -32,12 +32,6 @@ def images_of(fig):
     return [image for ax in axes for image in ax.images]
 
 
-def test_the_figures_are_registered_in_the_order_of_the_slides():
-    assert [name for name in FIGURES if name in NAMES] == NAMES
-    for name in NAMES:
-        entry = FIGURES[name]
-        assert entry.summary and "\n" not in entry.summary
-        assert 2 <= entry.paragraph.count(". ") + 1 <= 6
 
 
 def test_neuron_shows_the_784_values_of_the_example_and_the_answer(viz_context):
@@ -139,10 +133,6 @@ def test_bias_has_one_curve_per_bias_and_b_minus_10_crosses_one_half_at_10(viz_c
     assert np.interp(0.5, activation, weighted_sum) == pytest.approx(0, abs=0.05)
 
 
-def test_all_the_figures_follow_the_slides_from_a_neuron_to_backpropagation():
-    names = list(FIGURES)
-    assert names[0] == "neuron" and names[-1] == "backprop"
-    assert names.index("bias") < names.index("curves") < names.index("learning-rate") < names.index("mistakes")
 
 
 def test_draw_makes_a_figure_by_name_on_a_new_matplotlib_figure_of_its_size(viz_context):

@@ -7,16 +7,18 @@ only when a figure needs it), one example image, and the random generator.
 The core never imports this package; this package imports the core.
 """
 
-from .registry import FIGURES, Context, Figure, draw, register
+from .registry import FIGURES, SECTIONS, Context, Figure, draw, register
 
-# importing the figure modules registers their figures, in the order of the slides (so not sorted)
+# importing the figure modules registers their figures; FIGURES keeps them section by section, in the
+# order of the slides (registry.SECTIONS), and within a section in the order imported here
 # isort: off
-from . import inside  # noqa: E402,F401  (1-4: a neuron, layers, weights, bias)
-from . import curves  # noqa: E402,F401  (5: the training curves)
-from . import descent  # noqa: E402,F401  (6: gradient descent on small functions)
-from . import sgd  # noqa: E402,F401  (7: GD vs SGD)
-from . import rate  # noqa: E402,F401  (8: the learning rate)
-from . import mistakes  # noqa: E402,F401  (9-11: mistakes, noise, dreams, backprop)
+from . import inside  # noqa: E402,F401  (a neuron, layers, bias; weights and filmstrip: what it learned)
+from . import descent  # noqa: E402,F401  (gradient descent on small functions)
+from . import sgd  # noqa: E402,F401  (GD vs SGD)
+from . import curves  # noqa: E402,F401  (the training curves)
+from . import backprop  # noqa: E402,F401  (backpropagation, one example)
+from . import mistakes  # noqa: E402,F401  (mistakes, noise, dreams: what it learned)
+from . import rate  # noqa: E402,F401  (the learning rate)
 # isort: on
 
-__all__ = ["FIGURES", "Context", "Figure", "draw", "register"]
+__all__ = ["FIGURES", "SECTIONS", "Context", "Figure", "draw", "register"]

@@ -44,6 +44,7 @@ def _draw_history(ax_cost, ax_accuracy, epochs, label=""):
     "recipe (ReLU, softmax, cross-entropy, Adam) trained from the same seed for as long, with the "
     "same 13,002 parameters: the two costs differ, so only their accuracies are compared.",
     size=(12, 5),
+    section="sgd",
 )
 def make_curves(fig, context):
     fig.set_layout_engine("constrained")

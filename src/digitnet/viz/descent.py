@@ -55,6 +55,7 @@ def _draw_2d(ax, title, f, gradient, start, runs, limits):
     "and stalls in a long, flat valley. Where it ends depends on where it starts and how far it "
     "steps: on the curve with two valleys, two rates end in two different minima.",
     size=(12, 9),
+    section="gradient-descent",
 )
 def make_descent(fig, context):
     fig.set_layout_engine("constrained")

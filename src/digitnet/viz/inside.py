@@ -35,6 +35,7 @@ def _cell_label(value):
     "This is everything the network sees of the digit, one number per cell. The title shows "
     "what the trained network answers when these 784 numbers are fed through it.",
     size=(9, 9.6),
+    section="neuron",
 )
 def neuron(fig, context):
     x = np.asarray(context.example, dtype=float)
@@ -137,6 +138,7 @@ def _draw_neurons(ax, a, centres, layer, activation, predicted=None):
     "next neuron up, red pushes it down, and thicker means stronger. The brightest of the ten "
     "output neurons is the network's answer.",
     size=(10, 6.4),
+    section="layers",
 )
 def layers(fig, context):
     network = context.network
@@ -200,6 +202,7 @@ def _draw_sheet(fig, columns, title, label="weight", rows=2):
     "up their images with its weights shows which pixels it responds to. These are the patterns "
     "the network actually learned, not the neat strokes and loops we might hope for.",
     size=(10, 6.6),
+    section="learned",
 )
 def weights(fig, context):
     w1, w2 = context.network.weights[0], context.network.weights[1]
@@ -246,6 +249,7 @@ def _epoch_label(epoch):
     "Blotches of blue and red grow out of the noise within the first epoch, then sharpen. "
     "Each row has its own colour scale (shown on the left): the weights also grow as they learn.",
     size=(12, 4.3),
+    section="learned",
 )
 def filmstrip(fig, context):
     frames = filmstrip_frames(context)
@@ -311,6 +315,7 @@ def save_filmstrip_gif(context, path, seconds_per_frame=1.0):
     "b = -10 the neuron stays dark until the weighted sum passes 10. The bias says how high "
     "the weighted sum has to be before the neuron starts to be meaningfully active.",
     size=(8, 5),
+    section="weights-and-bias",
 )
 def bias(fig, context):
     ax = fig.add_subplot()

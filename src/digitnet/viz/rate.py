@@ -68,6 +68,7 @@ def _draw_rate_curves(ax, sweep, steps_per_epoch):
     "overshoot, every sigmoid saturates and the network answers the same digit for every image. "
     "In between lies a range of rates that learn quickly; for the seed's network it is about 0.3 to 3.",
     size=(13, 5),
+    section="learning-rate",
 )
 def make_learning_rate(fig, context):
     fig.set_layout_engine("constrained")

@@ -48,9 +48,31 @@ class Context:
         return self.image if self.image is not None else self.test_set.X[0]
 
 
+# The lesson's sections, in the order of the slides: (key, heading). Every figure belongs to one;
+# FIGURES lists them section by section, and the handout (viz/report.py) follows the same order.
+SECTIONS = (
+    ("neuron", "A neuron is a number"),
+    ("layers", "Layers: 784 → 16 → 16 → 10"),
+    ("weights-and-bias", "Weights and bias"),
+    ("parameters", "13,002 parameters"),
+    ("cost", "The cost"),
+    ("gradient-descent", "Gradient descent"),
+    ("sgd", "Stochastic gradient descent"),
+    ("backprop", "Backpropagation"),
+    ("learned", "What it learned"),
+    ("learning-rate", "The learning rate"),
+)
+SECTION_KEYS = tuple(key for key, _ in SECTIONS)
+
+
 @dataclass(frozen=True)
 class Figure:
-    """A named figure: its one-line summary, its slide's paragraph, and the function that draws it."""
+    """A named figure: its one-line summary, its paragraph, the function that draws it, and its section.
+
+    ``paragraph`` says what the figure shows in words that hold for any model; whatever depends
+    on the numbers drawn (where a walk ended, whether it settled, how sure an answer is) is
+    written on the figure itself, computed from those numbers.
+    """
 
     name: str
     summary: str
@@ -58,6 +80,7 @@ class Figure:
     make: Callable
     size: tuple = (8, 6)
     layout: str | None = "constrained"  # None: the figure places its parts itself
+    section: str = "learned"  # one of SECTION_KEYS
 
 
 FIGURES: dict[str, Figure] = {}
@@ -77,10 +100,21 @@ def draw(name: str, context: Context, fig: Any = None) -> Any:
     return fig
 
 
-def register(name, summary, paragraph, size=(8, 6), layout="constrained"):
-    """Decorator: add ``make(fig, context) -> fig`` to FIGURES under ``name``."""
+def register(name, summary, paragraph, size=(8, 6), layout="constrained", section="learned"):
+    """Decorator: add ``make(fig, context) -> fig`` to FIGURES under ``name``, in ``section``."""
+    if section not in SECTION_KEYS:
+        raise ValueError(f"unknown section {section!r}; choose one of: {', '.join(SECTION_KEYS)}")
+
     def add(make):
-        FIGURES[name] = Figure(name, summary, paragraph, make, size, layout)
+        FIGURES[name] = Figure(name, summary, paragraph, make, size, layout, section)
+        _in_lesson_order()
         return make
 
     return add
+
+
+def _in_lesson_order():
+    """Reorder FIGURES section by section (stable: within a section, in the order registered)."""
+    entries = sorted(FIGURES.values(), key=lambda entry: SECTION_KEYS.index(entry.section))
+    FIGURES.clear()
+    FIGURES.update((entry.name, entry) for entry in entries)

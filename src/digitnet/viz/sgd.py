@@ -94,6 +94,7 @@ def _draw_plane(ax, grid_a, grid_b, costs, projected):
     "The right panel squeezes the 13,002 weights into the plane of the walks' two main directions; "
     "the contours are the cost on that plane, which the walks leave a little.",
     size=(14, 6),
+    section="sgd",
 )
 def make_gd_vs_sgd(fig, context):
     fig.set_layout_engine("constrained")

@@ -1,0 +1,49 @@
+"""Every figure of the handout can be read there: no text under 8 pt as shown, none cut off, one sign scheme."""
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+
+from digitnet.viz import FIGURES, SECTIONS, draw
+from digitnet.viz.style import HANDOUT_WIDTH, MIN_POINTS, shown_scale, text_problems
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_every_text_of_the_figure_is_inside_the_image_and_readable_at_the_handouts_size(name, viz_context):
+    problems = text_problems(draw(name, viz_context))
+    assert not problems, f"{name}: " + "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)"
+                                                                   if len(problems) > 5 else "")
+
+
+def test_the_text_check_finds_small_and_cut_off_text():
+    small = Figure(figsize=(8, 4))
+    small.text(0.5, 0.5, "tiny", fontsize=MIN_POINTS / shown_scale(small) - 0.5)
+    assert any("'tiny' is shown at" in problem for problem in text_problems(small))
+    cut = Figure(figsize=(8, 4))
+    cut.text(0.95, 0.5, "a long sentence that runs off the right edge", fontsize=12)
+    assert any("reaches outside the image" in problem for problem in text_problems(cut))
+    fine = Figure(figsize=(8, 4))
+    fine.text(0.1, 0.5, "fine", fontsize=MIN_POINTS / shown_scale(fine) + 0.5)
+    assert text_problems(fine) == []
+
+
+def test_a_wide_figure_is_shrunk_to_the_handouts_width():
+    wide, narrow = Figure(figsize=(20, 4)), Figure(figsize=(6, 4))
+    assert shown_scale(wide) == pytest.approx(HANDOUT_WIDTH / (20 * 96))
+    assert shown_scale(narrow) == pytest.approx(110 / 96)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_every_figure_has_a_one_line_summary_and_a_short_paragraph(name):
+    entry = FIGURES[name]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", entry.paragraph) if s]
+    assert entry.summary and "\n" not in entry.summary
+    assert 2 <= len(sentences) <= 6
+
+
+def test_the_figures_follow_the_slides_section_by_section():
+    order = [key for key, _ in SECTIONS]
+    positions = [order.index(entry.section) for entry in FIGURES.values()]
+    assert positions == sorted(positions)
+    assert {entry.section for entry in FIGURES.values()} == set(order), "a section of the lesson has no figure"
