@@ -80,6 +80,58 @@ def test_report_writes_every_figure_and_a_page_that_walks_through_them(capsys, s
         assert entry.paragraph.split(".")[0] in page.replace("&#x27;", "'").replace("&quot;", '"')
 
 
+@pytest.fixture(scope="module")
+def handout(trained_network, tmp_path_factory):
+    """The folder of a quick report drawn from the trained network, and its index.html's text."""
+    folder = tmp_path_factory.mktemp("handout")
+    model = trained_network.save(folder / "model.npz")
+    assert main(["report", "--out", str(folder / "out"), "--model", str(model), "--quick"]) == 0
+    return folder / "out", (folder / "out" / "index.html").read_text()
+
+
+def test_the_handout_follows_the_slides_section_by_section(handout):
+    import html
+    import re
+
+    from digitnet.viz import SECTIONS
+
+    _, page = handout
+    headings = [html.unescape(h) for h in re.findall(r"<h2>\d+\. (.*?)</h2>", page)]
+    assert headings == [heading for _, heading in SECTIONS]
+    assert headings[:8] == ["A neuron is a number", "Layers: 784 → 16 → 16 → 10", "Weights and bias",
+                            "13,002 parameters", "The cost", "Gradient descent", "Stochastic gradient descent",
+                            "Backpropagation"]
+    for entry in FIGURES.values():  # each figure inside its own section
+        section = page[page.index(f'<section id="{entry.section}">'):]
+        section = section[:section.index("</section>")]
+        assert f'<img src="{entry.name}.png"' in section
+
+
+def test_the_handout_says_which_way_round_w_is(handout):
+    _, page = handout
+    note = page[page.index("A note on notation"):]
+    note = note[:note.index("</p>")]
+    assert "(n<sub>in</sub>, n<sub>out</sub>)" in note and "transpose" in note and "weights[l][k, j]" in note
+
+
+def test_the_handout_counts_the_steps_of_an_epoch_from_the_training_set(handout, mnist):
+    _, page = handout
+    assert f"{len(mnist[0]) // 10:,} steps for each pass over the {len(mnist[0]):,}" in page
+
+
+def test_the_handout_shows_each_figure_at_its_natural_size_at_most_960_px_wide(handout):
+    import re
+
+    from digitnet.viz.style import DPI, HANDOUT_WIDTH
+
+    folder, page = handout
+    assert f"max-width: {HANDOUT_WIDTH}px" in page and "img { max-width: 100%; height: auto;" in page
+    for name, width, height in re.findall(r'<img src="([\w-]+)\.png" alt="[^"]*" width="(\d+)" height="(\d+)"', page):
+        with Image.open(folder / f"{name}.png") as image:
+            assert image.size == (int(width), int(height)), name  # so the page knows the size before it loads
+        assert int(width) == round(FIGURES[name].size[0] * DPI)
+
+
 def test_the_filmstrip_can_be_an_animated_gif(capsys, saved_model, tmp_path):
     out = tmp_path / "film.gif"
     code, _, err = run(capsys, "show", "filmstrip", "--model", str(saved_model), "--out", str(out), "--quick")

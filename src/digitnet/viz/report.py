@@ -1,16 +1,22 @@
-"""Save figures, and the handout: every figure with its paragraph on one HTML page."""
+"""Save figures, and the handout: the lesson's sections in the slides' order, each figure with its paragraph.
+
+The handout shows every figure at its natural size (one PNG pixel per CSS pixel) up to
+``style.HANDOUT_WIDTH``, the width of its column; ``style.text_problems`` is what keeps the
+text of a wider figure readable when it is shrunk to fit.
+"""
 
 import html
 import time
 from pathlib import Path
 
 from ..files import write_atomically
-from .registry import FIGURES, draw
+from .registry import FIGURES, SECTIONS, draw
+from .style import DPI, HANDOUT_WIDTH
 
 FORMATS = (".png", ".svg", ".pdf")
 
 
-def save_figure(name, context, path, dpi=110):
+def save_figure(name, context, path, dpi=DPI):
     """Draw the figure called ``name`` from ``context`` and write it to ``path`` (.png, .svg or .pdf)."""
     figure = draw(name, context)
     path = Path(path)
@@ -21,27 +27,48 @@ def save_figure(name, context, path, dpi=110):
 
 
 def write_report(context, folder, on_figure=None):
-    """Write every figure as PNG into ``folder`` and an ``index.html`` that walks through them.
+    """Write every figure as PNG into ``folder`` and an ``index.html`` that walks through them,
+    section by section in the order of the slides.
 
     ``on_figure(name, seconds)`` is called after each figure. Returns the page's path.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    introductions = _introductions(context)
     sections = []
-    for number, entry in enumerate(FIGURES.values(), start=1):
-        started = time.perf_counter()
-        save_figure(entry.name, context, folder / f"{entry.name}.png")
-        if on_figure is not None:
-            on_figure(entry.name, time.perf_counter() - started)
-        sections.append(
-            f'<section id="{entry.name}">\n<h2>{number}. {html.escape(entry.summary)}</h2>\n'
-            f"<p>{html.escape(entry.paragraph)}</p>\n"
-            f'<img src="{entry.name}.png" alt="{html.escape(entry.summary)}">\n</section>'
-        )
+    for number, (key, heading) in enumerate(SECTIONS, start=1):
+        figures = []
+        for entry in (entry for entry in FIGURES.values() if entry.section == key):
+            started = time.perf_counter()
+            save_figure(entry.name, context, folder / f"{entry.name}.png")
+            if on_figure is not None:
+                on_figure(entry.name, time.perf_counter() - started)
+            width, height = (round(inches * DPI) for inches in entry.size)
+            figures.append(
+                f'<figure id="{entry.name}">\n<h3>{html.escape(entry.summary)}</h3>\n'
+                f"<p>{html.escape(entry.paragraph)}</p>\n"
+                f'<img src="{entry.name}.png" alt="{html.escape(entry.summary)}" width="{width}" height="{height}">\n'
+                f"</figure>"
+            )
+        sections.append(f'<section id="{key}">\n<h2>{number}. {html.escape(heading)}</h2>\n'
+                        f"{introductions[key]}\n" + "\n".join(figures) + "\n</section>")
     page = folder / "index.html"
-    text = _PAGE.format(network=html.escape(_describe(context.network)), sections="\n".join(sections))
+    text = _PAGE.format(network=html.escape(_describe(context.network)), width=HANDOUT_WIDTH,
+                        contents="\n".join(f'<li><a href="#{key}">{html.escape(heading)}</a></li>'
+                                            for key, heading in SECTIONS),
+                        sections="\n".join(sections))
     write_atomically(page, lambda file: file.write(text.encode()))
     return page
+
+
+def _introductions(context):
+    """INTRODUCTIONS with this handout's numbers filled in: the training set's size, and the cost's name."""
+    n_train = len(context.train_set)
+    cost = context.network.cost.name
+    cost_note = "" if cost == "mse" else (f" (This handout's model was trained on another cost, "
+                                          f"{html.escape(cost)}; its figures show that one.)")
+    return {key: text.format(n_train=n_train, steps=-(-n_train // 10), cost_note=cost_note)
+            for key, text in INTRODUCTIONS.items()}
 
 
 def _describe(network):
@@ -53,23 +80,77 @@ def _describe(network):
             f"trained with digitnet on {data}{trained}")
 
 
+# Each section's opening, in the slides' words; what it says holds for any trained seed network
+# (the report draws only 784-16-16-10 networks). HTML, written here, never built from input.
+INTRODUCTIONS = {
+    "neuron": """<p>A neuron holds a number from 0.0 to 1.0, its <em>activation</em>. A 28 x 28 image of a
+handwritten digit is 784 numbers, one for each pixel (0.0 black, 1.0 white): the 784 neurons of
+the network's first layer.</p>""",
+    "layers": """<p>The network is 784 &rarr; 16 &rarr; 16 &rarr; 10: the 784 input neurons, two hidden
+layers of 16 that we hope pick up strokes and then patterns of strokes, and ten outputs, one for
+each digit. Each layer's activations are computed from the layer before; the brightest output is
+the network's answer.</p>""",
+    "weights-and-bias": """<p>Each neuron takes a <em>weighted sum</em> of the activations of the
+layer before, w<sub>1</sub>a<sub>1</sub> + w<sub>2</sub>a<sub>2</sub> + &hellip; +
+w<sub>n</sub>a<sub>n</sub>, adds its <em>bias</em> b (its threshold: a bias of &minus;10 keeps it dark
+until the sum passes 10), and squashes the result z into 0..1 with the sigmoid,
+&sigma;(z) = 1 / (1 + e<sup>&minus;z</sup>).</p>
+<p class="note"><strong>A note on notation.</strong> digitnet keeps the examples of a batch as rows
+and stores layer l's weights as a matrix W of shape (n<sub>in</sub>, n<sub>out</sub>), so a layer is
+z = a W + b (in code <code>z = a @ W + b</code>). The slides, 3Blue1Brown and Nielsen's book write the
+transpose: w<sub>jk</sub> joins neuron k of the layer before to neuron j, and z = W a + b. So
+digitnet's <code>weights[l][k, j]</code> is the book's w<sub>jk</sub>, and the 784 weights of
+first-layer neuron j are the column <code>weights[0][:, j]</code>.</p>""",
+    "parameters": """<p>Every neuron after the input has one weight for each neuron before it and a
+bias of its own: 784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights and 16 + 16 + 10 = 42 biases,
+13,002 numbers in all. They are the network's knobs; learning means finding good values for all
+of them.</p>""",
+    "cost": """<p>To learn, the network needs a measure of how wrong it is. For one digit, the
+<em>cost</em> adds up the squared differences between its ten outputs and the right answer (1.0 for
+the right digit, 0.0 for the other nine); the cost of the network is the average of that over the
+training examples (the mean squared error, with no factor 1/2). Training makes this one number small.{cost_note}</p>""",
+    "gradient-descent": """<p>The cost is a function of the 13,002 weights and biases. Its
+<em>gradient</em> points where it grows fastest, so a small step along the <em>negative</em>
+gradient lowers it: start from random weights, compute the cost, step downhill by the learning rate
+times the gradient, repeat. The slides' <code>simple_gd(gradient, start, learn_rate, n_iter=50,
+tolerance=1e-06)</code> does exactly this; here it walks down small functions first.</p>""",
+    "sgd": """<p>The true gradient is an average over all the training digits: one careful step
+costs a pass over all of them. <em>Stochastic</em> gradient descent estimates it from a random
+mini-batch of 10 digits and steps at once, {steps:,} steps for each pass over the {n_train:,}
+training digits (an <em>epoch</em>): a drunk man walking down a hill, but faster.</p>""",
+    "backprop": """<p>The gradient comes from <em>backpropagation</em>: for one example the cost says
+how each output neuron should move, and the chain rule carries those wishes back, layer by layer, to
+every weight and bias. One forward and one backward pass give all 13,002 partial derivatives, where
+nudging each parameter in turn would take 13,003 forward passes.</p>""",
+    "learned": """<p>What did the 13,002 numbers become? The weights of each hidden neuron drawn as an
+image, how they formed over training, the digits the network gets wrong, what it answers for pure
+noise, and the picture it finds most like each digit.</p>""",
+    "learning-rate": """<p>The learning rate is how far each step goes along the negative gradient:
+too small and training crawls, too large and the steps overshoot. Its role, measured on the real
+network:</p>""",
+}
+
 _PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>How a neural network learns to read digits</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
+body {{ font-family: system-ui, sans-serif; max-width: {width}px; margin: 2em auto; padding: 0 1em;
        line-height: 1.5; color: #222; }}
-img {{ max-width: 100%; border: 1px solid #ddd; }}
+img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}
+figure {{ margin: 0 0 2.5em; }}
 section {{ margin-bottom: 3em; }}
+.note {{ background: #f4f4f4; padding: 0.6em 0.9em; border-left: 3px solid #999; }}
 </style>
 </head>
 <body>
 <h1>How a neural network learns to read digits</h1>
-<p>Every figure below was drawn from a real {network},
-in the order of the lesson: what a neuron is, how layers light up, what the weights look for,
-how gradient descent and backpropagation train them, and what the network did and did not learn.</p>
+<p>Every figure below was drawn from a real {network}, in the order of the lesson:</p>
+<ol>
+{contents}
+</ol>
 {sections}
 </body>
 </html>
