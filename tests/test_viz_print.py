@@ -2,11 +2,13 @@
 
 import re
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 from digitnet.viz import FIGURES, SECTIONS, draw
-from digitnet.viz.style import HANDOUT_WIDTH, MIN_POINTS, shown_scale, text_problems
+from digitnet.viz.style import HANDOUT_WIDTH, MIN_POINTS, SIGN_CMAP, shown_scale, text_problems
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
@@ -14,6 +16,18 @@ def test_every_text_of_the_figure_is_inside_the_image_and_readable_at_the_handou
     problems = text_problems(draw(name, viz_context))
     assert not problems, f"{name}: " + "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)"
                                                                    if len(problems) > 5 else "")
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_every_image_of_signed_numbers_uses_the_one_sign_scheme_centred_on_zero(name, viz_context):
+    """Blue positive, white zero, red negative, on every image of numbers that can be negative."""
+    fig = draw(name, viz_context)
+    for image in fig.findobj(AxesImage):
+        data = np.asarray(image.get_array(), dtype=float)
+        low, high = image.get_clim()
+        if np.nanmin(data) < 0 or low < 0:
+            assert image.get_cmap().name == SIGN_CMAP, f"{name}: a signed image drawn with {image.get_cmap().name}"
+            assert low == pytest.approx(-high), f"{name}: a signed image's colours not centred on 0 ({low}, {high})"
 
 
 def test_the_text_check_finds_small_and_cut_off_text():
