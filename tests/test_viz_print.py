@@ -10,18 +10,31 @@ from matplotlib.image import AxesImage
 from digitnet.viz import FIGURES, SECTIONS, draw
 from digitnet.viz.style import HANDOUT_WIDTH, MIN_POINTS, SIGN_CMAP, shown_scale, text_problems
 
+_drawn: dict = {}  # each figure drawn once for this module's tests
+
+
+@pytest.fixture
+def drawn(viz_context):
+    """``drawn(name)``: the figure ``name`` drawn from the quick context, once."""
+    def drawn(name):
+        if name not in _drawn:
+            _drawn[name] = draw(name, viz_context)
+        return _drawn[name]
+
+    return drawn
+
 
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_every_text_of_the_figure_is_inside_the_image_and_readable_at_the_handouts_size(name, viz_context):
-    problems = text_problems(draw(name, viz_context))
+def test_every_text_of_the_figure_is_inside_the_image_and_readable_at_the_handouts_size(name, drawn):
+    problems = text_problems(drawn(name))
     assert not problems, f"{name}: " + "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)"
                                                                    if len(problems) > 5 else "")
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_every_image_of_signed_numbers_uses_the_one_sign_scheme_centred_on_zero(name, viz_context):
+def test_every_image_of_signed_numbers_uses_the_one_sign_scheme_centred_on_zero(name, drawn):
     """Blue positive, white zero, red negative, on every image of numbers that can be negative."""
-    fig = draw(name, viz_context)
+    fig = drawn(name)
     for image in fig.findobj(AxesImage):
         data = np.asarray(image.get_array(), dtype=float)
         low, high = image.get_clim()
