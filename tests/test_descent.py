@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from digitnet.descent import simple_gd
+from digitnet.descent import FUNCTIONS, Kind, describe_walk, local_minima, simple_gd, valley_minimum
 
 
 def test_a_small_learning_rate_converges_near_zero_on_x_squared():
@@ -21,19 +21,6 @@ def test_learning_rate_above_one_diverges():
     assert all(abs(b) > abs(a) for a, b in zip(path, path[1:]))
 
 
-def test_two_learning_rates_end_in_different_minima_of_a_quartic():
-    # f(x) = x^4 - 5x^2 - 3x has a local minimum near -1.42 and the global one near 1.72,
-    # with a local maximum near -0.3 between them; the numbers are Real Python's worked example
-    f = lambda x: x**4 - 5 * x**2 - 3 * x  # noqa: E731
-    gradient = lambda x: 4 * x**3 - 10 * x - 3  # noqa: E731
-    left, _ = simple_gd(gradient, 0.0, 0.2)
-    right, _ = simple_gd(gradient, 0.0, 0.1)
-    assert left == pytest.approx(-1.4207567437458342, abs=1e-9)
-    assert right == pytest.approx(1.285401330315467, abs=1e-9)
-    assert left < -0.3 < right
-    assert f(right) < f(left)
-
-
 def test_vectors_keep_every_point_of_the_path_and_leave_start_alone():
     start = np.array([3.0, -4.0])
     vector, path = simple_gd(lambda v: 2 * v, start, 0.25, n_iter=3)
@@ -50,3 +37,103 @@ def test_it_stops_only_when_every_component_of_the_step_is_within_tolerance():
     assert abs(vector[1]) < 1e-4
     assert abs(path[-1][1] - path[-2][1]) <= 1e-6
     assert abs(path[-2][1] - path[-3][1]) > 1e-6
+
+
+# -- the verdict on a walk ------------------------------------------------------------------------
+
+QUARTIC = FUNCTIONS["quartic"]  # x^4 - 5x^2 - 3x, from 0
+QUARTIC_MINIMA = sorted(r.real for r in np.roots([4, 0, -10, -3]) if 12 * r.real**2 - 10 > 0)  # f' = 0, f'' > 0
+
+
+def walk(name, learn_rate, n_iter=50):
+    """The verdict on simple_gd's walk down FUNCTIONS[name] from its start."""
+    function = FUNCTIONS[name]
+    start = function.start if function.dimensions == 1 else np.array(function.start)
+    with np.errstate(all="ignore"):
+        _, path = simple_gd(function.gradient, start, learn_rate, n_iter=n_iter)
+    return describe_walk(function, path, n_iter)
+
+
+def test_the_quartic_has_its_local_minima_near_minus_1_40_and_1_714():
+    assert QUARTIC_MINIMA == pytest.approx([-1.4017712, 1.7139394], abs=1e-7)
+    assert local_minima(QUARTIC.gradient, -3, 3) == pytest.approx(QUARTIC_MINIMA, abs=1e-9)
+    assert local_minima(QUARTIC.gradient, 0, 1) == []
+
+
+def test_the_valley_minimum_is_found_from_either_wall_and_not_on_a_slope_that_never_turns():
+    assert valley_minimum(QUARTIC.gradient, 0.0) == pytest.approx(QUARTIC_MINIMA[1], abs=1e-9)
+    assert valley_minimum(QUARTIC.gradient, 40.0) == pytest.approx(QUARTIC_MINIMA[1], abs=1e-9)
+    assert valley_minimum(QUARTIC.gradient, -0.5) == pytest.approx(QUARTIC_MINIMA[0], abs=1e-9)
+    assert valley_minimum(lambda x: 2 * x, 0.0) == 0.0
+    assert valley_minimum(lambda x: -1.0, 3.0) is None
+
+
+def test_a_walk_that_stops_at_the_bottom_settled_and_one_stopped_on_a_slope_stalled():
+    settled, stalled = walk("square", 0.2), walk("square", 1e-9)
+    assert settled.kind is Kind.SETTLED and settled.minimum == 0 and settled.steps < 50
+    assert settled.summary == f"settled in the minimum at 0 after {settled.steps} steps"
+    assert stalled.kind is Kind.STALLED and stalled.steps == 1 and stalled.slope == pytest.approx(20)
+    assert stalled.sentence.startswith("Stopped after 1 step at 10, where f = 100: ")
+    assert "tolerance 1e-6" in stalled.sentence and "too small" in stalled.sentence
+
+
+def test_on_x_squared_rate_one_bounces_without_closing_in_and_a_larger_one_diverges():
+    bouncing, diverging = walk("square", 1.0), walk("square", 1.1, n_iter=4)
+    assert bouncing.kind is Kind.BOUNCING and bouncing.shrink is None
+    assert bouncing.minimum == 0 and bouncing.span == (-10.0, 10.0)
+    assert bouncing.summary == "still bouncing after 50 steps around the minimum at 0 (x between -10 and 10), " \
+                               "not steadily closing in"
+    assert diverging.kind is Kind.DIVERGED and diverging.end == pytest.approx((10 * 1.2**4,))
+    assert diverging.summary.startswith("diverging: each step longer than the last")
+
+
+def test_a_small_rate_is_still_creeping_towards_the_minimum():
+    creeping = walk("square", 0.02)
+    assert creeping.kind is Kind.CREEPING and creeping.minimum == 0
+    assert creeping.end == pytest.approx((10 * 0.96**50,))
+    assert "still creeping downhill after 50 steps" in creeping.summary
+
+
+@pytest.mark.parametrize("learn_rate", [0.05, 0.1, 0.13, 0.2])
+def test_on_the_quartic_a_walk_settles_only_where_rate_times_curvature_is_below_two(learn_rate):
+    verdict = walk("quartic", learn_rate)
+    curvature = 12 * verdict.minimum**2 - 10
+    assert verdict.minimum in [pytest.approx(m, abs=1e-9) for m in QUARTIC_MINIMA]
+    if learn_rate * curvature > 2:  # each step overshoots the minimum by more than it started from
+        assert verdict.kind is Kind.BOUNCING and verdict.shrink is None
+        assert verdict.span[0] < verdict.minimum < verdict.span[1]
+    else:
+        assert verdict.kind in (Kind.SETTLED, Kind.NEARLY_SETTLED)
+        assert abs(verdict.end[0] - verdict.minimum) < 1e-5
+
+
+def test_the_quartics_bouncing_walks_are_named_by_the_minimum_they_bounce_around_not_where_they_stop():
+    left, right = walk("quartic", 0.2), walk("quartic", 0.1)
+    assert left.end[0] == pytest.approx(-1.4207567, abs=1e-6)  # the old caption's "ends at -1.421"
+    assert "around the minimum at -1.402 (x between -1.631 and -0.8213)" in left.summary
+    assert right.end[0] == pytest.approx(1.2854013, abs=1e-6)  # ... and "ends at 1.285"
+    assert "around the minimum at 1.714 (x between 1.039 and 2.021)" in right.summary
+    assert right.sentence.startswith("Did not settle: after 50 steps it is still bouncing")
+
+
+def test_the_bowls_zigzag_shrinks_by_one_minus_rate_times_its_curvature_across_the_valley():
+    zigzag = walk("bowl", 0.095, n_iter=60)
+    assert zigzag.kind is Kind.BOUNCING and zigzag.minimum is None and zigzag.span is None
+    assert zigzag.shrink == pytest.approx(abs(1 - 0.095 * 20))
+    assert "each step 0.9 of the last" in zigzag.summary
+
+
+def test_rosenbrocks_small_steady_steps_are_creeping_not_nearly_settled():
+    # its last steps are under 1e-3, but as long as the ones before: it has far to go
+    stall = walk("rosenbrock", 0.0001, n_iter=2000)
+    assert stall.last_step < 1e-3
+    assert stall.kind is Kind.CREEPING and np.hypot(stall.end[0] - 1, stall.end[1] - 1) > 1.5
+
+
+def test_a_walk_cut_short_or_gone_to_infinity_diverged():
+    capped = describe_walk(FUNCTIONS["square"], [[10.0], [-2e5], [1e6]], 50, diverged=True)
+    assert capped.kind is Kind.DIVERGED and capped.sentence.startswith("Diverged: after 2 steps it was past 1e6.")
+    with np.errstate(all="ignore"):
+        _, path = simple_gd(FUNCTIONS["rosenbrock"].gradient, np.array([-1.2, 1.0]), 0.1, n_iter=50)
+    gone = describe_walk(FUNCTIONS["rosenbrock"], path, 50)
+    assert gone.kind is Kind.DIVERGED and np.isfinite(gone.end).all() and gone.steps < 50
