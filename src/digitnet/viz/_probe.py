@@ -1,4 +1,5 @@
-"""The numbers behind the figures that probe a trained network: dreams and one backprop step.
+"""The numbers behind the figures that probe a trained network: dreams, and the float64 copy and
+relative error that the backprop figures (``_gradients``) use too.
 
 NumPy only. Each helper works on a float64 copy of the network (``as_float64``), so the
 network it is given is never changed and finite differences are accurate.
@@ -6,7 +7,6 @@ network it is given is never changed and finite differences are accurate.
 
 import numpy as np
 
-from ..data.mnist import one_hot
 from ..network import Network
 
 
@@ -51,47 +51,6 @@ def dream(network, digit, steps=300, lr=0.03, penalty=0.01, rng=None):
         grad_x = backward_to_input(network, zs, activations, grad_a) - 2.0 * penalty * x
         x = np.clip(x + lr * grad_x, 0.0, 1.0)
     return x[0]
-
-
-def backprop_example(network, x, label, n_checks=5, eps=1e-4):
-    """What backpropagation asks of the network for one example x (784,) with target ``label``.
-
-    Returns a dict: ``output_nudges`` -dC/da of the output layer (10,); ``deltas`` dC/dz of
-    each layer after the input (16,), (16,), (10,); ``neuron`` j, the first-layer neuron with
-    the largest |delta|; ``weight_change`` -dC/dW[:, j] (784,); and ``checks``, a list of
-    (name, backprop, finite difference) for the ``n_checks`` weights into j with the largest
-    gradient and the output biases. All in float64; ``network`` itself is not changed.
-    """
-    network = as_float64(network)
-    X = np.asarray(x, dtype=np.float64).reshape(1, -1)
-    Y = one_hot([label], network.sizes[-1], dtype=np.float64)
-    zs, activations = network.forward_trace(X)
-    grad_w, grad_b = network.backprop(X, Y)
-    deltas = [g.copy() for g in grad_b]                        # BP3: for one example dC/db = delta
-    j = int(np.abs(deltas[0]).argmax())
-    pixels = np.argsort(-np.abs(grad_w[0][:, j]))[:n_checks]
-    checks = [(f"w[{i}, {j}]", grad_w[0][i, j], _central_difference(network, X, Y, network.weights[0], (i, j), eps))
-              for i in pixels]
-    checks += [(f"b_out[{k}]", grad_b[-1][k], _central_difference(network, X, Y, network.biases[-1], (k,), eps))
-               for k in range(network.sizes[-1])]
-    return {
-        "output_nudges": -network.cost.prime(activations[-1], Y)[0],
-        "deltas": deltas,
-        "neuron": j,
-        "weight_change": -grad_w[0][:, j].copy(),
-        "checks": checks,
-    }
-
-
-def _central_difference(network, X, Y, array, index, eps):
-    """(C(p + eps) - C(p - eps)) / 2 eps for the one parameter p = array[index]."""
-    original = array[index]
-    array[index] = original + eps
-    cost_plus = network.cost_value(X, Y)
-    array[index] = original - eps
-    cost_minus = network.cost_value(X, Y)
-    array[index] = original
-    return (cost_plus - cost_minus) / (2 * eps)
 
 
 # below this a gradient is compared absolutely: a central difference of the cost (C ~ 1,

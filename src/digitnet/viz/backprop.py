@@ -1,43 +1,59 @@
 """Backpropagation for one example: the nudges each output wants, carried back to every neuron,
-checked against finite differences."""
+checked against finite differences.
+
+Every number drawn is a nudge, -dC/d(something): the direction that lowers the cost, the one
+gradient descent moves in. Its sign and its colour agree everywhere (style.sign_color): blue,
+the cost falls if the thing grows; red, the cost falls if it shrinks. The numbers come from
+``_gradients`` (NumPy only).
+"""
 
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.transforms import offset_copy
 
-from ._probe import GRADIENT_FLOOR, backprop_example, relative_error
+from ._gradients import backprop_example
+from ._probe import GRADIENT_FLOOR, relative_error
 from .registry import register
-from .style import show_digit
+from .style import SIGN_CMAP, show_digit, sign_color
 
-UP, DOWN = "tab:green", "tab:red"
-NUDGE_CMAP = LinearSegmentedColormap.from_list("nudge", [DOWN, "white", UP])
+NUDGE = "\u2212\u2202C/\u2202"  # "-dC/d": what every panel and the table show
+CONVENTION = (f"every number is a nudge, {NUDGE}(\u00b7): blue, the cost falls if this grows; "
+              "red, the cost falls if it shrinks")
+
+
+def nudge(gradient):
+    """The nudge that lowers the cost: minus the gradient (a number or an array)."""
+    return -np.asarray(gradient)
 
 
 @register(
     "backprop",
     "Backpropagation, one example: the nudges each output wants, carried back to every neuron",
-    "For one training example, the cost tells each output neuron which way it should move: the "
-    "right digit up, the others down. Backpropagation carries those wishes back layer by layer, "
-    "weighting each by how strongly the neurons are connected, and turns them into a change for "
-    "every weight. A finite-difference check of the cost confirms the numbers.",
-    size=(15, 8.5),
+    "For one training example, the cost tells each output neuron which way, and how strongly, it "
+    "should move. Backpropagation carries those wishes back layer by layer, weighting each by how "
+    "strongly the neurons are connected, and turns them into a change for every weight. A "
+    "finite-difference check of the cost confirms the numbers.",
+    size=(9.6, 8),
     section="backprop",
 )
 def make_backprop(fig, context):
     x = context.example
     label, source = _target(context)
     result = backprop_example(context.network, x, label)
-    grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.15], hspace=0.45, wspace=0.3)
-    deltas, j = result["deltas"], result["neuron"]
-    _nudge_bars(fig.add_subplot(grid[0, 0]), result["output_nudges"],
-                "(a) what each output wants: \u2212\u2202C/\u2202a", "output digit")
-    _nudge_bars(fig.add_subplot(grid[0, 1]), -deltas[-2],
-                "(b) carried back to hidden layer 2: \u2212\u2202C/\u2202z", "neuron")
-    _nudge_bars(fig.add_subplot(grid[0, 2]), -deltas[0],
-                "(b) carried back to hidden layer 1: \u2212\u2202C/\u2202z", "neuron", highlight=j)
-    show_digit(fig.add_subplot(grid[1, 0]), x, f"the example; target {label} ({source})")
-    _weight_change_image(fig, fig.add_subplot(grid[1, 1]), result["weight_change"], j)
-    _check_table(fig.add_subplot(grid[1, 2]), result["checks"])
-    fig.suptitle("Backpropagation, one example: green = up, red = down", fontsize=14)
+    j = result["neuron"]
+    grid = fig.add_gridspec(2, 1, height_ratios=[1, 1.3])
+    bars = grid[0].subgridspec(1, 3)
+    lower = grid[1].subgridspec(1, 3, width_ratios=[0.75, 1, 1.35])
+    letters = iter("abcdef")
+    for column, layer in enumerate(_layers_shown(len(result["grad_a"]))):
+        outlined = j if layer == 0 else None
+        _nudge_bars(fig.add_subplot(bars[0, column]), nudge(result["grad_a"][layer]),
+                    f"({next(letters)}) {_layer_name(layer, len(result['grad_a']))}: {NUDGE}a",
+                    "output digit" if layer == len(result["grad_a"]) - 1 else "neuron", highlight=outlined)
+    show_digit(fig.add_subplot(lower[0, 0]), x, f"({next(letters)}) the example;\ntarget {label} ({source})")
+    _weight_change_image(fig, fig.add_subplot(lower[0, 1]), nudge(result["grad_w_neuron"]), j, next(letters))
+    _check_table(fig.add_subplot(lower[0, 2]), result["checks"], next(letters))
+    fig.suptitle("Backpropagation, one example\n"
+                 + output_wishes(nudge(result["grad_a"][-1]), label) + "\n" + CONVENTION, fontsize=9.5)
     return fig
 
 
@@ -48,38 +64,79 @@ def _target(context):
     return int(context.network.predict(np.reshape(context.example, (1, -1)))[0]), "the network's own answer"
 
 
+def _layers_shown(n_layers):
+    """Which layers after the input get a panel, output first: at most the output, the last hidden
+    layer and the first (whose neuron's weights panel (e) shows)."""
+    return sorted({n_layers - 1, max(n_layers - 2, 0), 0}, reverse=True)
+
+
+def _layer_name(layer, n_layers):
+    return "output layer" if layer == n_layers - 1 else f"hidden layer {layer + 1}"
+
+
+def output_wishes(nudges, target):
+    """Which outputs want to grow and which to shrink, in words, from the output layer's nudges (n_out,)."""
+    grow = [d for d, v in enumerate(nudges) if v > 0]
+    shrink = [d for d, v in enumerate(nudges) if v < 0]
+    still = [d for d, v in enumerate(nudges) if v == 0]
+
+    def named(digits):
+        words = ", ".join(str(d) + (" (the target)" if d == target else "") for d in digits)
+        return f"output{'s' if len(digits) > 1 else ''} {words}"
+
+    parts = [f"{named(grow)} want{'s' if len(grow) == 1 else ''} to grow"] if grow else []
+    parts += [f"{named(shrink)} want{'s' if len(shrink) == 1 else ''} to shrink"] if shrink else []
+    parts += [f"{named(still)} want{'s' if len(still) == 1 else ''} no change"] if still else []
+    return "; ".join(parts)
+
+
 def _nudge_bars(ax, nudges, title, xlabel, highlight=None):
-    colours = [UP if v >= 0 else DOWN for v in nudges]
-    bars = ax.bar(range(len(nudges)), nudges, color=colours)
+    bars = ax.bar(range(len(nudges)), nudges, color=[sign_color(v) for v in nudges])
     if highlight is not None:
         bars[highlight].set_edgecolor("black")
         bars[highlight].set_linewidth(1.5)
+        xlabel += f"\n(outlined: {highlight}, whose\nweights change most)"
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(nudges)))
-    ax.tick_params(axis="x", labelsize=7 if len(nudges) > 10 else 9)
-    ax.set_xlabel(xlabel + (f" (outlined: neuron {highlight}, largest |\u03b4|)" if highlight is not None else ""))
-    ax.set_title(title, fontsize=10.5)
+    ax.set_xticks(range(len(nudges)), [str(i) if len(nudges) <= 10 or i % 3 == 0 else "" for i in range(len(nudges))])
+    ax.tick_params(labelsize=8)
+    ax.yaxis.get_offset_text().set_fontsize(8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, fontsize=8.5)
     return ax
 
 
-def _weight_change_image(fig, ax, weight_change, j):
-    limit = max(np.abs(weight_change).max(), 1e-30)
-    image = ax.imshow(weight_change.reshape(28, 28), cmap=NUDGE_CMAP, vmin=-limit, vmax=limit)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    ax.set_title(f"(c) change to the 784 weights into\nlayer-1 neuron {j}: \u2212\u2202C/\u2202W[:, {j}]",
-                 fontsize=10.5)
+def _weight_change_image(fig, ax, weight_nudge, j, letter):
+    limit = max(np.abs(weight_nudge).max(), 1e-30)
+    image = ax.imshow(weight_nudge.reshape(28, 28), cmap=SIGN_CMAP, vmin=-limit, vmax=limit)
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar.ax.tick_params(labelsize=8)
+    bar.ax.yaxis.get_offset_text().set_fontsize(8)
+    ax.set_title(f"({letter}) nudges to the 784 weights into\nhidden-1 neuron {j}: {NUDGE}W1[:, {j}]", fontsize=8.5)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
 
 
-def _check_table(ax, checks):
-    errors = [relative_error(bp, fd) for _, bp, fd in checks]
-    lines = [f"{'parameter':<11}{'backprop':>11}{'finite diff':>12}{'rel err':>9}"]
-    lines += [f"{name:<11}{bp:>11.3e}{fd:>12.3e}{err:>9.1e}" for (name, bp, fd), err in zip(checks, errors)]
-    lines += ["", f"max relative error {max(errors):.1e}"]
+def check_rows(checks):
+    """The check table: its header, then (line, nudge) for each parameter: its nudge by backprop and by
+    finite differences and their relative error; ``checks`` is a list of (name, dC/dp by backprop,
+    dC/dp by finite differences)."""
+    header = f"{'p':<11}{'backprop':>11}{'fin. diff.':>11}{'rel. err':>9}"
+    rows = [(f"{name:<11}{nudge(bp):>11.3e}{nudge(fd):>11.3e}{relative_error(bp, fd):>9.1e}", nudge(bp))
+            for name, bp, fd in checks]
+    return header, rows
+
+
+def _check_table(ax, checks, letter):
+    """Each row in the colour of its nudge's sign, as the bars are."""
     ax.axis("off")
-    ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=8.2, va="top", transform=ax.transAxes)
-    ax.set_title("(d) \u2202C/\u2202(parameter): backprop vs finite differences\n"
-                 f"(float64; rel err = |bp \u2212 fd| / max(|bp|, |fd|, {GRADIENT_FLOOR:g}))", fontsize=10)
+    header, rows = check_rows(checks)
+    worst = max(relative_error(bp, fd) for _, bp, fd in checks)
+    lines = [(header, "black")] + [(line, sign_color(value)) for line, value in rows]
+    lines += [("", "black"), (f"max relative error {worst:.1e}", "black")]
+    for number, (line, colour) in enumerate(lines):
+        place = offset_copy(ax.transAxes, fig=ax.figure, y=-11 * number, units="points")
+        ax.text(0.0, 1.0, line, family="monospace", fontsize=8, va="top", color=colour, transform=place)
+    ax.set_title(f"({letter}) {NUDGE}p by backprop and by finite differences\n"
+                 f"(float64; rel. err = |bp \u2212 fd| / max(|bp|, |fd|, {GRADIENT_FLOOR:g}))", fontsize=8.5)
     return ax
