@@ -69,28 +69,33 @@ def test_backprop_example_returns_the_gradient_of_the_float64_network(viz_contex
     assert np.allclose(result["grad_w_neuron"], x * result["deltas"][0][j])  # BP4 for one example
 
 
-def test_every_bar_and_every_row_of_the_table_has_the_colour_of_its_numbers_sign(viz_context, first_example):
+def test_every_bar_is_a_nudge_in_the_lessons_blue_or_red_by_its_sign(viz_context, first_example):
     fig = draw("backprop", viz_context)
     result = backprop_example(viz_context.network, *first_example)
     axes = bar_axes(fig)
     assert [len(ax.patches) for ax in axes] == [10, 16, 16]
     for ax, grad_a in zip(axes, reversed(result["grad_a"])):
         heights = np.array([bar.get_height() for bar in ax.patches])
-        assert np.allclose(heights, -grad_a)  # a nudge: minus the gradient
         assert [bar.get_facecolor() for bar in ax.patches] == [to_rgba(sign_color(h)) for h in heights]
+        assert np.allclose(heights, -grad_a)  # a nudge: minus the gradient, in every layer
         assert f"{NUDGE}a" in ax.get_title()
-    output_bars = np.array([bar.get_height() for bar in axes[0].patches])
+    output_bars = [bar.get_height() for bar in axes[0].patches]
+    assert {to_rgba(POSITIVE), to_rgba(NEGATIVE)} == {to_rgba(sign_color(h)) for h in output_bars}
+    assert "blue, the cost falls if this grows" in figure_words(fig)
+
+
+def test_the_check_table_shows_nudges_as_the_bars_do_each_row_in_its_signs_colour(viz_context, first_example):
+    fig = draw("backprop", viz_context)
+    result = backprop_example(viz_context.network, *first_example)
+    output_bars = np.array([bar.get_height() for bar in bar_axes(fig)[0].patches])
     rows = table_rows(fig)
     assert len(rows) == len(result["checks"])
     for (name, k, value, colour), (_, bp, _) in zip(rows, result["checks"]):
-        assert value == pytest.approx(-bp, rel=1e-3)  # the table shows nudges too
-        assert colour == to_rgba(sign_color(value))
         if k is not None:  # an output's bias moves its z, and so its a, the way its bar says
             assert np.sign(value) == np.sign(output_bars[k]), f"{name} is {value:+.3e}, output {k}'s bar is not"
-    assert {to_rgba(POSITIVE), to_rgba(NEGATIVE)} == {to_rgba(sign_color(h)) for h in output_bars}
-    words = figure_words(fig)
-    assert "blue, the cost falls if this grows" in words
-    assert f"{NUDGE}p by backprop and by finite differences" in words
+        assert value == pytest.approx(-bp, rel=1e-3)
+        assert colour == to_rgba(sign_color(value))
+    assert f"{NUDGE}p by backprop and by finite differences" in figure_words(fig)
 
 
 def test_the_panels_are_lettered_a_to_f_once_each(viz_context):
