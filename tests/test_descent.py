@@ -132,7 +132,7 @@ def test_rosenbrocks_small_steady_steps_are_creeping_not_nearly_settled():
 
 def test_a_walk_cut_short_or_gone_to_infinity_diverged():
     capped = describe_walk(FUNCTIONS["square"], [[10.0], [-2e5], [1e6]], 50, diverged=True)
-    assert capped.kind is Kind.DIVERGED and capped.sentence.startswith("Diverged: after 2 steps it was past 1e6.")
+    assert capped.kind is Kind.DIVERGED and capped.sentence.startswith("Diverged: after 2 steps it was out at 1e6, too far to follow.")
     with np.errstate(all="ignore"):
         _, path = simple_gd(FUNCTIONS["rosenbrock"].gradient, np.array([-1.2, 1.0]), 0.1, n_iter=50)
     gone = describe_walk(FUNCTIONS["rosenbrock"], path, 50)

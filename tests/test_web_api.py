@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 import digitnet
-from digitnet.descent import FUNCTIONS, simple_gd
+from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
 from digitnet.web import create_app
 
 CANVAS = 280
@@ -427,9 +427,23 @@ def test_descent_on_x_squared_is_simple_gds_path(client):
     assert len(answer["curve"]["x"]) == len(answer["curve"]["y"]) > 10
 
 
-def test_descent_on_the_quartic_ends_in_the_left_minimum(client):
+def test_descent_on_the_quartic_says_it_bounces_around_the_left_minimum_not_where_it_stopped(client):
     answer = client.post("/api/descent", json={"function": "quartic", "learning_rate": 0.2}).json()
-    assert answer["path"][-1][0] == -1.4207567437458342
+    assert answer["path"][-1][0] == -1.4207567437458342  # a snapshot of the bouncing
+    assert answer["verdict"]["kind"] == "bouncing"
+    assert answer["verdict"]["minimum"] == pytest.approx(-1.4017712, abs=1e-6)
+    assert "around the minimum at -1.402" in answer["verdict"]["sentence"]
+
+
+@pytest.mark.parametrize("name, rate, n_iter", [("square", 0.2, 50), ("square", 1e-9, 50), ("quartic", 0.05, 50),
+                                                ("bowl", 0.095, 60), ("rosenbrock", 0.0001, 2000)])
+def test_the_descents_verdict_is_the_cores_on_the_same_path(client, name, rate, n_iter):
+    answer = client.post("/api/descent", json={"function": name, "learning_rate": rate, "n_iter": n_iter}).json()
+    start = FUNCTIONS[name].start if len(answer["start"]) == 1 else np.array(answer["start"])
+    _, path = simple_gd(FUNCTIONS[name].gradient, start, rate, n_iter=n_iter)
+    walk = describe_walk(FUNCTIONS[name], path, n_iter)
+    assert answer["verdict"]["kind"] == walk.kind.value
+    assert answer["verdict"]["sentence"] == walk.sentence
 
 
 def test_descent_in_2d_gives_a_grid_of_the_function(client):
@@ -444,6 +458,7 @@ def test_a_diverging_descent_stops_at_the_cap(client):
     answer = client.post("/api/descent", json={"function": "rosenbrock", "learning_rate": 0.1, "n_iter": 2000}).json()
     assert answer["diverged"] is True and len(answer["path"]) < 10
     assert max(abs(v) for v in answer["path"][-1]) == 1e6
+    assert answer["verdict"]["kind"] == "diverged" and answer["verdict"]["sentence"].startswith("Diverged: ")
     assert all(math.isfinite(v) for row in answer["grid"]["z"] for v in row)
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from conftest import serving
 
+from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -310,13 +312,17 @@ def test_a_walk_that_stops_below_the_tolerance_says_so_and_a_new_function_clears
     assert page.get_attribute("#descent-plot", "data-steps") == "0"
 
 
-def test_a_walk_that_bounces_says_it_did_not_settle(page):
+def test_a_walk_that_bounces_says_in_the_cores_words_that_it_did_not_settle(page):
     page.click("#tab-descent")
     page.select_option("#descent-function", "square")
     page.fill("#descent-learning-rate", "1.0")
     page.click("#descent-run")
     page.wait_for_function("/settle/.test(document.querySelector('#descent-result').textContent)", timeout=20_000)
-    assert "bounces" in page.inner_text("#descent-result")
+    _, path = simple_gd(FUNCTIONS["square"].gradient, FUNCTIONS["square"].start, 1.0, n_iter=50)
+    sentence = describe_walk(FUNCTIONS["square"], path, 50).sentence
+    assert "still bouncing" in sentence
+    assert page.inner_text("#descent-result") == f"{sentence} Black dot: the start; red dots: each step."
+    assert page.get_attribute("#descent-plot", "aria-label").endswith(sentence)
 
 
 @pytest.mark.parametrize("width, height", [(375, 667), (1280, 800)])

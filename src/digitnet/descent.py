@@ -133,7 +133,7 @@ class Walk:
             return (f"still creeping downhill after {steps}: at {where}, "
                     f"last step {_number(self.last_step)}{self._towards()}")
         if self._flew_off():
-            return f"diverged: past {where} after {steps}"
+            return f"diverged: out at {where} after {steps}, too far to follow"
         return f"diverging: each step longer than the last; at {where} after {steps}, f up to {_number(self.value)}"
 
     @property
@@ -160,7 +160,7 @@ class Walk:
                     f"its last step {_number(self.last_step)} long. "
                     f"A bigger learning rate (or more steps) would take it further.")
         if self._flew_off():
-            return (f"Diverged: after {steps} it was past {_point(self.end)}. "
+            return (f"Diverged: after {steps} it was out at {_point(self.end)}, too far to follow. "
                     f"The learning rate is too big for this function.")
         return (f"Diverging: each step was longer than the last, and after {steps} it is {at}. "
                 f"The learning rate is too big for this function.")
@@ -260,7 +260,7 @@ def valley_minimum(gradient: Callable[[float], float], x: float) -> float | None
     last, until the slope turns; None if it never turns (the function falls for ever that way)."""
     slope = float(gradient(x))
     if slope == 0:
-        return round(x, 9)
+        return float(round(x, 9))
     direction = -1.0 if slope > 0 else 1.0
     near, stride = x, 1e-6 * (1 + abs(x))
     for _ in range(80):
@@ -281,7 +281,7 @@ def _bisect(gradient, low, high):
             low = middle
         else:
             high = middle
-    return round((low + high) / 2, 9)
+    return float(round((low + high) / 2, 9))
 
 
 def _number(v, digits=4):

@@ -6,7 +6,7 @@ from PIL import Image
 
 from ..data.image import prepare_image
 from ..data.picture import ImageError
-from ..descent import FUNCTIONS, simple_gd
+from ..descent import FUNCTIONS, describe_walk, simple_gd
 
 FIELD = 28
 BLANK_INK = 0.01  # prepare=false: a 28x28 input with no pixel above this is a blank canvas
@@ -94,13 +94,18 @@ def _span(limits, values, n):
 
 
 def descent_json(name, learning_rate, n_iter):
+    """simple_gd's walk down FUNCTIONS[name]: its path (cut at CAP), the verdict on it in the core's
+    words (``describe_walk``: its kind and its sentence), and the curve or grid to draw it on."""
     function = FUNCTIONS[name]
     start = function.start if function.dimensions == 1 else np.array(function.start)
     with np.errstate(all="ignore"):
         _, path = simple_gd(function.gradient, start, learning_rate, n_iter=n_iter)
     points, diverged = _capped(path)
+    with np.errstate(all="ignore"):
+        walk = describe_walk(function, points, n_iter, diverged=diverged)
     answer = {"dimensions": function.dimensions, "path": points,
-              "start": np.atleast_1d(function.start).astype(float).tolist(), "diverged": diverged}
+              "start": np.atleast_1d(function.start).astype(float).tolist(), "diverged": diverged,
+              "verdict": {"kind": walk.kind.value, "sentence": walk.sentence, "minimum": walk.minimum}}
     view = VIEWS[name]
     with np.errstate(all="ignore"):
         if function.dimensions == 1:

@@ -1,6 +1,6 @@
 // The Gradient descent tab: a walk down a function of one or two variables, drawn step by step.
 
-import { $, api, count, fmt } from "./helpers.js";
+import { $, api } from "./helpers.js";
 import { readNumber, showProblem } from "./forms.js";
 
 const FUNCTIONS = {
@@ -10,7 +10,6 @@ const FUNCTIONS = {
   rosenbrock: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
 };
 const descent = { timer: null, serial: 0 };
-const DESCENT_TOLERANCE = 1e-6; // simple_gd's: a walk stops once every part of a step is at most this
 
 export function setupDescent() {
   $("descent-run").addEventListener("click", runDescent);
@@ -65,7 +64,6 @@ async function runDescent() {
     return;
   }
   if (serial !== descent.serial) return; // another function or run was chosen meanwhile
-  data.n_iter = nIter;
   data.learning_rate = rate.value;
   const view = data.dimensions === 1 ? setupPlot1d(plot, data) : setupPlot2d(plot, data);
   const path = data.path;
@@ -80,7 +78,7 @@ async function runDescent() {
     plot.dataset.steps = String(shown);
     if (shown >= path.length) {
       clearInterval(descent.timer);
-      describeDescent(data, name);
+      describeDescent(data);
     }
   }, 60);
 }
@@ -222,7 +220,7 @@ function drawStep(ctx, view, path, k, name) {
     ctx.stroke();
   }
   const long = path.length > 120; // many steps: small dots, so the function stays visible
-  ctx.fillStyle = k === 0 ? "#1f9d55" : "#d62728";
+  ctx.fillStyle = k === 0 ? "#111" : "#d62728"; // the start black, not green against red (colour blindness)
   ctx.strokeStyle = "#fff";
   ctx.beginPath();
   ctx.arc(x, y, k === 0 ? 6 : long ? 1.5 : 4, 0, 2 * Math.PI);
@@ -231,55 +229,12 @@ function drawStep(ctx, view, path, k, name) {
   ctx.restore();
 }
 
-function describeDescent(data, name) {
-  const path = data.path;
-  const end = path[path.length - 1];
-  const where = end.map((v) => fmt(v, 4)).join(", ");
-  const value = FUNCTIONS[name](...end);
-  const steps = path.length - 1;
+// What the walk did, in the core's words (describe_walk, as the printed figures say it).
+function describeDescent(data) {
   const out = $("descent-result");
-  const plot = $("descent-plot");
-  const ended = `after ${count(steps, "step")} at (${where}), where f = ${fmt(value, 4)}`;
-  plot.setAttribute("aria-label", `Gradient descent plot of ${functionLabel()} at learning rate ${data.learning_rate}: ` +
-    `the walk from (${path[0].map((v) => fmt(v, 4)).join(", ")}) ended ${ended}.`);
-  const { text, error } = descentVerdict(data, name, ended, where);
-  out.textContent = text;
-  out.classList.toggle("error", error);
-}
-
-// Why the walk ended, in words: it flew away, it stopped because its step fell below the
-// tolerance, or it used up all its steps (still bouncing, or still crawling) without settling.
-function descentVerdict(data, name, ended, where) {
-  const path = data.path;
-  const steps = path.length - 1;
-  const value = FUNCTIONS[name](...path[steps]);
-  const dots = " Green dot: the start; red dots: each step.";
-  if (data.diverged) {
-    return { text: `Diverged after ${count(steps, "step")}: the steps grew until x reached (${where}). The learning rate is too big for this function.`, error: true };
-  }
-  if (Math.abs(value) > Math.abs(FUNCTIONS[name](...path[0])) * 10 && Math.abs(value) > 1e3) {
-    return { text: `After ${count(steps, "step")} it is at (${where}), where f = ${fmt(value, 4)}: each step overshoots more, so it is diverging. Try a smaller learning rate.`, error: true };
-  }
-  if (steps < data.n_iter) {
-    const barely = steps <= 2 ? " It hardly moved: the learning rate is too small to get anywhere." : "";
-    return { text: `Stopped ${ended}: the step was smaller than the tolerance ${DESCENT_TOLERANCE.toExponential()}.${barely}${dots}`, error: false };
-  }
-  const last = stepOf(path, steps);
-  const before = stepOf(path, steps - 1);
-  const size = Math.max(...last.map(Math.abs));
-  const bounces = steps >= 2 && last.some((v, i) => v * before[i] < 0);
-  const closer = size < 0.99 * Math.max(...before.map(Math.abs));
-  if (!bounces && size < 1e-3) {
-    return { text: `Nearly settled: it ended ${ended}, its last step ${fmt(size, 4)} long (it stops below ${DESCENT_TOLERANCE.toExponential()}).${dots}`, error: false };
-  }
-  let why;
-  if (bounces && !closer) why = "it bounces from side to side of the minimum without getting closer; try a smaller learning rate";
-  else if (bounces) why = "it bounces from side to side of the minimum, closing in only slowly; try a smaller learning rate";
-  else why = "it is still creeping downhill; a bigger learning rate (or more steps) would take it further";
-  return { text: `Did not settle: it ended ${ended}, its last step still ${fmt(size, 4)} long: ${why}.${dots}`, error: false };
-}
-
-// Step k of a path, as the change in each coordinate.
-function stepOf(path, k) {
-  return path[k].map((v, i) => v - path[k - 1][i]);
+  const { kind, sentence } = data.verdict;
+  $("descent-plot").setAttribute("aria-label",
+    `Gradient descent plot of ${functionLabel()} at learning rate ${data.learning_rate}: ${sentence}`);
+  out.textContent = `${sentence} Black dot: the start; red dots: each step.`;
+  out.classList.toggle("error", kind === "diverged");
 }
