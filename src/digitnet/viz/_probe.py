@@ -7,6 +7,7 @@ network it is given is never changed and finite differences are accurate.
 
 import numpy as np
 
+from ..data.mnist import one_hot
 from ..network import Network
 
 
@@ -26,30 +27,44 @@ def backward_to_input(network, zs, activations, grad_a):
     return grad_a
 
 
-def log_proba_gradient(network, a, digit):
-    """d/da of log p_digit, where p = predict_proba: a itself for softmax, else a / sum(a); a is (n, 10)."""
-    grad_a = np.zeros_like(a)
-    grad_a[:, digit] = 1.0 / a[:, digit]
-    if network.output.name != "softmax":
-        grad_a -= 1.0 / a.sum(axis=1, keepdims=True)
-    return grad_a
+_TINY = 1e-12  # keeps ln 0 and division by zero out of the dream's objective
 
 
-def dream(network, digit, steps=300, lr=0.03, penalty=0.01, rng=None):
+def yes_no_log_likelihood(a, Y):
+    """J = sum_k y_k ln a_k + (1 - y_k) ln(1 - a_k) for outputs a and one-hot targets Y, both (n, 10): (n,).
+
+    The higher J, the nearer the output of Y's digit is to 1 (yes) and every other output to 0 (no).
+    """
+    return (Y * np.log(np.maximum(a, _TINY)) + (1 - Y) * np.log(np.maximum(1 - a, _TINY))).sum(axis=1)
+
+
+def yes_no_gradient(a, Y):
+    """dJ/da (n, 10) of ``yes_no_log_likelihood``: y / a - (1 - y) / (1 - a).
+
+    Through a sigmoid output this is dJ/dz = y - a, which does not vanish where a saturates
+    (the seed's own cost, 2(a - y) a(1 - a), does, and the ascent then stalls at an output of 0).
+    """
+    return Y / np.maximum(a, _TINY) - (1 - Y) / np.maximum(1 - a, _TINY)
+
+
+def dream(network, digit, steps=300, lr=0.03, rng=None):
     """An input x (784,) in [0, 1] that the network reads as ``digit``.
 
-    Gradient ascent on J(x) = log p_digit(x) - penalty ||x||^2, where p = predict_proba,
-    starting from black with faint noise from ``rng``; x is clipped to [0, 1] after every
-    step. (Starting from grey saturates the hidden sigmoids and the ascent often stalls.)
+    Gradient ascent on the pixels, not the weights: each step raises J(x) =
+    ln a_digit + sum over the other outputs k of ln(1 - a_k) (``yes_no_log_likelihood``),
+    pushing output ``digit`` towards 1 and the other nine towards 0. It starts almost black
+    (faint noise from ``rng``: from grey the hidden sigmoids saturate and the ascent stalls),
+    and x is clipped to [0, 1] after every step. Nothing charges for bright pixels.
     """
     rng = np.random.default_rng(0) if rng is None else rng
     network = as_float64(network)
     x = 0.05 * rng.random((1, network.sizes[0]))
+    Y = one_hot([digit], network.sizes[-1], dtype=np.float64)
     for _ in range(steps):
         zs, activations = network.forward_trace(x)
-        grad_a = log_proba_gradient(network, activations[-1], digit)
-        grad_x = backward_to_input(network, zs, activations, grad_a) - 2.0 * penalty * x
-        x = np.clip(x + lr * grad_x, 0.0, 1.0)
+        grad_a = yes_no_gradient(activations[-1], Y)
+        grad_x = backward_to_input(network, zs, activations, grad_a)
+        x = np.clip(x + lr * grad_x, 0.0, 1.0)                  # ascent: up the gradient
     return x[0]
 
 
