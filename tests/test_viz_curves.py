@@ -1,13 +1,17 @@
 """The training-curves figure: a model's saved history, or fresh runs of the seed and modern recipes."""
 
+import math
+import re
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from digitnet import Network
-from digitnet.viz import FIGURES, rate, sgd
-from digitnet.viz._training import BatchCosts, copy_network, descend
+from digitnet.viz import FIGURES, curves
+from digitnet.viz._training import BatchCosts
+from digitnet.viz.style import figure_words
 
 _drawn = {}  # each figure is drawn once for the whole module: they are deterministic
 
@@ -32,30 +36,28 @@ def lines_labelled(ax, start):
     return [line for line in ax.get_lines() if line.get_label().startswith(start)]
 
 
-@pytest.fixture(scope="module")
-def quick_sweep(mnist):
-    train_set, test_set = mnist
-    return rate.learning_rate_sweep(train_set, test_set, rate.QUICK_RATES, 10_000, 1)
+def history_of(costs, rates=None, saturation=None):
+    """A made-up saved history: one epoch per cost, with its learning rate (3.0 unless given)."""
+    rates = [3.0] * len(costs) if rates is None else rates
+    return [{"epoch": k + 1, "learning_rate": rate, "train_cost": cost, "test_cost": 1.1 * cost,
+             "test_accuracy": 0.8 + k / 1000, "seconds": 1.0,
+             **({} if saturation is None else {"saturation": saturation[k]})}
+            for k, (cost, rate) in enumerate(zip(costs, rates))]
 
 
-@pytest.fixture(scope="module")
-def small_plane(mnist):
-    """A 5 x 5 loss slice through two short runs (GD, SGD) on 1,000 digits."""
-    train_set = mnist[0].take(1_000)
-    X, Y = train_set.X, train_set.Y
-    sample = (X[:500], Y[:500])
-    start = Network(seed=0)
-    runs = [descend(copy_network(start), X, Y, sample, lr=3.0, batch_size=size, steps=steps,
-                    rng=np.random.default_rng(0), keep_vectors=True)
-            for size, steps in ((1_000, 5), (10, 100))]
-    vectors = [run.vectors for run in runs]
-    origin = start.vector.astype(np.float64)
-    return start, origin, vectors, sample, sgd.trajectory_plane(start, origin, vectors, sample, n_grid=5)
+def curves_of(viz_context, history):
+    """The curves figure, drawn, for a network whose saved history is ``history``."""
+    viz_context.network = Network(seed=0)
+    viz_context.network.metadata["history"] = history
+    fig = FIGURES["curves"].make(Figure(figsize=FIGURES["curves"].size), viz_context)
+    FigureCanvasAgg(fig).draw()
+    return fig
 
 
+COSINE = [3.0 * 0.5 * (1 + math.cos(math.pi * k / 16)) for k in range(16)]  # the seed's schedule, 16 epochs
+FALLING = [0.5 / (k + 1) for k in range(16)]
+JUMPING = [0.13, 0.23] + [0.2 - 0.01 * k for k in range(14)]  # the cost jumps at epoch 2, then falls
 
-
-# -- curves -----------------------------------------------------------------------------------
 
 def test_batch_costs_records_one_cost_per_mini_batch_and_lets_go(mnist):
     network = Network(seed=0)
@@ -71,20 +73,80 @@ def test_batch_costs_records_one_cost_per_mini_batch_and_lets_go(mnist):
 def test_curves_draws_a_models_saved_history(viz_context):
     history = [{"epoch": k, "learning_rate": 3.0, "train_cost": 1 / k, "test_cost": 1.2 / k,
                 "test_accuracy": 0.8 + k / 100, "seconds": 1.0} for k in (1, 2, 3)]
-    viz_context.network = Network(seed=0)
-    viz_context.network.metadata["history"] = history
-    fig = FIGURES["curves"].make(Figure(), viz_context)
-    ax_cost, ax_accuracy = fig.axes
+    ax_cost, ax_rate, ax_accuracy, ax_saturation = curves_of(viz_context, history).axes
     (train_cost,) = lines_labelled(ax_cost, "train cost")
     (test_cost,) = lines_labelled(ax_cost, "test cost")
     assert list(train_cost.get_ydata()) == pytest.approx([1, 1 / 2, 1 / 3])
     assert list(test_cost.get_ydata()) == pytest.approx([1.2, 0.6, 0.4])
-    assert list(ax_accuracy.get_lines()[0].get_ydata()) == pytest.approx([81, 82, 83])
+    (accuracy,) = lines_labelled(ax_accuracy, "test accuracy")
+    assert list(accuracy.get_ydata()) == pytest.approx([81, 82, 83])
+
+
+def test_the_words_on_the_cost_change_when_the_cost_jumps(viz_context):
+    falling = figure_words(curves_of(viz_context, history_of(FALLING, COSINE)))
+    jumping = figure_words(curves_of(viz_context, history_of(JUMPING, COSINE)))
+    assert "The cost fell in every epoch: from 0.5 after epoch 1 to 0.0312 after epoch 16." in falling
+    assert "rose" not in falling
+    assert "The cost rose in 1 of 15 epochs: first at epoch 2 (0.13 → 0.23, rate 3)." in jumping
+    assert "fell in every epoch" not in jumping
+
+
+def test_the_words_say_whether_the_cost_settles_as_the_rate_falls():
+    epoch = np.arange(1, 17)
+    jumpy = [0.2 + 0.05 * (k % 2) for k in range(16)]  # up and down every epoch, to the end
+    calm_end = jumpy[:12] + [0.1, 0.09, 0.08, 0.07]     # ... but falling in the last quarter
+    assert "It settles as the rate falls: in the last 3 epochs" in curves.cost_verdict(epoch, calm_end, COSINE)
+    assert "it never rose" in curves.cost_verdict(epoch, calm_end, COSINE)
+    still = curves.cost_verdict(epoch, jumpy, [3.0] * 16)
+    assert "It is still jumping in the last 3 epochs (epochs 14-16, rate 3 → 3): rises of up to 0.05." in still
+    assert "settles" not in still
+    assert "as the rate falls" not in curves.cost_verdict(epoch, calm_end, [3.0] * 16)  # it did not fall
+
+
+def test_the_epochs_the_words_name_are_ringed_on_the_cost(viz_context):
+    costs = [0.13, 0.23, 0.2, 0.3] + [0.2 - 0.01 * k for k in range(12)]  # rises at 2 (0.1) and 4 (0.1, +eps)
+    costs[3] = 0.3001
+    fig = curves_of(viz_context, history_of(costs, COSINE))
+    words = figure_words(fig)
+    assert f"first at epoch 2 (0.13 → 0.23, rate 3), most at epoch 4 (0.2 → 0.3, rate {COSINE[3]:.2g})" in words
+    rings = [line for line in fig.axes[0].get_lines() if line.get_label() == "_rise"]
+    assert sorted((line.get_xdata()[0], line.get_ydata()[0]) for line in rings) == [(2, 0.23), (4, 0.3001)]
+
+
+def test_curves_draws_the_learning_rate_of_each_epoch_on_its_own_axis(viz_context):
+    fig = curves_of(viz_context, history_of(JUMPING, COSINE))
+    rate_axes = [ax for ax in fig.axes if lines_labelled(ax, "learning rate")]
+    assert len(rate_axes) == 1
+    (rate_line,) = lines_labelled(rate_axes[0], "learning rate")
+    assert list(rate_line.get_ydata()) == pytest.approx(COSINE)
+    assert not lines_labelled(rate_axes[0], "train cost") and not lines_labelled(rate_axes[0], "test accuracy")
+    assert "The learning rate of each epoch: 3 at epoch 1 → 0.0288 at epoch 16" in figure_words(fig)
+
+
+def test_saturation_has_its_own_axis_that_says_what_it_means(viz_context):
+    fig = curves_of(viz_context, history_of([0.5, 0.25, 0.2], saturation=[0.2, 0.35, 0.5]))
+    lines = [(ax, line) for ax in fig.axes for line in ax.get_lines() if "saturated" in line.get_label()]
+    assert len(lines) == 1
+    ax, line = lines[0]
+    assert list(line.get_ydata()) == pytest.approx([20, 35, 50])
+    assert not lines_labelled(ax, "test accuracy")
+    assert "σ'(z) < 0.01" in ax.get_title() and "barely learn" in ax.get_title()
+    assert "20% at epoch 1 → 50% at epoch 3" in ax.get_title()
+
+
+def test_the_summary_and_paragraph_promise_nothing_a_saved_history_does_not_draw(viz_context):
+    entry = FIGURES["curves"]
+    words = figure_words(curves_of(viz_context, history_of(FALLING, COSINE)))
+    assert "modern" not in entry.summary and "modern" not in words
+    for sentence in re.split(r"(?<=\.)\s+", entry.paragraph):  # what only fresh runs draw is said of them
+        if "modern" in sentence or "mini-batch's own cost" in sentence:
+            assert "without one" in sentence or "without a saved history" in sentence
 
 
 @pytest.mark.training
 def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
-    ax_cost, ax_accuracy = drawn("curves").axes
+    fig = drawn("curves")
+    ax_cost, ax_rate, ax_accuracy, ax_saturation = fig.axes
     (batches,) = lines_labelled(ax_cost, "seed: each mini-batch")
     assert len(batches.get_xdata()) == 2 * 5_000 // 10  # quick: 2 epochs on 5,000 digits
     (train_cost,) = lines_labelled(ax_cost, "seed: train cost")
@@ -94,19 +156,7 @@ def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
     seed, modern = (lines_labelled(ax_accuracy, name)[0] for name in ("seed:", "modern:"))
     assert list(modern.get_xdata()) == [1, 2]
     assert seed.get_ydata()[-1] > 70 and modern.get_ydata()[-1] > 70  # seeds 0-4: seed 84.7-88.8, modern 87.0-89.6
-
-
-def test_curves_show_the_share_of_saturated_neurons_when_the_history_has_it(viz_context):
-    network = viz_context.network
-    saved = dict(network.metadata)
-    network.metadata = {"history": [
-        {"epoch": e, "train_cost": 0.5 / e, "test_cost": 0.6 / e, "test_accuracy": 0.8, "saturation": s}
-        for e, s in ((1, 0.2), (2, 0.35), (3, 0.5))]}
-    try:
-        fig = FIGURES["curves"].make(Figure(), viz_context)
-        FigureCanvasAgg(fig).draw()
-    finally:
-        network.metadata = saved
-    lines = [line for ax in fig.axes for line in ax.get_lines() if "saturated" in line.get_label()]
-    assert len(lines) == 1
-    assert list(lines[0].get_ydata()) == pytest.approx([20, 35, 50])
+    assert len(lines_labelled(ax_rate, "seed: learning rate")) == len(lines_labelled(ax_rate, "modern:")) == 1
+    last_epoch = batches.get_ydata()[-500:]  # the words on the mini-batches are the numbers drawn
+    assert (f"each mini-batch's own cost ran from {last_epoch.min():.2g} to {last_epoch.max():.2g}"
+            in figure_words(fig))

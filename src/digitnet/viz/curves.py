@@ -1,4 +1,8 @@
-"""The training curves: cost and accuracy per epoch, from a model's history or fresh runs."""
+"""The training curves: cost, learning rate, accuracy and saturation per epoch, from a model's history or fresh runs.
+
+What the cost did (did it rise from one epoch to the next, did it settle as the rate fell) is
+written on the figure by ``cost_verdict`` and ``batch_verdict``, from the numbers drawn.
+"""
 
 import numpy as np
 
@@ -6,6 +10,10 @@ from ..recipes import RECIPES
 from ..recipes import train_recipe as train_by_recipe
 from ._training import BatchCosts
 from .registry import register
+from .style import NEGATIVE, POSITIVE
+
+MODERN_COLOR = "tab:orange"
+SETTLED = 0.2  # the cost settles if its largest rise in the last quarter is under this share of its largest
 
 
 def train_recipe(recipe, train_set, test_set, epochs, seed=0):
@@ -23,49 +31,156 @@ def _column(epochs, key):
     return np.array([np.nan if value is None else value for value in values], dtype=float)
 
 
-def _draw_history(ax_cost, ax_accuracy, epochs, label=""):
-    """Train and test cost on ax_cost, test accuracy on ax_accuracy, per epoch."""
+def cost_rises(cost):
+    """(rose, first, largest) for costs per epoch: the indices of the epochs whose cost was above the one
+    before, the first of them and the one with the largest rise (None, None if it never rose)."""
+    change = np.diff(np.asarray(cost, dtype=float))
+    rose = np.flatnonzero(change > 0) + 1
+    if rose.size == 0:
+        return rose, None, None
+    return rose, int(rose[0]), int(rose[np.argmax(change[rose - 1])])
+
+
+def last_quarter(n_epochs):
+    """How many of the last epochs ``cost_verdict`` looks at to say whether the cost settled (0: too few)."""
+    return (n_epochs - 1) // 4 if n_epochs >= 9 else 0
+
+
+def cost_verdict(epoch, cost, rate):
+    """What the cost did from epoch to epoch, in one or two lines: where it rose, and whether it settled.
+
+    ``epoch``, ``cost`` and ``rate`` are the numbers drawn (one per epoch). The cost settles if
+    its largest rise in the last quarter of the epochs is under ``SETTLED`` of its largest rise.
+    """
+    epoch, cost, rate = (np.asarray(column, dtype=float) for column in (epoch, cost, rate))
+    if len(cost) < 2:
+        return f"One epoch: the cost after it was {cost[0]:.3g}."
+    change = np.diff(cost)
+    rose, first, largest = cost_rises(cost)
+    if first is None:
+        return (f"The cost fell in every epoch: from {cost[0]:.3g} after epoch {epoch[0]:.0f} "
+                f"to {cost[-1]:.3g} after epoch {epoch[-1]:.0f}.")
+    rises = [f"first at epoch {epoch[first]:.0f} ({cost[first - 1]:.3g} → {cost[first]:.3g}, rate {rate[first]:.2g})"]
+    if largest != first:
+        rises.append(f"most at epoch {epoch[largest]:.0f} ({cost[largest - 1]:.3g} → {cost[largest]:.3g}, "
+                     f"rate {rate[largest]:.2g})")
+    said = f"The cost rose in {rose.size} of {len(change)} epochs: " + ", ".join(rises) + "."
+    tail = last_quarter(len(cost))
+    if not tail:
+        return said
+    tail_rise = max(change[-tail:].max(), 0.0)
+    rates = f"epochs {epoch[-tail]:.0f}-{epoch[-1]:.0f}, rate {rate[-tail]:.2g} → {rate[-1]:.2g}"
+    if tail_rise < SETTLED * change[largest - 1]:
+        falling = " as the rate falls" if rate[-1] < 0.5 * rate[0] else ""
+        rises = f"no rise is above {tail_rise:.2g}" if tail_rise > 0 else "it never rose"
+        return said + f"\nIt settles{falling}: in the last {tail} epochs ({rates}) {rises}."
+    return said + f"\nIt is still jumping in the last {tail} epochs ({rates}): rises of up to {tail_rise:.2g}."
+
+
+def _mark_rises(ax, epoch, cost):
+    """Ring the epochs ``cost_verdict`` names on the cost drawn, and shade the last quarter it judges."""
+    _, first, largest = cost_rises(cost)
+    for index in sorted({first, largest} - {None}):
+        ax.annotate(f"epoch {epoch[index]:.0f}", (epoch[index], cost[index]), xytext=(8, 6),
+                    textcoords="offset points", fontsize=8)
+        ax.plot(epoch[index], cost[index], "o", ms=10, mfc="none", mec="black", label="_rise")
+    tail = last_quarter(len(cost))
+    if tail:
+        ax.axvspan(epoch[-tail - 1], epoch[-1], color="0.9", zorder=0, label="the last quarter (did it settle?)")
+
+
+def batch_verdict(batch_costs, per_epoch, window):
+    """How much each mini-batch's own cost jumps in the last epoch, against the mean of ``window`` of them."""
+    last = np.asarray(batch_costs[-int(per_epoch):], dtype=float)
+    means = np.convolve(last, np.ones(window) / window, mode="valid")
+    return (f"In the last epoch each mini-batch's own cost ran from {last.min():.2g} to {last.max():.2g}; "
+            f"the mean of {window} ran from {means.min():.2g} to {means.max():.2g}.")
+
+
+def _draw_history(axes, epochs, label="", color=POSITIVE):
+    """Train and test cost, learning rate, test accuracy and saturation per epoch, on the four ``axes``."""
+    ax_cost, ax_rate, ax_accuracy, ax_saturation = axes
     epoch = _column(epochs, "epoch")
-    ax_cost.plot(epoch, _column(epochs, "train_cost"), "o-", color="tab:blue", label=f"{label}train cost")
-    ax_cost.plot(epoch, _column(epochs, "test_cost"), "s-", color="tab:red", label=f"{label}test cost")
-    ax_accuracy.plot(epoch, 100 * _column(epochs, "test_accuracy"), "o-", color="tab:blue",
+    if ax_cost is not None:
+        ax_cost.plot(epoch, _column(epochs, "train_cost"), "o-", ms=3, color=POSITIVE, label=f"{label}train cost")
+        ax_cost.plot(epoch, _column(epochs, "test_cost"), "s-", ms=3, color=NEGATIVE, label=f"{label}test cost")
+    ax_rate.plot(epoch, _column(epochs, "learning_rate"), "o-", ms=3, color=color, label=f"{label}learning rate")
+    ax_accuracy.plot(epoch, 100 * _column(epochs, "test_accuracy"), "o-", ms=3, color=color,
                      label=f"{label}test accuracy")
     saturation = _column(epochs, "saturation")
     if not np.all(np.isnan(saturation)):  # training health: sigmoid neurons with sigma'(z) < 0.01
-        ax_accuracy.plot(epoch, 100 * saturation, "--", color="tab:gray",
-                         label=f"{label}saturated sigmoid neurons (%)")
+        ax_saturation.plot(epoch, 100 * saturation, "o-", ms=3, color=color, label=f"{label}saturated (%)")
+
+
+def _from_to(runs, key, scale=1.0, unit=""):
+    """'91.3% at epoch 1 → 96.4% at epoch 150' for one field of each (label, epochs) run, ';'-joined."""
+    said = []
+    for label, epochs in runs:
+        epoch, values = _column(epochs, "epoch"), scale * _column(epochs, key)
+        kept = np.isfinite(values)
+        if not kept.any():
+            said.append(f"{label}not measured")
+            continue
+        (first, last) = np.flatnonzero(kept)[[0, -1]]
+        said.append(f"{label}{values[first]:.3g}{unit} at epoch {epoch[first]:.0f} → "
+                    f"{values[last]:.3g}{unit} at epoch {epoch[last]:.0f}")
+    return "; ".join(said)
 
 
 @register(
-    "curves", "Cost and accuracy per epoch: the training history, seed vs modern recipe",
-    "Training lowers the cost: on the examples it learns from (train) and on ones it never sees (test). "
-    "Each mini-batch's own cost jumps around, because ten digits are a noisy sample; the cost over "
-    "many examples falls smoothly. Without a saved history, the right panel also shows the modern "
-    "recipe (ReLU, softmax, cross-entropy, Adam) trained from the same seed for as long, with the "
-    "same 13,002 parameters: the two costs differ, so only their accuracies are compared.",
-    size=(12, 5),
+    "curves", "Cost, learning rate, accuracy and saturation per epoch: how the network trained",
+    "Training lowers the cost, measured after each epoch on examples the network learns from (train) and "
+    "on ones it never sees (test); the words above it say where it rose and whether it settled. "
+    "Under it is each epoch's learning rate: large steps on noisy mini-batches can raise the cost "
+    "from one epoch to the next, and a falling rate lets it settle. "
+    "A saturated sigmoid neuron (sigma'(z) < 0.01) barely learns, because sigma'(z) multiplies every "
+    "gradient through it (BP1, BP2). A model with a saved history shows how it trained; without one, the "
+    "figure trains a fresh seed network for a few epochs, drawing each mini-batch's own cost (ten digits are "
+    "a noisy sample), beside the modern recipe (ReLU, softmax, cross-entropy, Adam): their costs differ, "
+    "so only their accuracies are compared.",
+    size=(9.6, 9.5),
     section="sgd",
 )
 def make_curves(fig, context):
     fig.set_layout_engine("constrained")
-    ax_cost, ax_accuracy = fig.subplots(1, 2)
+    grid = fig.add_gridspec(4, 1, height_ratios=(2.2, 1, 1.4, 1))
+    ax_cost = fig.add_subplot(grid[0])
+    axes = [ax_cost] + [fig.add_subplot(grid[row], sharex=ax_cost) for row in (1, 2, 3)]
+    ax_cost, ax_rate, ax_accuracy, ax_saturation = axes
     history = context.network.metadata.get("history")
     if history:
-        _draw_history(ax_cost, ax_accuracy, history)
+        runs, words = [("", history)], ""
+        _draw_history(axes, history)
         fig.suptitle("How this model trained (its saved history)")
-        ax_cost.set(title=f"Cost ({context.network.cost.name})")
+        ax_cost.set(ylabel=f"cost ({context.network.cost.name})")
     else:
-        _draw_fresh_runs(ax_cost, ax_accuracy, context)
-        ax_cost.set(yscale="log", title="Cost (the seed's: mean squared error)")
-    ax_cost.set(xlabel="epoch", ylabel="cost (mean over examples)")
-    ax_accuracy.set(xlabel="epoch", ylabel="percent", title="Accuracy on the 10,000 test digits")
-    for ax in (ax_cost, ax_accuracy):
-        ax.legend(loc="best", fontsize="small")
+        runs, words = _draw_fresh_runs(axes, context)
+    epochs = runs[0][1]  # the run whose cost is drawn: the model's, or the fresh seed network's
+    epoch, cost, rate = (_column(epochs, key) for key in ("epoch", "train_cost", "learning_rate"))
+    _mark_rises(ax_cost, epoch, cost)
+    ax_cost.set_title(cost_verdict(epoch, cost, rate) + words, loc="left", fontsize=9)
+    ax_cost.margins(y=0.1)
+    ax_rate.set(ylabel="learning rate", title="The learning rate of each epoch: " + _from_to(runs, "learning_rate"))
+    ax_accuracy.set(ylabel="percent",
+                    title="Accuracy on the test digits: " + _from_to(runs, "test_accuracy", 100, "%"))
+    ax_saturation.set(xlabel="epoch", ylabel="percent",
+                      title="Saturated: sigmoid neurons with σ'(z) < 0.01, which barely learn (share over "
+                            "training images)\n" + _from_to(runs, "saturation", 100, "%"))
+    for ax in axes:
+        ax.title.set_fontsize(9)
         ax.grid(alpha=0.3)
+        handles, labels = ax.get_legend_handles_labels()
+        if len(handles) > 1:
+            ax.legend(loc="best", fontsize=8)
+        if ax is not ax_saturation:
+            ax.tick_params(labelbottom=False)
     return fig
 
 
-def _draw_fresh_runs(ax_cost, ax_accuracy, context):
+def _draw_fresh_runs(axes, context):
+    """Train the seed and modern recipes briefly and draw them; return ([(label, epochs)] of both, the seed's
+    first, and words on its mini-batches)."""
+    ax_cost, ax_rate, ax_accuracy, ax_saturation = axes
     epochs, n = (2, 5_000) if context.quick else (5, len(context.train_set))
     train_set, test_set = context.train_set.take(n), context.test_set
     seed_history, batch_costs = train_recipe(RECIPES["seed"], train_set, test_set, epochs)
@@ -76,8 +191,12 @@ def _draw_fresh_runs(ax_cost, ax_accuracy, context):
     running_mean = np.convolve(batch_costs, np.ones(window) / window, mode="valid")
     ax_cost.plot(x, batch_costs, color="0.6", lw=0.3, alpha=0.6, label="seed: each mini-batch's own cost")
     ax_cost.plot(x[window - 1:], running_mean, color="black", lw=1, label=f"seed: mean of {window} mini-batches")
-    _draw_history(ax_cost, ax_accuracy, seed_history.epochs, label="seed: ")
-    ax_accuracy.plot(_column(modern_history.epochs, "epoch"), 100 * _column(modern_history.epochs, "test_accuracy"),
-                     "^--", color="tab:green", label="modern: test accuracy")
+    _draw_history(axes, seed_history.epochs, label="seed: ")
+    _draw_history([None, ax_rate, ax_accuracy, ax_saturation], modern_history.epochs, label="modern: ",
+                  color=MODERN_COLOR)
+    ax_cost.set(yscale="log", ylabel="cost (the seed's: mean squared error)")
+    ax_rate.set(yscale="log")
     ax_cost.figure.suptitle(f"A fresh seed network, {epochs} epochs on {n:,} digits, "
-                            "next to the modern recipe (same seed, same budget)")
+                            "beside the modern recipe (same seed, same budget)")
+    runs = [("seed: ", seed_history.epochs), ("modern: ", modern_history.epochs)]
+    return runs, "\n" + batch_verdict(batch_costs, per_epoch, window)
