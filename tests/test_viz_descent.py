@@ -1,95 +1,134 @@
-"""The gradient-descent figure: simple_gd's own walks down small functions, and what it says of them."""
+"""The gradient-descent figure: simple_gd's own walks down small functions, and the core's verdict on each."""
+
+import colorsys
 
 import numpy as np
-import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from digitnet import Network
-from digitnet.descent import simple_gd
-from digitnet.viz import FIGURES, descent, rate, sgd
-from digitnet.viz._training import copy_network, descend
+from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
+from digitnet.viz import FIGURES, descent
+from digitnet.viz.style import figure_words, text_problems
 
-_drawn = {}  # each figure is drawn once for the whole module: they are deterministic
-
-
-@pytest.fixture
-def drawn(viz_context):
-    """``drawn(name)``: the figure ``name`` made from the quick context and drawn (cached)."""
-    def draw(name):
-        if name not in _drawn:
-            entry = FIGURES[name]
-            fig = Figure(figsize=entry.size)
-            FigureCanvasAgg(fig)
-            entry.make(fig, viz_context)
-            fig.canvas.draw()
-            _drawn[name] = fig
-        return _drawn[name]
-
-    return draw
+_drawn: dict = {}  # the figure is drawn once for the whole module: it is deterministic
 
 
-def lines_labelled(ax, start):
-    return [line for line in ax.get_lines() if line.get_label().startswith(start)]
+def drawn(panels=descent.PANELS):
+    """The descent figure drawn with ``panels`` (the registered ones by default)."""
+    key = repr(panels)
+    if key not in _drawn:
+        fig = Figure(figsize=FIGURES["descent"].size, layout="constrained")
+        FigureCanvasAgg(fig)
+        descent.make_descent(fig, None, panels=panels)
+        fig.canvas.draw()
+        _drawn[key] = fig
+    return _drawn[key]
 
 
-@pytest.fixture(scope="module")
-def quick_sweep(mnist):
-    train_set, test_set = mnist
-    return rate.learning_rate_sweep(train_set, test_set, rate.QUICK_RATES, 10_000, 1)
+def words(fig):
+    """The figure's words with the legend's wrapping undone: one space between words."""
+    return " ".join(figure_words(fig).split())
 
 
-@pytest.fixture(scope="module")
-def small_plane(mnist):
-    """A 5 x 5 loss slice through two short runs (GD, SGD) on 1,000 digits."""
-    train_set = mnist[0].take(1_000)
-    X, Y = train_set.X, train_set.Y
-    sample = (X[:500], Y[:500])
-    start = Network(seed=0)
-    runs = [descend(copy_network(start), X, Y, sample, lr=3.0, batch_size=size, steps=steps,
-                    rng=np.random.default_rng(0), keep_vectors=True)
-            for size, steps in ((1_000, 5), (10, 100))]
-    vectors = [run.vectors for run in runs]
-    origin = start.vector.astype(np.float64)
-    return start, origin, vectors, sample, sgd.trajectory_plane(start, origin, vectors, sample, n_grid=5)
+def walk_of(panel, lr, n_iter):
+    function = FUNCTIONS[panel.function]
+    start = function.start if function.dimensions == 1 else np.array(function.start)
+    _, path = simple_gd(function.gradient, start, lr, n_iter=n_iter)
+    return path, describe_walk(function, path, n_iter)
 
 
+def line_labelled(ax, start):
+    (line,) = [line for line in ax.get_lines() if line.get_label().startswith(start)]
+    return line
 
 
-# -- descent ----------------------------------------------------------------------------------
-
-def test_descent_draws_simple_gds_own_paths_over_each_curve(drawn):
-    fig = drawn("descent")
-    axes = fig.axes
-    for ax, (_, f, gradient, start, runs) in zip(axes[:2], descent.DESCENTS_1D):
-        for lr, n_iter in runs:
-            _, path = simple_gd(gradient, start, lr, n_iter=n_iter)
-            (line,) = lines_labelled(ax, f"lr {lr}:")
-            np.testing.assert_allclose(line.get_xdata(), path)
-            np.testing.assert_allclose(line.get_ydata(), f(np.array(path)))
-    for ax, (_, _, gradient, start, runs, _) in zip(axes[2:4], descent.DESCENTS_2D):
-        assert ax.collections, "no contour lines"
-        for lr, n_iter in runs:
-            _, path = simple_gd(gradient, np.array(start), lr, n_iter=n_iter)
-            (line,) = lines_labelled(ax, f"lr {lr}:")
-            np.testing.assert_allclose(np.column_stack([line.get_xdata(), line.get_ydata()]), path)
-        assert ax.get_legend() is not None
+def plot_axes(fig):
+    """The axes with the walks (left column), panel by panel."""
+    return [ax for ax in fig.axes if ax.axison]
 
 
-def test_descent_shows_converging_oscillating_diverging_and_two_minima(drawn):
-    square, quartic = drawn("descent").axes[:2]
-    converging, oscillating, diverging = (lines_labelled(square, f"lr {lr}:")[0].get_xdata() for lr in (0.2, 1.0, 1.1))
-    assert abs(converging[-1]) < 1e-5
-    np.testing.assert_allclose(oscillating, [10 * (-1) ** k for k in range(len(oscillating))])
-    assert np.all(np.diff(np.abs(diverging)) > 0)
-    ends = [lines_labelled(quartic, f"lr {lr}:")[0].get_xdata()[-1] for lr in (0.2, 0.1)]
-    np.testing.assert_allclose(ends, [-1.4207567437458342, 1.285401330315467])
+def test_descent_draws_simple_gds_own_paths_over_each_curve():
+    fig = drawn()
+    for ax, panel in zip(plot_axes(fig), descent.PANELS):
+        function = FUNCTIONS[panel.function]
+        for lr, n_iter in panel.runs:
+            path, _ = walk_of(panel, lr, n_iter)
+            line = line_labelled(ax, f"lr {lr}:")
+            if function.dimensions == 1:
+                np.testing.assert_allclose(line.get_xdata(), path)
+                np.testing.assert_allclose(line.get_ydata(), function.f(np.array(path)))
+            else:
+                np.testing.assert_allclose(np.column_stack([line.get_xdata(), line.get_ydata()]), path)
+        if function.dimensions == 2:
+            assert ax.collections, "no contour lines"
 
 
-def test_descent_shows_the_bowl_zigzag_and_the_rosenbrock_stall(drawn):
-    bowl, rosenbrock = drawn("descent").axes[2:4]
-    zigzag = lines_labelled(bowl, "lr 0.095:")[0].get_ydata()
+def test_every_walks_words_are_the_cores_verdict_on_the_path_it_draws():
+    said = words(drawn())
+    for panel in descent.PANELS:
+        for lr, n_iter in panel.runs:
+            _, walk = walk_of(panel, lr, n_iter)
+            assert f"lr {lr}: {walk.summary}" in said
+
+
+def test_the_quartics_walks_say_they_bounce_around_their_minimum_not_where_they_stopped():
+    said = words(drawn())
+    assert "ends at -1.421" not in said and "ends at 1.285" not in said  # the old snapshots of the bouncing
+    assert ("lr 0.2: still bouncing after 50 steps around the minimum at -1.402 (x between -1.631 and -0.8213), "
+            "not steadily closing in") in said
+    assert "lr 0.1: still bouncing after 50 steps around the minimum at 1.714" in said
+    assert "lr 0.05: settled in the minimum at 1.714 after 15 steps" in said
+    assert "local minima: -1.402, 1.714" in said
+
+
+def test_the_paragraph_no_longer_says_two_rates_end_in_two_minima():
+    paragraph = FIGURES["descent"].paragraph
+    assert "two rates end in two different minima" not in paragraph
+    assert "rate times the curvature" in paragraph
+
+
+def test_the_words_change_when_the_walk_does():
+    def said(runs):
+        return words(drawn((descent.Panel("x⁴ − 5x² − 3x from 0", "quartic", runs, (-13, 12)),)))
+
+    # the same rate, more steps: the walk that was still bouncing settles, and its words follow
+    bouncing, settled = said(((0.14, 50),)), said(((0.14, 200),))
+    assert "lr 0.14: still bouncing after 50 steps around the minimum at -1.402" in bouncing
+    assert "settled" not in bouncing
+    assert "lr 0.14: settled in the minimum at -1.402 after" in settled and "bouncing" not in settled
+    # a smaller rate than the registered 0.2: it settles, in the other valley
+    assert "lr 0.05: settled in the minimum at 1.714 after 15 steps" in said(((0.05, 50),))
+
+
+def test_a_small_rate_creeps_and_a_large_one_diverges_on_x_squared():
+    said = words(drawn())
+    assert "lr 0.02: still creeping downhill after 50 steps: at 1.299" in said
+    assert "lr 1.0: still bouncing after 50 steps around the minimum at 0 (x between -10 and 10)" in said
+    assert "lr 1.1: diverging: each step longer than the last; at 20.74 after 4 steps" in said
+
+
+def test_the_bowl_zigzags_closing_in_and_rosenbrock_creeps_far_from_its_minimum():
+    bowl, rosenbrock = plot_axes(drawn())[2:4]
+    zigzag = line_labelled(bowl, "lr 0.095:").get_ydata()
     assert np.all(np.sign(zigzag[1:8]) == -np.sign(zigzag[:7]))  # y changes sign every step
-    fast, stalled = (lines_labelled(rosenbrock, f"lr {lr}:")[0] for lr in (0.002, 0.0001))
+    said = words(drawn())
+    assert "lr 0.095: still bouncing after 60 steps" in said and "each step 0.9 of the last" in said
+    fast, stalled = (line_labelled(rosenbrock, f"lr {lr}:") for lr in (0.002, 0.0001))
     assert np.hypot(fast.get_xdata()[-1] - 1, fast.get_ydata()[-1] - 1) < 0.25
     assert np.hypot(stalled.get_xdata()[-1] - 1, stalled.get_ydata()[-1] - 1) > 1.5
+    assert "lr 0.0001: still creeping downhill after 2,000 steps" in said
+
+
+def test_no_walk_is_drawn_in_green_or_red():
+    for ax in plot_axes(drawn()):
+        for line in ax.get_lines():
+            if line.get_label().startswith("lr "):
+                hue, _, saturation = colorsys.rgb_to_hls(*to_rgb(line.get_color()))
+                green, red = 0.2 < hue < 0.45, hue < 0.03 or hue > 0.97
+                assert not (saturation > 0.3 and (green or red)), f"{line.get_label()!r} in {line.get_color()}"
+
+
+def test_the_figure_is_readable_in_the_handout():
+    assert FIGURES["descent"].size[0] <= 9.6
+    assert text_problems(drawn()) == []
