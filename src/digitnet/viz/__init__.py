@@ -17,6 +17,7 @@ from . import descent  # noqa: E402,F401  (gradient descent on small functions)
 from . import sgd  # noqa: E402,F401  (GD vs SGD)
 from . import curves  # noqa: E402,F401  (the training curves)
 from . import backprop  # noqa: E402,F401  (backpropagation, one example)
+from . import chain_rule  # noqa: E402,F401  (one weight's chain rule by hand)
 from . import mistakes  # noqa: E402,F401  (mistakes, noise, dreams: what it learned)
 from . import rate  # noqa: E402,F401  (the learning rate)
 # isort: on

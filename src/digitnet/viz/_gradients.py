@@ -70,12 +70,12 @@ def chain_rule(network, x, label, X_batch, labels_batch, eps=1e-4):
     """One weight's derivative worked by hand, as 3Blue1Brown's chapter 4 does, beside backprop's.
 
     The weight is w = W[k, j] of the last layer (hidden neuron k to output j), the one this
-    example x (784,) with target ``label`` pulls on hardest. For this one example's cost C0:
-    dC0/dw = a_k * f'(z_j) * dC0/da_j (dz_j/dw, da_j/dz_j, the cost's prime). One layer
-    further back, for w' = W'[i, k] into that neuron k: dC0/da_k = sum over outputs j of
-    W[k, j] * dC0/dz_j, and dC0/dw' = a_i * f'(z_k) * dC0/da_k. Over the mini-batch X_batch
-    (n, 784) with ``labels_batch`` (n,), the cost is the mean of the examples' costs, so
-    dC/dw is the mean of their dC_x/dw.
+    example x (784,) with target ``label`` pulls on hardest (the largest |dC0/dw|). For this one
+    example's cost C0: dC0/dw = a_k * f'(z_j) * dC0/da_j (dz_j/dw, da_j/dz_j, the cost's prime).
+    One layer further back, for the weight w' = W'[i, k] of the layer before with the largest
+    |dC0/dw'|: dC0/da_k = sum over outputs j of W[k, j] * dC0/dz_j, and dC0/dw' = a_i * f'(z_k) *
+    dC0/da_k. Over the mini-batch X_batch (n, 784) with ``labels_batch`` (n,), the cost is the mean
+    of the examples' costs, so dC/dw is the mean of their dC_x/dw.
 
     Returns a dict of float64 numbers and arrays (see the keys below); ``previous`` is None for
     a network without a hidden layer. ``network`` itself is not changed.
@@ -103,21 +103,22 @@ def chain_rule(network, x, label, X_batch, labels_batch, eps=1e-4):
     return {
         "layers": len(network.weights),
         "last": last,
-        "previous": _one_layer_back(network, X, Y, zs, activations, grad_w, delta, k, eps),
+        "previous": _one_layer_back(network, X, Y, zs, activations, grad_w, delta, eps),
         "batch": _over_the_batch(network, X_batch, labels_batch, k, j),
     }
 
 
-def _one_layer_back(network, X, Y, zs, activations, grad_w, delta, k, eps):
-    """The chain rule for the weight W'[i, k] into hidden neuron k that this example pulls on hardest:
-    dC0/da_k summed over the outputs, then times f'(z_k) and a_i."""
+def _one_layer_back(network, X, Y, zs, activations, grad_w, delta, eps):
+    """The chain rule for the weight W'[i, k] of the layer before the last that this example pulls on
+    hardest: dC0/da_k summed over the outputs, then times f'(z_k) and a_i."""
     if len(network.weights) < 2:
         return None
+    i, k = np.unravel_index(np.abs(grad_w[-2]).argmax(), grad_w[-2].shape)
+    i, k = int(i), int(k)
     terms = network.weights[-1][k] * delta                           # W[k, j] dC0/dz_j, one per output j
     grad_a_k = terms.sum()                                           # BP2, before f'
     z_k, a_k = zs[-2][0, k], activations[-2][0, k]
     slope = network.activation.backward(np.array([z_k]), np.array([a_k]), np.ones(1))[0]  # f'(z_k)
-    i = int(np.abs(grad_w[-2][:, k]).argmax())
     a_i = activations[-3][0, i]
     return {
         "i": i, "k": k, "terms": terms, "grad_a_k": grad_a_k, "backprop_grad_a_k": (delta @ network.weights[-1].T)[k],
