@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
+from digitnet import Network
 from digitnet.viz import draw
 from digitnet.viz._gradients import backprop_example
 from digitnet.viz._probe import as_float64, relative_error
 from digitnet.viz.backprop import NUDGE, output_wishes
-from digitnet.viz.style import NEGATIVE, POSITIVE, figure_words, sign_color
+from digitnet.viz.style import NEGATIVE, POSITIVE, figure_words, sign_color, text_problems
 
 TABLE_ROW = re.compile(r"^(W1\[\d+, \d+\]|w\[\d+, \d+\]|b_out\[(\d+)\])\s+(\S+)\s+(\S+)\s+(\S+)$")
 PANEL = re.compile(r"^\(([a-z])\) ")
@@ -131,3 +132,15 @@ def test_for_a_given_image_the_backprop_target_is_the_networks_own_answer(viz_co
     viz_context.image = x
     answer = int(viz_context.network.predict(x[None])[0])
     assert f"target {answer} (the network's own answer)" in figure_words(draw("backprop", viz_context))
+
+
+@pytest.mark.parametrize("config", [dict(cost="cross_entropy"), dict(activation="relu", cost="cross_entropy"),
+                                    dict(sizes=(784, 10))])
+def test_other_networks_get_the_same_sign_convention_and_readable_text(viz_context, config):
+    viz_context.network = Network(**config, seed=1)
+    fig = draw("backprop", viz_context)
+    for ax in bar_axes(fig):
+        heights = [bar.get_height() for bar in ax.patches]
+        assert [bar.get_facecolor() for bar in ax.patches] == [to_rgba(sign_color(h)) for h in heights]
+    assert all(colour == to_rgba(sign_color(value)) for _, _, value, colour in table_rows(fig))
+    assert text_problems(fig) == []

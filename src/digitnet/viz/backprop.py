@@ -50,7 +50,9 @@ def make_backprop(fig, context):
                     f"({next(letters)}) {_layer_name(layer, len(result['grad_a']))}: {NUDGE}a",
                     "output digit" if layer == len(result["grad_a"]) - 1 else "neuron", highlight=outlined)
     show_digit(fig.add_subplot(lower[0, 0]), x, f"({next(letters)}) the example;\ntarget {label} ({source})")
-    _weight_change_image(fig, fig.add_subplot(lower[0, 1]), nudge(result["grad_w_neuron"]), j, next(letters))
+    first = _layer_name(0, len(result["grad_a"]))
+    _weight_change_image(fig, fig.add_subplot(lower[0, 1]), nudge(result["grad_w_neuron"]), first, j,
+                         next(letters))
     _check_table(fig.add_subplot(lower[0, 2]), result["checks"], next(letters))
     fig.suptitle("Backpropagation, one example\n"
                  + output_wishes(nudge(result["grad_a"][-1]), label) + "\n" + CONVENTION, fontsize=9.5)
@@ -105,13 +107,14 @@ def _nudge_bars(ax, nudges, title, xlabel, highlight=None):
     return ax
 
 
-def _weight_change_image(fig, ax, weight_nudge, j, letter):
+def _weight_change_image(fig, ax, weight_nudge, layer_name, j, letter):
     limit = max(np.abs(weight_nudge).max(), 1e-30)
     image = ax.imshow(weight_nudge.reshape(28, 28), cmap=SIGN_CMAP, vmin=-limit, vmax=limit)
     bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     bar.ax.tick_params(labelsize=8)
     bar.ax.yaxis.get_offset_text().set_fontsize(8)
-    ax.set_title(f"({letter}) nudges to the 784 weights into\nhidden-1 neuron {j}: {NUDGE}W1[:, {j}]", fontsize=8.5)
+    ax.set_title(f"({letter}) nudges to the {weight_nudge.size} weights into\n"
+                 f"{layer_name} neuron {j}: {NUDGE}W1[:, {j}]", fontsize=8.5)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
