@@ -81,6 +81,8 @@ FUNCTIONS = {
 BOUNCE_POINTS = 10  # a bouncing walk is said to be between the lowest and highest of its last this many points
 STEADY_STEPS = 10   # a walk closes in when each of its last this many steps is shorter than the one before
 NEARLY = 1000       # a walk is nearly settled when at most NEARLY tolerances are left to go
+FLAT = 1e-3         # a walk that stopped settled if the slope there is under FLAT times the start's (or the tolerance)
+FAR = 1e6           # a walk past this far out is said to have diverged, whatever its steps did
 
 
 class Kind(Enum):
@@ -182,9 +184,6 @@ class Walk:
         return not math.isfinite(self.value) or max(abs(v) for v in self.end) >= FAR
 
 
-FAR = 1e6  # a walk past this far out is said to have diverged, whatever its steps did
-
-
 def describe_walk(function: Function, path: Sequence[Any], n_iter: int, tolerance: float = 1e-06,
                   diverged: bool = False) -> Walk:
     """The verdict on ``path``, a walk of ``simple_gd`` down ``function`` of at most ``n_iter`` steps
@@ -207,7 +206,7 @@ def describe_walk(function: Function, path: Sequence[Any], n_iter: int, toleranc
     if diverged or np.abs(end).max() >= FAR or _climbing(function, points, sizes):
         kind = Kind.DIVERGED
     elif steps and last_step <= tolerance:
-        kind = Kind.SETTLED if slope <= max(tolerance, 1e-3 * start_slope) else Kind.STALLED
+        kind = Kind.SETTLED if slope <= max(tolerance, FLAT * start_slope) else Kind.STALLED
     elif shrink is not None and last_step * shrink / (1 - shrink) <= NEARLY * tolerance:
         kind = Kind.NEARLY_SETTLED  # what is left to go, at most: the rest of a geometric series
     elif steps >= 2 and bool((moves[-1] * moves[-2] < 0).any()):
