@@ -1,27 +1,15 @@
-"""The figures of what happens inside the network: each one drawn, and checked for what it must show."""
+"""The figures of what happens inside the network (neuron, layers, weights): each drawn, and checked for
+what it must show and say."""
 
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 from matplotlib.patches import Circle
-from PIL import Image
 
 from digitnet import Network
-from digitnet.viz import FIGURES, inside
-
-NAMES = ["neuron", "layers", "weights", "filmstrip", "bias"]
-
-
-def draw(name, context):
-    """Make the figure called ``name`` on a fresh Figure, the way the handout does, and render it."""
-    entry = FIGURES[name]
-    fig = Figure(figsize=entry.size, layout="constrained")
-    FigureCanvasAgg(fig)
-    entry.make(fig, context)
-    fig.canvas.draw()
-    return fig
+from digitnet.data.mnist import Dataset
+from digitnet.viz import FIGURES, draw, inside
+from digitnet.viz.style import SIGN_CMAP, figure_words, text_problems
 
 
 def images_of(fig):
@@ -32,7 +20,7 @@ def images_of(fig):
     return [image for ax in axes for image in ax.images]
 
 
-
+# -- neuron ------------------------------------------------------------------------------
 
 def test_neuron_shows_the_784_values_of_the_example_and_the_answer(viz_context):
     fig = draw("neuron", viz_context)
@@ -46,6 +34,27 @@ def test_neuron_shows_the_784_values_of_the_example_and_the_answer(viz_context):
     digit = viz_context.network.predict(example[None, :])[0]
     assert f"answer: {digit}" in ax.get_title()
 
+
+def test_neuron_cells_are_readable_in_the_handout_and_say_what_0_and_0_0_mean(viz_context):
+    fig = draw("neuron", viz_context)
+    assert text_problems(fig) == []  # the cells were 5.5 pt, shown at 6.1 pt
+    example = viz_context.example
+    legend = fig.axes[0].get_xlabel()
+    exactly_black = int(np.sum(example == 0))
+    nearly_black = int(np.sum((example > 0) & (example < 0.05)))
+    assert f'"0": exactly 0.0, black ({exactly_black} pixels)' in legend
+    assert f'"0.0": above 0 but under 0.05 ({nearly_black})' in legend
+    labels = [text.get_text() for text in fig.axes[0].texts]
+    assert labels.count("0") == exactly_black and labels.count("0.0") == nearly_black
+
+
+def test_a_cell_label_tells_exactly_black_from_nearly_black():
+    assert inside.cell_label(0.0) == "0"
+    assert inside.cell_label(0.01) == "0.0"
+    assert inside.cell_label(0.96) == "1.0"
+
+
+# -- layers ------------------------------------------------------------------------------
 
 def test_layers_light_up_with_the_predicted_digit_brightest(viz_context):
     fig = draw("layers", viz_context)
@@ -61,6 +70,10 @@ def test_layers_light_up_with_the_predicted_digit_brightest(viz_context):
     assert sum(len(c.get_segments()) for c in connections) == inside.STRONGEST * (16 + 16 + 10)
     colors = {tuple(color) for c in connections for color in c.get_colors()}
     assert len(colors) == 2  # positive and negative contributions both appear
+
+
+def test_layers_labels_are_readable_in_the_handout(viz_context):
+    assert text_problems(draw("layers", viz_context)) == []  # the circles' labels were 6 pt, shown at 6 pt
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
@@ -83,61 +96,83 @@ def test_layers_shows_relu_and_tanh_neurons_over_their_own_range(viz_context, ac
     assert [float(label) for label in labels] == pytest.approx(a, abs=0.51)
 
 
-def test_weights_shows_each_first_layer_neurons_weights_and_the_second_layers_combinations(viz_context):
+# -- weights -----------------------------------------------------------------------------
+
+def test_weights_first_layer_images_are_the_weights_on_one_sign_scale(viz_context):
     fig = draw("weights", viz_context)
     images = images_of(fig)
-    w1, w2 = viz_context.network.weights[0], viz_context.network.weights[1]
+    w1 = viz_context.network.weights[0]
     assert len(images) == 32
     for k, image in enumerate(images[:16]):
         assert np.array_equal(image.get_array(), w1[:, k].reshape(28, 28))
-    combinations = w1 @ w2
-    for k, image in enumerate(images[16:]):
-        assert np.allclose(image.get_array(), combinations[:, k].reshape(28, 28))
     for image in images:
         low, high = image.get_clim()
         assert high > 0 and low == -high
+        assert image.get_cmap().name == SIGN_CMAP
 
 
-def test_filmstrip_has_a_row_per_captured_epoch_starting_from_a_fresh_seed_network(viz_context):
-    fig = draw("filmstrip", viz_context)
-    images = images_of(fig)
-    rows = {}
-    for image in images:
-        rows.setdefault(image.axes.get_subplotspec().rowspan.start, []).append(image.get_array())
-    assert len(rows) == 3  # quick mode: epochs 0, 1, 2
-    assert all(len(row) == 16 for row in rows.values())
-    fresh = Network(seed=0).weights[0]
-    for k, array in enumerate(rows[0]):
-        assert np.array_equal(array, fresh[:, k].reshape(28, 28))
-    assert not np.allclose(rows[2][0], rows[0][0])  # training changed the weights
-    labels = [image.axes.get_ylabel() for image in images if image.axes.get_ylabel()]
-    assert [label.split("\n")[0] for label in labels] == ["epoch 0", "after", "after"]
+def test_weights_second_layer_images_are_what_really_lights_each_neuron(viz_context):
+    """Not w1 @ w2 (which leaves out the sigmoid and the biases): the test digits averaged, each weighted by the
+    neuron's activation, minus the average digit."""
+    fig = draw("weights", viz_context)
+    network, test_set = viz_context.network, viz_context.test_set
+    _, activations = network.forward_trace(test_set.X)
+    a = activations[2].astype(float)
+    X = test_set.X.astype(float)
+    for k, image in enumerate(images_of(fig)[16:]):
+        expected = (a[:, k] @ X) / a[:, k].sum() - X.mean(axis=0)
+        np.testing.assert_allclose(image.get_array(), expected.reshape(28, 28), atol=1e-6)
+    words = figure_words(fig)
+    assert "weighted by the neuron's activation, minus the average digit" in words
+    assert "Σ_j w2" not in words
 
 
-def test_filmstrip_gif_has_one_frame_per_captured_epoch(viz_context, tmp_path):
-    path = inside.save_filmstrip_gif(viz_context, tmp_path / "filmstrip.gif")
-    with Image.open(path) as gif:
-        assert gif.format == "GIF"
-        assert gif.n_frames == 3
+def test_weights_second_layer_titles_name_the_digit_that_lights_each_neuron_most(viz_context):
+    network, test_set = viz_context.network, viz_context.test_set
+    favourites = inside.favourite_digits(network, test_set, layer=2)
+    _, activations = network.forward_trace(test_set.X)
+    for k, (digit, mean) in enumerate(favourites):
+        means = [activations[2][test_set.labels == d, k].mean() for d in range(10)]
+        assert digit == int(np.argmax(means)) and mean == pytest.approx(max(means), rel=1e-5)
+    titles = [image.axes.get_title() for image in images_of(draw("weights", viz_context))[16:]]
+    assert titles == [f"#{k}: {digit}s, {mean:.2f}" for k, (digit, mean) in enumerate(favourites)]
 
 
-def test_bias_has_one_curve_per_bias_and_b_minus_10_crosses_one_half_at_10(viz_context):
-    fig = draw("bias", viz_context)
-    [ax] = fig.axes
-    curves = {line.get_gid(): line for line in ax.lines if (line.get_gid() or "").startswith("bias")}
-    assert sorted(curves) == sorted(f"bias {b}" for b in inside.BIASES)
-    weighted_sum, activation = curves["bias -10"].get_data()
-    assert weighted_sum.min() == -20 and weighted_sum.max() == 20
-    assert np.interp(0.5, activation, weighted_sum) == pytest.approx(10, abs=0.05)
-    weighted_sum, activation = curves["bias 0"].get_data()
-    assert np.interp(0.5, activation, weighted_sum) == pytest.approx(0, abs=0.05)
+def test_a_favourite_digit_follows_the_activations():
+    """A network whose second-layer neuron 0 lights only for bright images: the digit drawn brightest is its favourite."""
+    network = Network(seed=0)
+    network.weights[0][...] = 0
+    network.weights[0][:, 0] = 1.0   # neuron 0 of layer 1 sums the pixels
+    network.biases[0][0] = -50.0
+    network.weights[1][...] = 0
+    network.weights[1][0, 0] = 20.0  # neuron 0 of layer 2 follows it
+    network.biases[1][0] = -10.0
+    X = np.zeros((3, 784), dtype=np.float32)
+    X[1, :100] = 1.0  # the image of a 1 is the brightest
+    favourites = inside.favourite_digits(network, Dataset(X, np.array([0, 1, 2])), layer=2)
+    assert favourites[0][0] == 1 and favourites[0][1] > 0.99
 
 
+def test_weights_say_where_the_colours_are_clipped(viz_context):
+    fig = draw("weights", viz_context)
+    w1 = viz_context.network.weights[0]
+    limit = float(np.percentile(np.abs(w1), 99.5))
+    assert limit < np.abs(w1).max()  # the trained weights have a few extremes
+    assert images_of(fig)[0].get_clim() == pytest.approx((-limit, limit))
+    words = figure_words(fig)
+    assert f"colours stop at ±{limit:.2f}, the 99.5th percentile of |w|" in words
+    assert f"up to {np.abs(w1).max():.2f}" in words
+
+
+def test_clip_words_say_when_the_colours_span_every_weight():
+    even = np.full((784, 16), 0.5)
+    assert inside.clip_words(even, inside.clipped_limit(even)) == "colours ±0.50 span every weight (the largest |w| is 0.50)"
+    spiky = np.full((784, 16), 0.5)
+    spiky[0, 0] = 3.0
+    assert "colours stop at ±0.50" in inside.clip_words(spiky, inside.clipped_limit(spiky))
 
 
 def test_draw_makes_a_figure_by_name_on_a_new_matplotlib_figure_of_its_size(viz_context):
-    from digitnet.viz import draw
-
     fig = draw("neuron", viz_context)
     assert fig.axes and tuple(fig.get_size_inches()) == tuple(FIGURES["neuron"].size)
     with pytest.raises(ValueError, match="no figure called 'nueron'; choose one of: neuron, layers"):

@@ -12,7 +12,10 @@ from .registry import FIGURES, SECTIONS, Context, Figure, draw, register
 # importing the figure modules registers their figures; FIGURES keeps them section by section, in the
 # order of the slides (registry.SECTIONS), and within a section in the order imported here
 # isort: off
-from . import inside  # noqa: E402,F401  (a neuron, layers, bias; weights and filmstrip: what it learned)
+from . import inside  # noqa: E402,F401  (a neuron, layers; weights: what it learned)
+from . import basics  # noqa: E402,F401  (the weighted sum, bias, the parameters)
+from . import cost  # noqa: E402,F401  (the cost, before and after training)
+from . import filmstrip  # noqa: E402,F401  (the weights forming: what it learned, after the weights)
 from . import descent  # noqa: E402,F401  (gradient descent on small functions)
 from . import sgd  # noqa: E402,F401  (GD vs SGD)
 from . import curves  # noqa: E402,F401  (the training curves)

@@ -1,30 +1,35 @@
-"""Figures of what happens inside the network: pixels as numbers, layers lighting up, the
-weights each hidden neuron has learned (and how they form during training), and the bias
-as a threshold.
+"""Figures of what happens inside the network: pixels as numbers, layers lighting up, and what
+each hidden neuron has learned to respond to.
 
 Left out on purpose: any layer sizes but the seed's shape of one input image of 28 x 28
-pixels; the pictures of weights assume the first layer reads such an image.
+pixels; the pictures of weights assume the first layer reads such an image. The filmstrip of
+the weights forming is in ``filmstrip``; the weighted sum, the bias and the parameters in ``basics``.
 """
-
-from pathlib import Path
 
 import numpy as np
 
-from ..activations import sigmoid
-from ..files import write_atomically
-from ..network import Network
-from ..optimizers import SGD
-from ..training import train
 from .registry import register
+from .style import NEGATIVE, POSITIVE, SIGN_CMAP
 
 SIDE = 28  # an MNIST image is SIDE x SIDE pixels
 STRONGEST = 4  # connections drawn into each neuron of the "layers" figure
-POSITIVE, NEGATIVE = "tab:blue", "tab:red"  # and 'RdBu' maps negative to red, positive to blue
-BIASES = (5, 0, -5, -10)
+CELL_POINTS = 7.2  # the numbers in the neuron figure's cells: 8 pt and more as the handout shows them
+CIRCLE_POINTS = 7.2  # the activations written in the layers figure's circles
 
 
-def _cell_label(value):
+def cell_label(value):
+    """A pixel's value as its cell shows it: "0" for exactly 0 (black), else one decimal ("0.0" is above 0
+    but under 0.05)."""
     return "0" if value == 0 else f"{value:.1f}"
+
+
+def cell_legend(pixels):
+    """What the labels "0", "0.0" and "1.0" mean, with how many of ``pixels`` show each."""
+    exactly_black = int(np.count_nonzero(pixels == 0))
+    nearly_black = int(np.count_nonzero((pixels > 0) & (pixels < 0.05)))
+    white = int(np.count_nonzero(pixels >= 0.95))
+    return (f'"0": exactly 0.0, black ({exactly_black} pixels);  "0.0": above 0 but under 0.05 '
+            f'({nearly_black});  "1.0": 0.95 or more, white ({white})')
 
 
 @register(
@@ -32,9 +37,10 @@ def _cell_label(value):
     "A neuron is a number: the 784 input values of one digit",
     "Each of the 784 pixels of the image is one neuron of the first layer, and each neuron "
     "holds just a number between 0.0 and 1.0: its activation, 0.0 for black and 1.0 for white. "
-    "This is everything the network sees of the digit, one number per cell. The title shows "
-    "what the trained network answers when these 784 numbers are fed through it.",
-    size=(9, 9.6),
+    "This is everything the network sees of the digit, one number per cell, rounded to one decimal "
+    "(the line under the image says how many cells are exactly black). The title shows what the "
+    "trained network answers when these 784 numbers are fed through it.",
+    size=(8.7, 9.4),
     section="neuron",
 )
 def neuron(fig, context):
@@ -44,11 +50,12 @@ def neuron(fig, context):
     ax.imshow(pixels, cmap="gray", vmin=0.0, vmax=1.0)
     for (row, col), value in np.ndenumerate(pixels):
         color = "black" if value > 0.5 else ("white" if value > 0 else "0.45")
-        ax.text(col, row, _cell_label(value), ha="center", va="center", fontsize=5.5, color=color)
+        ax.text(col, row, cell_label(value), ha="center", va="center", fontsize=CELL_POINTS, color=color)
     a = context.network.feedforward(x[None, :])[0]
     digit = int(a.argmax())
     ax.set_title(f"784 input neurons, one per pixel (0.0 black, 1.0 white)\n"
                  f"The network's answer: {digit}  (output neuron {digit} at {a[digit]:.2f})")
+    ax.set_xlabel(cell_legend(pixels), fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
     return fig
@@ -121,7 +128,7 @@ def _draw_neurons(ax, a, centres, layer, activation, predicted=None):
                         edgecolor="darkorange" if marked else "0.4", linewidth=3 if marked else 0.8,
                         gid=f"output {i}" if is_output else f"layer {layer} neuron {i}")
         ax.add_patch(circle)
-        ax.text(x, y, _activation_label(value), ha="center", va="center", fontsize=6,
+        ax.text(x, y, _activation_label(value), ha="center", va="center", fontsize=CIRCLE_POINTS,
                 color="black" if grey > 0.5 else "white", zorder=4)
         if is_output:
             ax.text(x + 0.55, y, f"{i}" + ("  ← answer" if marked else ""), va="center",
@@ -137,7 +144,7 @@ def _draw_neurons(ax, a, centres, layer, activation, predicted=None):
     "are the strongest influences, weight times the activation it comes from: blue pushes the "
     "next neuron up, red pushes it down, and thicker means stronger. The brightest of the ten "
     "output neurons is the network's answer.",
-    size=(10, 6.4),
+    size=(8.7, 5.9),
     section="layers",
 )
 def layers(fig, context):
@@ -159,10 +166,11 @@ def layers(fig, context):
     image_middle = (_IMAGE_BOX[0] + _IMAGE_BOX[1]) / 2
     for x, title in zip([image_middle, *_COLUMNS_X], titles):
         ax.text(x, 12.4, title, ha="center", va="bottom", fontsize=10)
-    ax.text(10, -0.7, f"lines: the {STRONGEST} strongest weight × activation into each neuron; "
-            "blue positive, red negative", ha="center", fontsize=9, color="0.3")
+    ax.text(10, 0.0, f"lines: the {STRONGEST} strongest weight × activation into each neuron; "
+            "blue positive, red negative\nin the circles: the activations (.76 is 0.76; 0 and 1 are within 0.005 "
+            "of them)", ha="center", va="top", fontsize=9, color="0.3")
     ax.set_xlim(-0.3, 23.2)
-    ax.set_ylim(-1.0, 13.6)
+    ax.set_ylim(-1.4, 13.4)
     ax.set_aspect("equal")
     ax.axis("off")
     return fig
@@ -170,168 +178,102 @@ def layers(fig, context):
 
 # -- weights -----------------------------------------------------------------------------
 
-def _symmetric_limit(values):
-    """A colour limit for -limit..limit: the 99.5th percentile of |values| (extremes don't wash out the rest)."""
-    return float(np.percentile(np.abs(values), 99.5)) or 1.0
+CLIP_PERCENTILE = 99.5  # weight colours stop at this percentile of |w|, so a few extremes don't wash out the rest
 
 
-def _draw_sheet(fig, columns, title, label="weight", rows=2):
-    """Each column of ``columns`` (784, n) as a 28 x 28 image on a grid, one shared colour bar."""
+def clipped_limit(values, percentile=CLIP_PERCENTILE):
+    """The colour limit for -limit..limit: the ``percentile`` of |values| (1.0 if they are all 0)."""
+    return float(np.percentile(np.abs(values), percentile)) or 1.0
+
+
+def clip_words(values, limit):
+    """What the colours of ``values`` drawn over -limit..limit show, said plainly: whether they stop short."""
+    largest = float(np.abs(values).max())
+    if largest <= limit:
+        return f"colours ±{limit:.2f} span every weight (the largest |w| is {largest:.2f})"
+    share = float(np.mean(np.abs(values) > limit))
+    return (f"colours stop at ±{limit:.2f}, the {CLIP_PERCENTILE:g}th percentile of |w|: "
+            f"{share:.1%} of the weights, up to {largest:.2f}, lie beyond it")
+
+
+def what_lights(network, X, layer):
+    """(784, n) for hidden ``layer`` (1 for the first): for each of its neurons, the average of the images
+    X (n_images, 784) weighted by that neuron's activation, minus the plain average of X.
+
+    Positive where the images that light the neuron are brighter than the average image: the
+    picture of what really lights it, through every weight, bias and sigmoid before it."""
+    _, activations = network.forward_trace(X)
+    a = np.asarray(activations[layer], dtype=float)
+    X = np.asarray(X, dtype=float)
+    weighted = (X.T @ a) / np.maximum(a.sum(axis=0), 1e-12)
+    return weighted - X.mean(axis=0)[:, None]
+
+
+def favourite_digits(network, dataset, layer):
+    """[(digit, mean activation)] for each neuron of ``layer``: the digit whose images light it most on average."""
+    _, activations = network.forward_trace(dataset.X)
+    a = np.asarray(activations[layer], dtype=float)
+    digits = np.unique(dataset.labels)  # the digits the dataset has images of
+    means = np.array([a[dataset.labels == digit].mean(axis=0) for digit in digits])
+    return [(int(digits[means[:, k].argmax()]), float(means[:, k].max())) for k in range(a.shape[1])]
+
+
+def _draw_sheet(fig, columns, title, label, limit, titles, rows=2):
+    """Each column of ``columns`` (784, n) as a 28 x 28 image over -limit..limit, one shared colour bar."""
     n = columns.shape[1]
     axes = fig.subplots(rows, -(-n // rows), squeeze=False)
-    limit = _symmetric_limit(columns)
+    image = None
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
         if k >= n:
             ax.set_visible(False)
             continue
-        image = ax.imshow(columns[:, k].reshape(SIDE, SIDE), cmap="RdBu", vmin=-limit, vmax=limit)
-        ax.set_title(f"{k + 1}", fontsize=8, pad=2)
-    fig.colorbar(image, ax=axes, shrink=0.9, extend="both", label=label)
-    fig.suptitle(title, fontsize=11)
+        image = ax.imshow(columns[:, k].reshape(SIDE, SIDE), cmap=SIGN_CMAP, vmin=-limit, vmax=limit)
+        ax.set_title(titles[k], fontsize=9, pad=2)
+    clipped = float(np.abs(columns).max()) > limit
+    bar = fig.colorbar(image, ax=axes, shrink=0.9, extend="both" if clipped else "neither")
+    bar.set_label(label, fontsize=9)
+    bar.ax.tick_params(labelsize=9)
+    fig.suptitle(title, fontsize=10)
     return axes
 
 
 @register(
     "weights",
-    "What each hidden neuron looks for: its 784 weights as an image",
+    "What each hidden neuron looks for: its 784 weights as an image, and what lights the second layer",
     "Each neuron of the first hidden layer has one weight for each of the 784 pixels, so its "
     "weights can be drawn as an image: blue pixels push the neuron to light up, red pixels hold "
-    "it back. A neuron of the second hidden layer weighs the first layer's neurons, so adding "
-    "up their images with its weights shows which pixels it responds to. These are the patterns "
-    "the network actually learned, not the neat strokes and loops we might hope for.",
-    size=(10, 6.6),
+    "it back. A neuron of the second layer sees only the first layer's 16 activations, so its "
+    "picture is measured instead: the test digits averaged, each counted as much as it lights the "
+    "neuron, minus the average digit (blue: brighter in the digits that light it). "
+    "These are the patterns the network actually learned, not the neat strokes and loops we might hope for.",
+    size=(9.6, 7.4),
     section="learned",
 )
 def weights(fig, context):
-    w1, w2 = context.network.weights[0], context.network.weights[1]
+    network, test_set = context.network, context.test_set
+    w1 = network.weights[0]
+    limit = clipped_limit(w1)
     first, second = fig.subfigures(2, 1)
-    _draw_sheet(first, w1, "Hidden layer 1: the 784 weights into each of the 16 neurons")
-    _draw_sheet(second, w1 @ w2, "Hidden layer 2: each neuron's weighted sum of layer 1's images, "
-                                 "Σ_j w2[j, k] · w1[:, j]", label="summed weight")
+    _draw_sheet(first, w1, "Hidden layer 1: the 784 weights into each neuron k, weights[0][:, k] "
+                f"(blue +, red −)\n{clip_words(w1, limit)}", label="weight", limit=limit,
+                titles=[f"{k}" for k in range(w1.shape[1])])
+    pictures = what_lights(network, test_set.X, layer=2)
+    favourites = favourite_digits(network, test_set, layer=2)
+    largest = float(np.abs(pictures).max()) or 1.0
+    _draw_sheet(second, pictures,
+                f"Hidden layer 2: what lights each neuron, measured on the {len(test_set):,} test digits "
+                "(through every weight, bias and sigmoid)\neach image: the digits averaged, each weighted by "
+                "the neuron's activation, minus the average digit\nover each: the neuron, the digit whose "
+                "images light it most, and their mean activation (neurons count from 0, as in the code)",
+                label="blue brighter, red darker\nthan the average digit", limit=largest,
+                titles=[f"#{k}: {digit}s, {mean:.2f}" for k, (digit, mean) in enumerate(favourites)])
     return fig
-
-
-# -- filmstrip ---------------------------------------------------------------------------
-
-def filmstrip_frames(context):
-    """[(epoch, weights[0] copy (784, 16))] of a fresh Network(seed=0) trained the seed's way.
-
-    SGD with lr 3.0 and mini-batches of 10, shuffled by ``context.rng``. Quick mode: the first
-    5,000 training examples, epochs 0, 1, 2; otherwise the whole set, epochs 0, 1, 2, 5.
-    Epoch 0 is the random start.
-    """
-    epochs = (0, 1, 2) if context.quick else (0, 1, 2, 5)
-    train_set = context.train_set.take(5000) if context.quick else context.train_set
-    network = Network(seed=0)
-    frames = [(0, network.weights[0].copy())]
-
-    def capture(result):
-        if result.epoch in epochs:
-            frames.append((result.epoch, network.weights[0].copy()))
-
-    train(network, train_set, optimizer=SGD(3.0), epochs=max(epochs), batch_size=10,
-          rng=context.rng, on_epoch=capture)
-    return frames
-
-
-def _epoch_label(epoch):
-    return "epoch 0\n(random start)" if epoch == 0 else f"after\nepoch {epoch}"
-
-
-@register(
-    "filmstrip",
-    "The same sheet over training: first-layer weights after each epoch",
-    "A fresh network starts with random weights, so its first layer's images are noise. Each "
-    "row shows the same 16 neurons' weights again after more passes (epochs) over the training "
-    "digits, with gradient descent nudging every weight a little after each batch of ten. "
-    "Blotches of blue and red grow out of the noise within the first epoch, then sharpen. "
-    "Each row has its own colour scale (shown on the left): the weights also grow as they learn.",
-    size=(12, 4.3),
-    section="learned",
-)
-def filmstrip(fig, context):
-    frames = filmstrip_frames(context)
-    n = frames[0][1].shape[1]
-    axes = fig.subplots(len(frames), n, squeeze=False)
-    for row, (epoch, w1) in zip(axes, frames):
-        limit = _symmetric_limit(w1)
-        for k, ax in enumerate(row):
-            ax.imshow(w1[:, k].reshape(SIDE, SIDE), cmap="RdBu", vmin=-limit, vmax=limit)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        row[0].set_ylabel(f"{_epoch_label(epoch)}\ncolours ±{limit:.2g}", fontsize=9, rotation=0,
-                          ha="right", va="center")
-    fig.suptitle("The 16 first-layer neurons' weights of a fresh network as training goes on "
-                 "(red negative, blue positive)")
-    return fig
-
-
-def _sheet_image(w1, caption, columns=4, zoom=4, gap=2):
-    """The 16 columns of w1 (784, 16) as one 4 x 4 picture in 'RdBu' (PIL Image), captioned."""
-    from matplotlib import colormaps
-    from PIL import Image, ImageDraw, ImageFont
-
-    n = w1.shape[1]
-    rows = -(-n // columns)
-    cell = SIDE + gap
-    mosaic = np.full((rows * cell + gap, columns * cell + gap), np.nan)
-    for k in range(n):
-        top, left = gap + (k // columns) * cell, gap + (k % columns) * cell
-        mosaic[top:top + SIDE, left:left + SIDE] = w1[:, k].reshape(SIDE, SIDE)
-    limit = _symmetric_limit(w1)
-    colors = colormaps["RdBu"]((np.clip(mosaic / limit, -1, 1) + 1) / 2)  # -limit red .. +limit blue
-    colors[np.isnan(mosaic)] = 1.0  # white gaps
-    pixels = (colors[:, :, :3] * 255).astype(np.uint8).repeat(zoom, axis=0).repeat(zoom, axis=1)
-    sheet = Image.fromarray(pixels)
-    framed = Image.new("RGB", (sheet.width, sheet.height + 36), "white")
-    framed.paste(sheet, (0, 36))
-    try:
-        font = ImageFont.load_default(size=20)
-    except TypeError:  # Pillow before 10.1 has one small bitmap font
-        font = ImageFont.load_default()
-    ImageDraw.Draw(framed).text((8, 6), f"{caption}  (colours ±{limit:.2g})", fill="black", font=font)
-    return framed
 
 
 def save_filmstrip_gif(context, path, seconds_per_frame=1.0):
-    """Write the filmstrip's frames as an animated GIF at ``path``: one 4 x 4 sheet per epoch."""
-    frames = [_sheet_image(w1, _epoch_label(epoch).replace("\n", " "))
-              for epoch, w1 in filmstrip_frames(context)]
-    path = Path(path)
-    write_atomically(path, lambda file: frames[0].save(file, format="GIF", save_all=True, append_images=frames[1:],
-                                                       loop=0, duration=int(1000 * seconds_per_frame)))
-    return path
+    """``filmstrip.save_filmstrip_gif``, where ``digitnet show`` looks for it (the filmstrip has its own module)."""
+    from .filmstrip import save_filmstrip_gif as save
 
-
-# -- bias --------------------------------------------------------------------------------
-
-@register(
-    "bias",
-    "Bias as a threshold: sigma(w.a + b) for several biases",
-    "A neuron takes the weighted sum of the activations before it and squishes it into the "
-    "range 0 to 1 with the sigmoid. Adding a bias first shifts where that happens: with "
-    "b = -10 the neuron stays dark until the weighted sum passes 10. The bias says how high "
-    "the weighted sum has to be before the neuron starts to be meaningfully active.",
-    size=(8, 5),
-    section="weights-and-bias",
-)
-def bias(fig, context):
-    ax = fig.add_subplot()
-    weighted_sum = np.linspace(-20.0, 20.0, 801)
-    for b in BIASES:
-        label = f"b = {b:+d}" if b else "b = 0"
-        ax.plot(weighted_sum, sigmoid(weighted_sum + b), label=label, gid=f"bias {b}", linewidth=2)
-    ax.axhline(0.5, color="0.6", linestyle=":", linewidth=1)
-    ax.axvline(10, color="0.3", linestyle="--", linewidth=1)
-    ax.annotate("b = -10: lights up only when\nthe weighted sum is above 10", xy=(10, 0.5),
-                xytext=(11, 0.2), fontsize=10, arrowprops={"arrowstyle": "->", "color": "0.3"})
-    ax.set_xlim(-20, 20)
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel("weighted sum  w·a = w₁a₁ + w₂a₂ + … + w₇₈₄a₇₈₄")
-    ax.set_ylabel("activation  σ(w·a + b)")
-    ax.set_title("The bias moves the point where the neuron lights up")
-    ax.legend(title="bias", loc="upper left")
-    ax.grid(alpha=0.3)
-    return fig
+    return save(context, path, seconds_per_frame)
