@@ -37,7 +37,7 @@ def nudge(gradient):
 )
 def make_backprop(fig, context):
     x = context.example
-    label, source = _target(context)
+    label, source = example_target(context)
     result = backprop_example(context.network, x, label)
     j = result["neuron"]
     grid = fig.add_gridspec(2, 1, height_ratios=[1, 1.3])
@@ -59,7 +59,7 @@ def make_backprop(fig, context):
     return fig
 
 
-def _target(context):
+def example_target(context):
     """The target digit for context.example, and where it comes from."""
     if context.image is None:
         return int(context.test_set.labels[0]), "its true label"

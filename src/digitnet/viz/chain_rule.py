@@ -8,7 +8,7 @@ as the chain rule gives them; the backprop figure draws their negatives, the nud
 
 from ._gradients import chain_rule
 from ._probe import GRADIENT_FLOOR, relative_error
-from .backprop import _target
+from .backprop import example_target
 from .registry import register
 from .style import sign_color
 
@@ -71,7 +71,7 @@ def math(formula):
 )
 def make_chain_rule(fig, context):
     network = context.network
-    label, source = _target(context)
+    label, source = example_target(context)
     train = context.train_set
     numbers = chain_rule(network, context.example, label, train.X[:BATCH], train.labels[:BATCH], eps=EPS)
     top, middle, bottom = fig.subfigures(3, 1, height_ratios=[2.1, 4.0, 3.1])
