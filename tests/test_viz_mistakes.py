@@ -146,6 +146,7 @@ GATHERED_COUNTS[4, 9], GATHERED_COUNTS[9, 4], GATHERED_COUNTS[3, 5] = 60, 50, 40
 @pytest.mark.parametrize("counts, words", [
     (GATHERED_COUNTS, "The mistakes gather in a few pairs"),
     (np.diag([50] * 10) + 2 * (1 - np.eye(10, dtype=np.int64)), "The mistakes are spread about evenly"),
+    (np.diag([50] * 10), "Not one test digit is read wrong."),
 ])
 def test_the_mistakes_figure_says_whether_the_mistakes_gather_from_the_counts_it_draws(counts, words):
     dataset = confused_as(counts)

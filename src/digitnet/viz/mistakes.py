@@ -14,7 +14,7 @@ from .registry import register
 from .style import show_digit
 
 __all__ = ["confusion", "misclassified", "most_confused", "dream", "how_sure", "how_faint",
-           "top_pairs_share", "even_top_share", "how_gathered"]
+           "top_pairs_share", "even_top_share", "how_gathered", "gathering_sentence"]
 
 GALLERY = 24          # misclassified digits shown
 N_NOISE = 8           # noise images shown
@@ -83,6 +83,17 @@ def how_gathered(share, even_share):
     return "gather in a few pairs" if share >= GATHERED * even_share else "are spread about evenly"
 
 
+def gathering_sentence(counts, n=TOP_PAIRS):
+    """What the figure says of how the mistakes in ``counts`` (10, 10) are spread, from ``how_gathered``."""
+    n_wrong = int(counts.sum() - np.trace(counts))
+    if n_wrong == 0:
+        return "Not one test digit is read wrong."
+    share, even_share = top_pairs_share(counts, n), even_top_share(n_wrong, len(counts), n)
+    return (f"The mistakes {how_gathered(share, even_share)}: the {n} most confused of the "
+            f"{len(counts) * (len(counts) - 1)} pairs hold {share:.0%} of them\n"
+            f"(about {even_share:.0%} if the same {n_wrong:,} mistakes fell on the pairs at random).")
+
+
 def _outputs(network, x):
     """The output layer's activations (10,) for one input x (784,), rounded to the two decimals the
     figures write: the verdicts judge the numbers a reader sees (0.798 is shown, and judged, as 0.80)."""
@@ -94,7 +105,7 @@ def _outputs(network, x):
 @register(
     "mistakes",
     "Mistakes: the confusion matrix of the test digits and the most confused pairs",
-    "Each of the 10,000 test digits, which the network never saw while it learned, adds one to "
+    "Each test digit, which the network never saw while it learned, adds one to "
     "the cell of its true digit (row) and the network's answer (column): the diagonal holds the "
     "digits it reads right, every other cell a kind of mistake. Some digits share strokes, like "
     "a 4 and a 9 or a 3 and a 5. Whether this network's mistakes gather in a few such pairs or "
@@ -110,7 +121,7 @@ def make_mistakes(fig, context):
     grid = fig.add_gridspec(TOP_PAIRS, 2, width_ratios=[5.2, 1.0], left=0.08, right=0.72,
                             top=0.83, bottom=0.2, wspace=0.25, hspace=0.45)
     _draw_confusion(fig.add_subplot(grid[:, 0]), counts)
-    pairs = most_confused(counts)
+    pairs = [(truth, answer, count) for truth, answer, count in most_confused(counts) if count > 0]
     for row, (truth, answer, count) in enumerate(pairs):
         ax = fig.add_subplot(grid[row, 1])
         first = np.flatnonzero((test_set.labels == truth) & (answers == answer))[0]
@@ -120,13 +131,9 @@ def make_mistakes(fig, context):
     fig.text(0.62, 0.855, f"The {len(pairs)} most confused pairs\n(the first test digit of each)",
              ha="left", va="bottom", fontsize=10)
     n_wrong = int(counts.sum() - np.trace(counts))
-    share, even_share = top_pairs_share(counts), even_top_share(n_wrong, len(counts))
     fig.suptitle(f"Mistakes: {n_wrong:,} of {counts.sum():,} test digits wrong "
                  f"(accuracy {np.trace(counts) / counts.sum():.1%})", fontsize=13, y=0.985)
-    fig.text(0.04, 0.035, f"The mistakes {how_gathered(share, even_share)}: the {len(pairs)} most confused "
-             f"of the {len(counts) * (len(counts) - 1)} pairs hold {share:.0%} of them\n"
-             f"(about {even_share:.0%} if the same {n_wrong:,} mistakes fell on the pairs at random).",
-             ha="left", va="bottom", fontsize=10)
+    fig.text(0.04, 0.035, gathering_sentence(counts), ha="left", va="bottom", fontsize=10)
     return fig
 
 
@@ -239,8 +246,8 @@ def _draw_outputs(ax, outputs, answer, first):
     "dreams",
     "What does the network think a 3 looks like: inputs optimized to make each output say yes",
     "Instead of changing the weights, we can change the picture: start from an almost black "
-    "image and nudge every pixel, by backpropagation carried all the way down to the input, until "
-    "output 3 says yes and the other nine say no. Each dream is drawn twice: on a digit's own "
+    "image and nudge every pixel, by backpropagation carried all the way down to the input, to "
+    "make output 3 say yes and the other nine say no. Each dream is drawn twice: on a digit's own "
     "scale, 0 black to 1 white, and brightened so that its shape shows. Whether the dreams are "
     "faint, and how the network reads each one, is written on the figure. Compare them with the "
     "digits we would draw: what the network has learned need not be the loops and strokes we hoped for.",
