@@ -1,5 +1,8 @@
 """notebooks/tour.ipynb runs top to bottom, keeps the slides' sections in order, and draws in every one.
 
+It writes the network in plain NumPy (the forward pass, the SGD loop, backprop), and the executed
+notebook shows each agreeing with digitnet to 1e-10, and the numbers a learner should see.
+
 The notebook is executed with nbclient in a kernel of this very interpreter (a kernelspec
 written to a temporary folder, so nothing is registered globally and a venv tests its own
 digitnet), with the notebooks folder as its working directory, matplotlib's Agg backend, and
@@ -23,7 +26,7 @@ from jupyter_client.manager import KernelManager  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TOUR = NOTEBOOKS / "tour.ipynb"
-CELL_TIMEOUT = 300  # seconds; the whole notebook takes about 30 s on two cores
+CELL_TIMEOUT = 300  # seconds; the whole notebook takes about 45 s on two cores
 SECTIONS = [
     "1. A neuron is a number",
     "2. Layers: 784 → 16 → 16 → 10",
@@ -142,3 +145,149 @@ def test_every_figure_of_the_lesson_cell_shows_an_image(executed):
     for cell in notebook.cells:
         if cell.cell_type == "code" and re.search(r"^show\(", cell.source, re.MULTILINE):
             assert _images([cell]) >= 1, f"cell {cell.id} shows no image"
+
+
+# ---- the network, written in plain NumPy in the notebook itself
+
+PLAIN = {  # function: (the section that writes it, what its code must hold)
+    "forward": ("4. Bias and the sigmoid", ["a @ W + b", "sigmoid(z)", "zs.append", "activations.append"]),
+    "sgd_epoch": ("8. Stochastic gradient descent", ["rng.permutation", "batch_size", "-= eta *"]),
+    "backprop": ("9. Backpropagation", ["# BP1", "# BP2", "# BP3", "# BP4", "forward("]),
+}
+AGREEMENT = re.compile(r"largest difference from digitnet's ([\w ]+?): ([0-9.]+e[-+]\d+)")
+CHECKED = {"forward_trace": "forward", "backprop": "backprop", "SGD training": "sgd_epoch"}  # library: ours
+
+
+def _definition(source, name):
+    """The lines of ``def name(...)`` in a cell's source, up to the next line that is not indented, or None."""
+    match = re.search(rf"^def {name}\(.*?(?=^\S|\Z)", source, re.MULTILINE | re.DOTALL)
+    return match.group(0).rstrip().splitlines() if match else None
+
+
+def _text(cell):
+    """All a code cell printed."""
+    return "".join(output.get("text", "") for output in cell.get("outputs", []) if output.output_type == "stream")
+
+
+def _printed(notebook, heading):
+    """All the code cells of the section called ``heading`` printed, joined."""
+    return "".join(_text(cell) for name, cells in _sections(notebook) if name == heading for cell in cells)
+
+
+@pytest.mark.parametrize("name", list(PLAIN))
+def test_the_notebook_writes_each_part_of_the_network_in_about_ten_lines_of_plain_numpy(stored, name):
+    heading, must_hold = PLAIN[name]
+    cells = dict(_sections(stored))[heading]
+    found = [lines for cell in cells if (lines := _definition(cell.source, name))]
+    assert len(found) == 1, f"{name} is not written (once) in section {heading!r}"
+    lines = [line for line in found[0] if line.strip()]
+    assert len(lines) <= 14, f"{name} takes {len(lines)} lines, not about ten"
+    body = "\n".join(lines)
+    for words in must_hold:
+        assert words in body, f"{name} does not hold {words!r}"
+    assert "digitnet" not in body and "network" not in body, f"{name} calls the library instead of writing it"
+    for equation in ("# BP1", "# BP2", "# BP3", "# BP4"):
+        assert body.count(equation) <= 1, f"{equation} commented more than once"
+
+
+def test_the_executed_notebook_shows_the_plain_network_agreeing_with_digitnet_to_1e_10(executed):
+    notebook, _ = executed
+    found = {}
+    for heading, cells in _sections(notebook):
+        for cell in cells:
+            for library, difference in AGREEMENT.findall(_text(cell)):
+                ours = CHECKED.get(library)
+                assert ours, f"an agreement with {library!r}, which the notebook does not write"
+                assert _definition(cell.source, ours) or heading == PLAIN[ours][0], \
+                    f"{library} checked in section {heading!r}, away from where {ours} is written"
+                found[library] = float(difference)
+    assert set(found) == set(CHECKED), f"agreement shown only with {sorted(found)}"
+    for library, difference in found.items():
+        assert difference < 1e-10, f"the plain NumPy network differs from digitnet's {library} by {difference}"
+
+
+def test_the_plain_network_trains_for_an_epoch_and_says_how_well_and_how_fast(executed):
+    notebook, _ = executed
+    match = re.search(r"one epoch of our plain NumPy network: ([\d,]+) steps of 10 digits in ([\d.]+) s; "
+                      r"([\d.]+)% of the test digits right", _printed(notebook, "9. Backpropagation"))
+    assert match, "the plain network's epoch is not reported"
+    n_train = int(re.search(r"([\d,]+) training digits", _text(notebook.cells[1])).group(1).replace(",", ""))
+    assert int(match.group(1).replace(",", "")) == n_train // 10
+
+
+NUMBER = r"(-?[0-9.]+e[-+]\d+)"
+
+
+def test_one_weights_chain_rule_is_worked_by_hand_and_agrees_with_backprop_and_finite_differences(executed):
+    notebook, _ = executed
+    printed = _printed(notebook, "9. Backpropagation")
+    for factor in ("a_prev = ", "σ'(z) = a(1 - a) = ", "2(a - y) = ", "the ten paths to the cost:",
+                   "dC/da_k = their sum"):
+        assert factor in printed, f"the chain rule does not show {factor!r}"
+    worked = re.findall(rf"by hand {NUMBER}, digitnet's backprop {NUMBER}, finite difference {NUMBER}", printed)
+    assert len(worked) == 2, "one weight of the last layer and one of an earlier layer, worked by hand"
+    for by_hand, library, finite in ([float(number) for number in row] for row in worked):
+        assert by_hand != 0
+        assert abs(by_hand - library) <= 1e-10 * abs(library)
+        assert abs(by_hand - finite) <= 1e-6 * abs(by_hand)
+    average, library = re.search(rf"their average {NUMBER}; digitnet's backprop on the batch {NUMBER}", printed).groups()
+    assert float(average) == pytest.approx(float(library), rel=1e-10)
+
+
+def test_a_small_step_lowers_the_cost_by_about_eta_times_the_squared_gradient(executed):
+    notebook, _ = executed
+    rows = re.findall(rf"η = ([0-9.]+)\s*: predicted drop {NUMBER}, measured {NUMBER}",
+                      _printed(notebook, "7. Gradient descent"))
+    assert rows, "the predicted and measured drops are not shown"
+    eta, predicted, measured = min((float(a), float(b), float(c)) for a, b, c in rows)
+    assert eta <= 0.01 and measured == pytest.approx(predicted, rel=0.02)
+
+
+def test_the_gradients_sign_and_size_are_shown_for_the_ten_largest_components(executed):
+    notebook, _ = executed
+    printed = _printed(notebook, "7. Gradient descent")
+    ranks = re.findall(r"^\s*(\d+)\. weights\[0\]\[(\d+), (\d+)\]: pixel \((\d+), (\d+)\)", printed, re.MULTILINE)
+    assert [int(rank) for rank, *_ in ranks] == list(range(1, 11))
+    for _, index, _, row, column in ranks:
+        assert int(index) == 28 * int(row) + int(column)
+
+
+def test_a_tiny_nudge_changes_the_cost_but_not_the_accuracy(executed):
+    notebook, _ = executed
+    nudges = re.findall(r"the cost changes by ([-+0-9.e]+), the accuracy by [-+0-9.]+% \(([-+]\d+) of",
+                        _printed(notebook, "6. The cost: how wrong is the network?"))
+    assert len(nudges) == 2
+    for cost_change, answers_changed in nudges:
+        assert float(cost_change) != 0 and int(answers_changed) == 0
+
+
+def test_sgd_shows_the_mini_batch_cosine_at_the_start_and_after_training_and_why_the_cost_is_averaged(executed):
+    notebook, _ = executed
+    printed = _printed(notebook, "8. Stochastic gradient descent")
+    ranges = dict(re.findall(r"^\s*([\w ]+): one mini-batch of 10 against the full gradient, cosines from "
+                             r"(-?[0-9.]+) to", printed, re.MULTILINE))
+    assert set(ranges) == {"untrained", "after one epoch"}
+    sizes = [float(size) for size in re.findall(r"a batch of\s+\d+: \|∇C\| of the mean cost ([0-9.]+)", printed)]
+    assert len(sizes) == 2 and 0.5 < sizes[0] / sizes[1] < 2
+
+
+def test_backprop_is_timed_against_13003_forward_passes(executed):
+    notebook, _ = executed
+    printed = _printed(notebook, "9. Backpropagation")
+    assert re.search(r"all 13,003 forward passes would take [0-9.]+ s, [\d,]+ times as long as backprop", printed)
+
+
+def test_the_recipe_says_its_steps_schedule_and_l2_where_it_trains(executed):
+    notebook, _ = executed
+    printed = _printed(notebook, "10. What it learned")
+    n_train = int(re.search(r"([\d,]+) training digits", _text(notebook.cells[1])).group(1).replace(",", ""))
+    assert f"= {n_train // 10:,} steps an epoch" in printed
+    rates = re.search(r"learning rate along a cosine schedule, epoch by epoch: ([0-9., ]+)", printed)
+    assert rates and rates.group(1).startswith("3.00")
+    assert "L2 weight decay λ = 2" in printed
+    accuracies = [float(a) for a in re.findall(r"test accuracy ([0-9.]+)%", printed)]
+    fell = [i + 2 for i, (before, after) in enumerate(zip(accuracies, accuracies[1:])) if after < before]
+    for epoch in fell:
+        assert f"epoch {epoch} ended worse than epoch {epoch - 1}" in printed
+    if not fell:
+        assert "every epoch ended better than the one before" in printed
