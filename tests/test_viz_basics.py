@@ -10,7 +10,6 @@ from digitnet import Network
 from digitnet.viz import Context, basics, draw
 from digitnet.viz.style import SIGN_CMAP, figure_words
 
-
 # -- weighted-sum ------------------------------------------------------------------------
 
 def numbers_after(label, words):
