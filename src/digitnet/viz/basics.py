@@ -136,9 +136,13 @@ def _draw_sigmoid(ax, z, a):
 def bias(fig, context):
     ax = fig.add_subplot()
     weighted_sum = np.linspace(-20.0, 20.0, 801)
-    for b in BIASES:
+    from matplotlib import colormaps
+
+    shades = colormaps["viridis"](np.linspace(0.0, 0.8, len(BIASES)))  # told apart by lightness too, and named
+    for b, shade in zip(BIASES, shades):
         label = f"b = {b:+d}" if b else "b = 0"
-        ax.plot(weighted_sum, sigmoid(weighted_sum + b), label=label, gid=f"bias {b}", linewidth=2)
+        ax.plot(weighted_sum, sigmoid(weighted_sum + b), label=label, gid=f"bias {b}", linewidth=2, color=shade)
+        ax.text(-b - 0.6, 0.62, label, ha="right", fontsize=9, color=shade)  # beside the curve, where it climbs
     ax.axhline(0.5, color="0.6", linestyle=":", linewidth=1)
     ax.axvline(10, color="0.3", linestyle="--", linewidth=1)
     ax.annotate("b = -10: lights up only when\nthe weighted sum is above 10", xy=(10, 0.5),
@@ -179,11 +183,12 @@ def parameters(fig, context):
     total = n_weights + n_biases
     table_ax, bar_ax = fig.subplots(2, 1, height_ratios=[2.4, 1])
     table_ax.axis("off")
-    columns = (0.0, 0.2, 0.5, 0.68, 0.86)
-    header = ("layer", "weights", "biases", "together", "share")
-    rows = [(f"{n_in} → {n_out}", f"{n_in} × {n_out} = {weights:,}", f"{biases:,}", f"{weights + biases:,}",
-             f"{(weights + biases) / total:.1%}") for n_in, n_out, weights, biases in layers]
-    rows.append(("all", f"{n_weights:,}", f"{n_biases:,}", f"{total:,}", "100%"))
+    columns = (0.0, 0.13, 0.38, 0.6, 0.74, 0.88)
+    header = ("layer", "in the code", "weights", "biases", "together", "share")
+    rows = [(f"{n_in} → {n_out}", f"weights[{l}], biases[{l}]", f"{n_in} × {n_out} = {weights:,}", f"{biases:,}",
+             f"{weights + biases:,}", f"{(weights + biases) / total:.1%}")
+            for l, (n_in, n_out, weights, biases) in enumerate(layers)]
+    rows.append(("all", "network.vector", f"{n_weights:,}", f"{n_biases:,}", f"{total:,}", "100%"))
     for line, cells in enumerate([header, *rows]):
         y = 1.0 - line / (len(rows) + 1)
         for x, cell in zip(columns, cells):
