@@ -2,7 +2,8 @@
 
 ``descend`` is plain (stochastic) gradient descent that writes down, at chosen steps, the
 examples seen so far, the seconds spent on steps, the cost on a fixed sample and, if asked, a
-copy of the weights. ``BatchCosts`` records each mini-batch's cost while ``train`` runs.
+copy of the weights; and, if asked, every mini-batch's own cost. ``BatchCosts`` records each
+mini-batch's cost while ``train`` runs.
 """
 
 import math
@@ -26,6 +27,7 @@ class Run:
     seconds: list = field(default_factory=list)    # seconds spent on steps (not on records)
     costs: list = field(default_factory=list)      # mean cost on the monitor sample
     vectors: list = field(default_factory=list)    # copies of network.vector, if kept
+    batch_costs: list = field(default_factory=list)  # each step's mini-batch's own cost before it, if kept
     stopped: str | None = None                     # "diverged" if the cost turned NaN or infinite
 
     @property
@@ -33,12 +35,14 @@ class Run:
         return self.stopped is not None
 
 
-def descend(network, X, Y, sample, *, lr, batch_size, steps, rng, record_at=None, keep_vectors=False):
+def descend(network, X, Y, sample, *, lr, batch_size, steps, rng, record_at=None, keep_vectors=False,
+            keep_batch_costs=False):
     """Take ``steps`` steps of p <- p - lr * grad on shuffled mini-batches of (X, Y); return a Run.
 
     A ``batch_size`` of len(X) or more is full-batch gradient descent. ``sample`` is a
     (X, Y) pair on which the cost is measured at step 0 and after every step in
-    ``record_at`` (default: every step). Trains ``network`` in place.
+    ``record_at`` (default: every step). ``keep_batch_costs`` also keeps the cost of each
+    step's own mini-batch, measured before the step. Trains ``network`` in place.
     """
     n = len(X)
     batch_size = min(batch_size, n)
@@ -54,6 +58,9 @@ def descend(network, X, Y, sample, *, lr, batch_size, steps, rng, record_at=None
         if start == 0 and batch_size < n:
             order = rng.permutation(n)  # a new epoch
         batch = order[start:start + batch_size]
+        if keep_batch_costs:
+            with np.errstate(over="ignore", invalid="ignore"):
+                run.batch_costs.append(network.cost_value(X[batch], Y[batch]))
         began = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):
             optimizer.step([network.vector], [network.gradient(X[batch], Y[batch])])
