@@ -267,6 +267,10 @@ def test_sgd_shows_the_mini_batch_cosine_at_the_start_and_after_training_and_why
     ranges = dict(re.findall(r"^\s*([\w ]+): one mini-batch of 10 against the full gradient, cosines from "
                              r"(-?[0-9.]+) to", printed, re.MULTILINE))
     assert set(ranges) == {"untrained", "after one epoch"}
+    # the words say the mini-batches added up point downhill even where one alone barely does
+    median, together = re.search(r"after one epoch: .*\(median (-?[0-9.]+)\); their 200 averaged: (-?[0-9.]+)",
+                                 printed).groups()
+    assert float(together) > max(float(median), 0.3)
     sizes = [float(size) for size in re.findall(r"a batch of\s+\d+: \|∇C\| of the mean cost ([0-9.]+)", printed)]
     assert len(sizes) == 2 and 0.5 < sizes[0] / sizes[1] < 2
 

@@ -19,7 +19,6 @@ def words(fig):
 EXAMPLES = {
     "weighted_sum": lambda: tour.weighted_sum_figure(X, [("neuron 0, untrained", W, 0.0),
                                                          ("neuron 0, trained", 10 * W, -1.5)]),
-    "parameters": lambda: tour.parameters_figure((784, 16, 16, 10)),
     "cost": lambda: tour.cost_figure(rng.random(10), np.eye(10)[7], rng.random(500) * 3),
     "cost_and_accuracy": lambda: tour.cost_and_accuracy_figure(np.linspace(-1, 1, 21), np.linspace(-1, 1, 21) ** 2,
                                                                np.repeat([0.90, 0.91, 0.905], 7), 0.0),
@@ -50,11 +49,6 @@ def test_the_weighted_sum_figure_writes_the_sum_z_and_sigmoid_of_the_numbers_giv
     weighted_sum = W @ X
     assert f"adds up to {weighted_sum:.2f}" in text
     assert f"= {weighted_sum + 0.25:.2f}; σ(z) = {1 / (1 + np.exp(-(weighted_sum + 0.25))):.2f}" in text
-
-
-def test_the_parameters_figure_counts_the_sizes_given():
-    assert "13,002 parameters" in words(tour.parameters_figure((784, 16, 16, 10)))
-    assert "840 weights + 30 biases = 870 parameters" in words(tour.parameters_figure((784, 1, 28, 1)))
 
 
 def test_the_accuracy_is_called_flat_only_where_it_does_not_change():

@@ -52,27 +52,6 @@ def weighted_sum_figure(x, neurons):
     return fig
 
 
-def parameters_figure(sizes):
-    """The weights and biases between each pair of layers of a network with layer ``sizes``, counted."""
-    names = [f"{n_in} → {n_out}" for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    n_weights = [n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-    n_biases = list(sizes[1:])
-    total = sum(n_weights) + sum(n_biases)
-    fig = Figure(figsize=(7, 3.8), layout="constrained")
-    ax = fig.subplots()
-    places = np.arange(len(names))
-    ax.bar(places - 0.2, n_weights, width=0.4, color=DARK, label="weights (n_in × n_out)")
-    ax.bar(places + 0.2, n_biases, width=0.4, color=NEUTRAL, label="biases (n_out)")
-    for place, nw, nb in zip(places, n_weights, n_biases):
-        ax.text(place - 0.2, nw, f"{nw:,}", ha="center", va="bottom", fontsize=10)
-        ax.text(place + 0.2, nb, f"{nb:,}", ha="center", va="bottom", fontsize=10)
-    ax.set_xticks(places, names)
-    ax.set(yscale="log", ylabel="parameters (log scale)", ylim=(1, 10 * max(n_weights)),
-           title=f"{sum(n_weights):,} weights + {sum(n_biases):,} biases = {total:,} parameters")
-    ax.legend(loc="upper right")
-    return fig
-
-
 def cost_figure(a, y, costs):
     """One digit's outputs ``a`` (10,) against its one-hot answer ``y``; and the cost of every digit ``costs``
     (n,), with their average: the cost."""
