@@ -108,3 +108,20 @@ def test_the_filmstrip_gif_has_a_frame_per_row(viz_context, tmp_path):
     with Image.open(path) as gif:
         assert gif.format == "GIF"
         assert gif.n_frames == 3  # epochs 0 and 1, then the model
+
+
+def test_a_model_trained_with_a_validation_split_is_replayed_on_the_same_split(mnist):
+    network = Network(seed=0)
+    network.metadata = {"validation": 10_000}
+    train_set, held_out = filmstrip._training_data(Context(network=network, quick=False, datasets=mnist))
+    assert len(train_set) == len(mnist[0]) - 10_000 and len(held_out) == 10_000
+    assert np.array_equal(held_out.X, mnist[0].X[-10_000:])
+    network.metadata = {}
+    train_set, held_out = filmstrip._training_data(Context(network=network, quick=False, datasets=mnist))
+    assert train_set is mnist[0] and held_out is mnist[1]
+
+
+def test_the_recipe_is_said_in_words():
+    words = filmstrip.recipe_words(RECIPES["modern"])
+    assert words.startswith("Adam at learning rate 0.003, warmup cosine schedule over 150 epochs, mini-batches of 16")
+    assert "L2 λ = 0.5" in words and "digits shifted by up to 1 pixel" in words

@@ -67,7 +67,7 @@ def filmstrip_frames(context):
     network = context.network
     recipe, told = model_recipe(network)
     epochs = tuple(epoch for epoch in (QUICK_EPOCHS if context.quick else FRAME_EPOCHS) if epoch <= recipe.epochs)
-    train_set = context.train_set.take(QUICK_EXAMPLES) if context.quick else context.train_set
+    train_set, held_out = _training_data(context)
     fresh = Network(**network.config())
     frames = [(0, fresh.weights[0].copy())]
     results = []
@@ -77,7 +77,7 @@ def filmstrip_frames(context):
         if result.epoch in epochs:
             frames.append((result.epoch, fresh.weights[0].copy()))
 
-    train(fresh, train_set, context.test_set, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
+    train(fresh, train_set, held_out, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
           epochs=max(epochs), batch_size=recipe.batch_size, rng=np.random.default_rng(network.seed),
           schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
           weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout, on_epoch=capture)
@@ -85,6 +85,18 @@ def filmstrip_frames(context):
     return Filmstrip(frames, recipe, told, len(train_set), network.weights[0].copy(),
                      model_epochs if isinstance(model_epochs, int) else None,
                      told and same_as_history(results, network.metadata.get("history")))
+
+
+def _training_data(context):
+    """(training digits, held-out digits) as the model had them: its metadata's "validation" last training digits
+    held out, as ``digitnet train --validation`` does, else the test digits; the first QUICK_EXAMPLES in quick mode."""
+    train_set, test_set = context.train_set, context.test_set
+    if context.quick:
+        return train_set.take(QUICK_EXAMPLES), test_set
+    validation = context.network.metadata.get("validation")
+    if isinstance(validation, int) and 0 < validation < len(train_set):
+        return train_set.split(len(train_set) - validation)
+    return train_set, test_set
 
 
 def same_as_history(results, history):
@@ -102,15 +114,17 @@ def same_as_history(results, history):
     return True
 
 
+_OPTIMIZER_NAMES = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
+
+
 def recipe_words(recipe):
     """How a recipe trains, in a phrase: "SGD at learning rate 3, cosine schedule over 150 epochs, L2 λ = 2, ..."."""
-    words = [f"{recipe.optimizer.upper() if recipe.optimizer == 'sgd' else recipe.optimizer.capitalize()} "
-             f"at learning rate {recipe.learning_rate:g}",
+    words = [f"{_OPTIMIZER_NAMES.get(recipe.optimizer, recipe.optimizer)} at learning rate {recipe.learning_rate:g}",
              f"{recipe.schedule.replace('_', ' ')} schedule over {recipe.epochs} epochs",
              f"mini-batches of {recipe.batch_size}",
              f"L2 λ = {recipe.weight_decay:g}" if recipe.weight_decay else "no L2"]
     if recipe.max_shift:
-        words.append(f"digits shifted by up to {recipe.max_shift} pixel")
+        words.append(f"digits shifted by up to {recipe.max_shift} pixel{'s' if recipe.max_shift > 1 else ''}")
     if recipe.dropout:
         words.append(f"dropout {recipe.dropout:g}")
     return ", ".join(words)
