@@ -26,7 +26,7 @@ from jupyter_client.manager import KernelManager  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TOUR = NOTEBOOKS / "tour.ipynb"
-CELL_TIMEOUT = 300  # seconds; the whole notebook takes about 45 s on two cores
+CELL_TIMEOUT = 300  # seconds; the whole notebook took 35 to 47 s here, two cores shared with other work
 SECTIONS = [
     "1. A neuron is a number",
     "2. Layers: 784 → 16 → 16 → 10",
@@ -256,7 +256,7 @@ def test_a_tiny_nudge_changes_the_cost_but_not_the_accuracy(executed):
     notebook, _ = executed
     nudges = re.findall(r"the cost changes by ([-+0-9.e]+), the accuracy by [-+0-9.]+% \(([-+]\d+) of",
                         _printed(notebook, "6. The cost: how wrong is the network?"))
-    assert len(nudges) == 2
+    assert len(nudges) == 2  # seeds 0-4 (network and shuffle, one epoch): 0 answers changed for every nudge
     for cost_change, answers_changed in nudges:
         assert float(cost_change) != 0 and int(answers_changed) == 0
 
@@ -267,7 +267,9 @@ def test_sgd_shows_the_mini_batch_cosine_at_the_start_and_after_training_and_why
     ranges = dict(re.findall(r"^\s*([\w ]+): one mini-batch of 10 against the full gradient, cosines from "
                              r"(-?[0-9.]+) to", printed, re.MULTILINE))
     assert set(ranges) == {"untrained", "after one epoch"}
-    # the words say the mini-batches added up point downhill even where one alone barely does
+    # the words say the mini-batches added up point downhill even where one alone barely does; over
+    # network and shuffle seeds 0-4 (one epoch, as the notebook trains) the 200 averaged had cosines
+    # 0.71 to 0.93 and one batch's median 0.11 to 0.22
     median, together = re.search(r"after one epoch: .*\(median (-?[0-9.]+)\); their 200 averaged: (-?[0-9.]+)",
                                  printed).groups()
     assert float(together) > max(float(median), 0.3)
