@@ -103,3 +103,12 @@ def test_parameters_are_counted_from_the_network_not_written_in(viz_context):
     n_params = 784 * 30 + 30 + 30 * 10 + 10
     assert f"{n_params:,} weights and biases" in words and "784 × 30 = 23,520" in words
     assert "13,002" not in words
+
+
+def test_weighted_sum_uses_the_networks_own_activation_function(viz_context):
+    network = Network(activation="relu", cost="cross_entropy", seed=0)
+    words = figure_words(draw("weighted-sum", Context(network=network, quick=True, datasets=viz_context.datasets)))
+    k = basics.most_structured_neuron(network.weights[0])
+    _, activations = network.forward_trace(viz_context.example[None, :])
+    assert numbers_after(r";   relu\(z\) =", words) == pytest.approx(float(activations[1][0, k]), abs=6e-4)
+    assert "σ(z) =" not in words and "relu turns z" in words

@@ -38,8 +38,9 @@ def most_structured_neuron(w1):
 def weighted_sum(network, x, k):
     """One first-layer neuron k worked through for one input x (784,), in float64, as a dict:
     w (784,), products w * a (784,), added (the positive products' sum), taken (the negative ones'),
-    total (their sum), b, z = total + b, a = sigma(z); and, from ``network.forward_trace``, z_trace and
-    a_trace, the same two numbers as the network computes them."""
+    total (their sum), b, z = total + b, a = f(z) with f the layer's activation (the sigmoid in the
+    seed); and, from ``network.forward_trace``, z_trace and a_trace, the same two numbers as the
+    network computes them."""
     x = np.asarray(x, dtype=float)
     w = np.asarray(network.weights[0][:, k], dtype=float)
     products = w * x
@@ -48,17 +49,23 @@ def weighted_sum(network, x, k):
     zs, activations = network.forward_trace(x[None, :])
     return {"w": w, "products": products, "added": float(products[products > 0].sum()),
             "taken": float(products[products < 0].sum()), "total": total, "b": b, "z": total + b,
-            "a": float(sigmoid(np.array(total + b))), "z_trace": float(zs[0][0, k]),
+            "a": float(network.layer_activations[0].function(np.array(total + b))), "z_trace": float(zs[0][0, k]),
             "a_trace": float(activations[1][0, k])}
 
 
-def activation_words(a):
-    """What a sigmoid neuron's activation a says, in words."""
-    if a >= 0.9:
+def activation_words(a, activation="sigmoid"):
+    """What a neuron's activation a says, in words, for its ``activation``: "sigmoid", "tanh" or "relu"."""
+    low, high = {"sigmoid": (0.1, 0.9), "tanh": (-0.8, 0.8), "relu": (0.0, 1.0)}.get(activation, (0.1, 0.9))
+    if a >= high:
         return "lit up"
-    if a <= 0.1:
+    if a <= low:
         return "dark"
     return "partly lit"
+
+
+def activation_symbol(activation):
+    """How the figure writes a layer's activation function f: σ for the sigmoid, else its name."""
+    return "σ" if activation == "sigmoid" else activation
 
 
 @register(
@@ -67,8 +74,9 @@ def activation_words(a):
     "A neuron of the first hidden layer multiplies each of the 784 pixel values a by its own weight "
     "for that pixel, w, and adds the 784 products up: blue products push it to light up, red ones "
     "hold it back. Its bias b is added, and the sigmoid squashes the total z into the neuron's "
-    "activation between 0 and 1. The neuron drawn is the trained network's one with the clearest "
-    "picture in its weights, and every number on the figure is the network's own.",
+    "activation between 0 and 1 (a network with another activation function shows its own). "
+    "The neuron drawn is the trained network's one with the clearest picture in its weights, and "
+    "every number on the figure is the network's own.",
     size=(9.6, 4.1),
     layout=None,
     section="weights-and-bias",
@@ -91,11 +99,13 @@ def weighted_sum_figure(fig, context):
     bar = fig.colorbar(image, cax=fig.add_axes((0.645, 0.33, 0.012, 0.46)))
     bar.ax.tick_params(labelsize=8)
     bar.set_label(f"w and w · a (±{limit:.2f}, the largest |w|)", fontsize=8)
-    _draw_sigmoid(fig.add_axes((0.775, 0.36, 0.215, 0.43)), s["z"], s["a"])
+    f = network.layer_activations[0]
+    f_of = activation_symbol(f.name)
+    _draw_activation(fig.add_axes((0.775, 0.36, 0.215, 0.43)), f, s["z"], s["a"])
     plus_b = f"{'+' if s['b'] >= 0 else '−'} {abs(s['b']):.3f}"
     fig.text(0.01, 0.2, f"Σ w·a = {s['added']:.3f} (blue pixels) − {-s['taken']:.3f} (red pixels) = "
              f"{s['total']:.3f};   z = Σ w·a + b = {s['total']:.3f} {plus_b} = {s['z']:.3f};   "
-             f"σ(z) = {s['a']:.3f}: {activation_words(s['a'])}", fontsize=10.5, va="top")
+             f"{f_of}(z) = {s['a']:.3f}: {activation_words(s['a'], f.name)}", fontsize=10.5, va="top")
     fig.text(0.01, 0.12, f"network.forward_trace gives the same: zs[0][0, {k}] = {s['z_trace']:.3f}, "
              f"activations[1][0, {k}] = {s['a_trace']:.3f}  (zs[0] is layer 1; activations[0] is the input)\n"
              f"digitnet's W is (n_in, n_out): weights[0][j, {k}] joins pixel j to neuron {k}, "
@@ -106,16 +116,21 @@ def weighted_sum_figure(fig, context):
     return fig
 
 
-def _draw_sigmoid(ax, z, a):
+def _draw_activation(ax, f, z, a):
+    """The activation function f over z, with the neuron's (z, a) marked."""
     reach = max(8.0, abs(z) + 1.0)
     zs = np.linspace(-reach, reach, 401)
-    ax.plot(zs, sigmoid(zs), color="0.3", linewidth=1.5)
-    ax.plot([z, z], [0, a], color="0.5", linestyle=":", linewidth=1)
+    curve = f.function(zs)
+    ax.plot(zs, curve, color="0.3", linewidth=1.5)
+    bottom = min(0.0, float(curve.min()))
+    ax.plot([z, z], [bottom, a], color="0.5", linestyle=":", linewidth=1)
     ax.plot([-reach, z], [a, a], color="0.5", linestyle=":", linewidth=1)
     ax.plot([z], [a], "o", color=POSITIVE if z >= 0 else NEGATIVE, markersize=8, gid="z")
     ax.set_xlim(-reach, reach)
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_title("the sigmoid squashes z\ninto the activation σ(z)", fontsize=9)
+    margin = 0.03 * (float(curve.max()) - bottom)
+    ax.set_ylim(bottom - margin, float(curve.max()) + margin)
+    what = "the sigmoid squashes z" if f.name == "sigmoid" else f"{f.name} turns z"
+    ax.set_title(f"{what}\ninto the activation {activation_symbol(f.name)}(z)", fontsize=9)
     ax.set_xlabel("z = Σ w·a + b", fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)

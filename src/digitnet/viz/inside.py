@@ -201,9 +201,11 @@ def what_lights(network, X, layer):
     X (n_images, 784) weighted by that neuron's activation, minus the plain average of X.
 
     Positive where the images that light the neuron are brighter than the average image: the
-    picture of what really lights it, through every weight, bias and sigmoid before it."""
+    picture of what really lights it, through every weight, bias and activation before it. A
+    tanh neuron's activation counts from -1 (as ``_brightness`` says), so an image weighs 0 where it is off."""
     _, activations = network.forward_trace(X)
-    a = np.asarray(activations[layer], dtype=float)
+    # as bright as the layers figure draws it: 0 for off, whatever the activation function
+    a = np.asarray(_brightness(activations[layer], network.layer_activations[layer - 1].name), dtype=float)
     X = np.asarray(X, dtype=float)
     weighted = (X.T @ a) / np.maximum(a.sum(axis=0), 1e-12)
     return weighted - X.mean(axis=0)[:, None]
@@ -264,9 +266,10 @@ def weights(fig, context):
     largest = float(np.abs(pictures).max()) or 1.0
     _draw_sheet(second, pictures,
                 f"Hidden layer 2: what lights each neuron, measured on the {len(test_set):,} test digits "
-                "(through every weight, bias and sigmoid)\neach image: the digits averaged, each weighted by "
-                "the neuron's activation, minus the average digit\nover each: the neuron, the digit whose "
-                "images light it most, and their mean activation (neurons count from 0, as in the code)",
+                f"(through every weight, bias and {network.activation.name})\neach image: the digits averaged, "
+                "each weighted by the neuron's activation, minus the average digit\nover each: the neuron, "
+                "the digit whose images light it most, and their mean activation (neurons count from 0, "
+                "as in the code)",
                 label="blue brighter, red darker\nthan the average digit", limit=largest,
                 titles=[f"#{k}: {digit}s, {mean:.2f}" for k, (digit, mean) in enumerate(favourites)])
     return fig
