@@ -108,8 +108,8 @@ def weighted_sum_figure(fig, context):
              f"{f_of}(z) = {s['a']:.3f}: {activation_words(s['a'], f.name)}", fontsize=10.5, va="top")
     fig.text(0.01, 0.12, f"network.forward_trace gives the same: zs[0][0, {k}] = {s['z_trace']:.3f}, "
              f"activations[1][0, {k}] = {s['a_trace']:.3f}  (zs[0] is layer 1; activations[0] is the input)\n"
-             f"digitnet's W is (n_in, n_out): weights[0][j, {k}] joins pixel j to neuron {k}, "
-             f"the slides' w_{k}j (their W is its transpose)", fontsize=9, va="top")
+             f"digitnet's W is (n_in, n_out): weights[0][i, {k}] joins pixel i to neuron {k}, "
+             f"the slides' w_{k}i (their W is its transpose)", fontsize=9, va="top")
     n = network.weights[0].shape[1]
     fig.suptitle(f"Neuron {k} of hidden layer 1 (of its {n}, the one whose weights make the smoothest picture) "
                  f"reads the digit", fontsize=10, y=0.97)

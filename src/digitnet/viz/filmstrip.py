@@ -193,8 +193,8 @@ def filmstrip_words(film, seed):
     "A fresh network starts from the model's own random weights, so its first layer's images are "
     "noise. Each row shows the same 16 neurons' weights again after more passes (epochs) over the "
     "training digits, trained the way the figure's title says; the last row is the model itself, "
-    "after all its epochs. Each row has its own colour scale, and its weights' range is written beside it, "
-    "and the line at the bottom says how alike the fresh network's last sheet and the model's are.",
+    "after all its epochs. Each row has its own colour scale, with its weights' range written beside it; "
+    "the line at the bottom says how alike the fresh network's last sheet and the model's are.",
     size=(9.6, 5.3),
     section="learned",
 )
