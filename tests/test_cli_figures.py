@@ -136,7 +136,7 @@ def test_the_filmstrip_can_be_an_animated_gif(capsys, saved_model, tmp_path):
     out = tmp_path / "film.gif"
     code, _, err = run(capsys, "show", "filmstrip", "--model", str(saved_model), "--out", str(out), "--quick")
     assert code == 0, err
-    assert Image.open(out).n_frames == 3  # epochs 0, 1 and 2 in quick mode
+    assert Image.open(out).n_frames == 3  # epochs 0 and 1 in quick mode, then the model's own sheet
 
 
 def test_figures_that_need_no_model_are_drawn_without_one(capsys, tmp_path):

@@ -62,7 +62,7 @@ def cmd_show(args):
     context = _context(args, network)
     with _saving(out):
         if animated:
-            from ..viz.inside import save_filmstrip_gif
+            from ..viz.filmstrip import save_filmstrip_gif
 
             save_filmstrip_gif(context, out)
         else:

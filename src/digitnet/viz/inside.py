@@ -273,10 +273,3 @@ def weights(fig, context):
                 label="blue brighter, red darker\nthan the average digit", limit=largest,
                 titles=[f"#{k}: {digit}s, {mean:.2f}" for k, (digit, mean) in enumerate(favourites)])
     return fig
-
-
-def save_filmstrip_gif(context, path, seconds_per_frame=1.0):
-    """``filmstrip.save_filmstrip_gif``, where ``digitnet show`` looks for it (the filmstrip has its own module)."""
-    from .filmstrip import save_filmstrip_gif as save
-
-    return save(context, path, seconds_per_frame)
