@@ -9,7 +9,7 @@ from PIL import Image
 
 from digitnet import Network
 from digitnet.recipes import RECIPES, train_recipe
-from digitnet.viz import Context, draw, filmstrip, inside
+from digitnet.viz import Context, draw, filmstrip
 from digitnet.viz.style import SIGN_CMAP, figure_words
 
 # a recipe far from plain SGD(3.0): a strong L2 and a smaller rate, so a run without them looks different
@@ -104,7 +104,7 @@ def test_the_likeness_of_two_sheets_is_said_in_words():
 
 
 def test_the_filmstrip_gif_has_a_frame_per_row(viz_context, tmp_path):
-    path = inside.save_filmstrip_gif(viz_context, tmp_path / "filmstrip.gif")  # where ``digitnet show`` finds it
+    path = filmstrip.save_filmstrip_gif(viz_context, tmp_path / "filmstrip.gif")
     with Image.open(path) as gif:
         assert gif.format == "GIF"
         assert gif.n_frames == 3  # epochs 0 and 1, then the model
