@@ -1,13 +1,14 @@
-"""The learning-rate figure: one SGD run per rate, and which of them failed."""
+"""The learning-rate figure: one SGD run per rate, what each did, and which of them failed."""
 
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from digitnet import Network
-from digitnet.viz import FIGURES, rate, sgd
-from digitnet.viz._training import copy_network, descend
+from digitnet.recipes import RECIPES
+from digitnet.viz import FIGURES, rate
+from digitnet.viz._training import Run, plateau_cost, sample_of
+from digitnet.viz.style import NEGATIVE, POSITIVE, figure_words
 
 _drawn = {}  # each figure is drawn once for the whole module: they are deterministic
 
@@ -38,24 +39,11 @@ def quick_sweep(mnist):
     return rate.learning_rate_sweep(train_set, test_set, rate.QUICK_RATES, 10_000, 1)
 
 
-@pytest.fixture(scope="module")
-def small_plane(mnist):
-    """A 5 x 5 loss slice through two short runs (GD, SGD) on 1,000 digits."""
-    train_set = mnist[0].take(1_000)
-    X, Y = train_set.X, train_set.Y
-    sample = (X[:500], Y[:500])
-    start = Network(seed=0)
-    runs = [descend(copy_network(start), X, Y, sample, lr=3.0, batch_size=size, steps=steps,
-                    rng=np.random.default_rng(0), keep_vectors=True)
-            for size, steps in ((1_000, 5), (10, 100))]
-    vectors = [run.vectors for run in runs]
-    origin = start.vector.astype(np.float64)
-    return start, origin, vectors, sample, sgd.trajectory_plane(start, origin, vectors, sample, n_grid=5)
+def point(lr, costs, accuracy, top_share=0.2, failed=False):
+    """A made-up result of the sweep for one rate."""
+    run = Run(steps=list(range(len(costs))), costs=list(costs))
+    return {"lr": lr, "run": run, "cost": costs[-1], "accuracy": accuracy, "top_share": top_share, "failed": failed}
 
-
-
-
-# -- learning-rate ----------------------------------------------------------------------------
 
 @pytest.mark.training
 def test_the_sweep_finds_a_good_rate_and_fails_at_the_largest(quick_sweep):
@@ -64,18 +52,94 @@ def test_the_sweep_finds_a_good_rate_and_fails_at_the_largest(quick_sweep):
     assert best["accuracy"] > 0.8 and not best["failed"]
     assert 0.3 <= best["lr"] <= 10
     assert quick_sweep[-1]["failed"] and quick_sweep[-1]["accuracy"] < 0.15
+    assert quick_sweep[-1]["top_share"] > 0.9  # one answer for (nearly) every image (seeds 0-4: 1.0)
+    assert not quick_sweep[0]["failed"]  # the smallest is slow: on the plateau (cost 0.90), not stuck above it
     assert best["cost"] < min(point["cost"] for point in quick_sweep if point["failed"])
 
 
-def test_learning_rate_draws_one_marker_per_rate_and_red_x_on_the_failed(drawn, quick_sweep):
-    ax_accuracy, ax_curves, ax_cost = drawn("learning-rate").axes
-    (accuracy,) = [line for line in ax_accuracy.get_lines() if line.get_marker() == "o"]
+def test_the_words_for_a_rate_say_what_its_run_did():
+    plateau = 0.9
+    assert rate.rate_verdict(point(0.01, [3.1, 1.2, 0.895], 0.11, top_share=0.94), plateau) == \
+        "reached the 0.90 plateau but no further: 11% on test, one answer for 94% of the images"
+    assert rate.rate_verdict(point(0.001, [3.1, 3.0, 2.9], 0.1), plateau) == \
+        "barely moved: cost 3.10 → 2.90, 10% on test"
+    assert rate.rate_verdict(point(0.003, [3.1, 1.5, 1.3], 0.12), plateau) == \
+        "still above the 0.90 plateau: cost 3.10 → 1.30, 12% on test"
+    assert rate.rate_verdict(point(1, [3.1, 0.5, 0.12], 0.92), plateau) == "learned: cost 0.12, 92% on test"
+    assert rate.rate_verdict(point(100, [3.1, 1.0], 0.1, top_share=1.0, failed=True), plateau) == \
+        "failed: stuck at cost 1.00, above the plateau; 10% on test, one answer for 100% of the images"
+    assert rate.rate_verdict(point(1000, [3.1, np.inf], 0.1, failed=True), plateau) == \
+        "failed: the cost overflowed after 1 steps"
+
+
+def test_a_run_is_stuck_if_its_cost_stopped_falling_above_the_plateau():
+    assert rate.stuck(point(100, [3.1] + [1.0] * 10, 0.1)["run"], 0.9)
+    assert not rate.stuck(point(0.01, [3.1] + [0.9] * 10, 0.1)["run"], 0.9)  # on the plateau: slow, not stuck
+    assert not rate.stuck(point(0.001, np.linspace(3.1, 1.3, 11), 0.1)["run"], 0.9)  # above it, but still falling
+
+
+def test_the_good_rates_are_those_near_the_best():
+    sweep = [point(lr, [1, 0.5], accuracy) for lr, accuracy in ((0.1, 0.7), (0.3, 0.88), (1, 0.92), (3, 0.9),
+                                                                 (10, 0.5))]
+    assert rate.good_rates(sweep) == (0.3, 3)
+    sweep[1]["accuracy"] = 0.86
+    assert rate.good_rates(sweep) == (1, 3)
+
+
+def test_the_paragraph_claims_nothing_the_sweep_measures():
+    paragraph = FIGURES["learning-rate"].paragraph
+    assert "barely moved" not in paragraph and "0.3 to 3" not in paragraph
+    assert "every sigmoid saturates" not in paragraph
+
+
+@pytest.mark.training
+def test_learning_rate_draws_one_marker_per_rate_and_its_own_mark_on_the_failed(drawn, quick_sweep):
+    ax_accuracy, ax_cost, ax_curves = drawn("learning-rate").axes
+    (accuracy,) = [line for line in ax_accuracy.get_lines() if line.get_marker() == "o" and line.get_linestyle() == "-"]
     np.testing.assert_allclose(accuracy.get_xdata(), rate.QUICK_RATES)
     np.testing.assert_allclose(accuracy.get_ydata(), [100 * point["accuracy"] for point in quick_sweep])
-    (cost,) = [line for line in ax_cost.get_lines() if line.get_marker() == "o"]
+    (cost,) = [line for line in ax_cost.get_lines() if line.get_marker() == "o" and line.get_linestyle() == "-"]
     np.testing.assert_allclose(cost.get_ydata(), [point["cost"] for point in quick_sweep], rtol=1e-6)
-    (crosses,) = lines_labelled(ax_accuracy, "failed")
-    assert crosses.get_color() == "red" and crosses.get_marker() == "x"
-    assert list(crosses.get_xdata()) == [point["lr"] for point in quick_sweep if point["failed"]]
-    assert rate.QUICK_RATES[-1] in crosses.get_xdata()
-    assert len(ax_curves.get_lines()) == 3
+    for ax in (ax_accuracy, ax_cost):
+        (crosses,) = lines_labelled(ax, "failed")
+        assert crosses.get_color() == NEGATIVE and crosses.get_marker() == "X"  # a colour and a shape of its own
+        assert crosses.get_marker() != accuracy.get_marker() and POSITIVE != NEGATIVE
+        assert list(crosses.get_xdata()) == [point["lr"] for point in quick_sweep if point["failed"]]
+        assert rate.QUICK_RATES[-1] in crosses.get_xdata()
+
+
+@pytest.mark.training
+def test_the_failure_marks_are_drawn_whole_inside_their_axes(drawn):
+    fig = drawn("learning-rate")
+    marked = [ax for ax in fig.axes if lines_labelled(ax, "failed")]
+    assert len(marked) == 2  # accuracy and cost against the rate
+    for ax in marked:
+        (crosses,) = lines_labelled(ax, "failed")
+        radius = crosses.get_markersize() * fig.dpi / 72 / 2
+        for x, y in zip(crosses.get_xdata(), crosses.get_ydata()):
+            px, py = ax.transData.transform((x, y))
+            box = ax.get_window_extent()
+            assert box.x0 <= px - radius and px + radius <= box.x1
+            assert box.y0 <= py - radius and py + radius <= box.y1, f"the mark at rate {x:g} is cut by the axes"
+
+
+@pytest.mark.training
+def test_the_curves_say_what_each_rate_did_and_mark_the_recipes_rate(drawn, quick_sweep, mnist):
+    fig = drawn("learning-rate")
+    ax_accuracy, ax_cost, ax_curves = fig.axes
+    plateau = plateau_cost(sample_of(mnist[0])[1])
+    words = figure_words(fig)
+    smallest = quick_sweep[0]
+    assert f"rate {smallest['lr']:g} (the smallest): {rate.rate_verdict(smallest, plateau)}" in words
+    assert "plateau but no further" in rate.rate_verdict(smallest, plateau)  # seeds 0-4: its cost ends 0.900-0.904
+    best = max(quick_sweep, key=lambda point: point["accuracy"])
+    (best_line,) = lines_labelled(ax_curves, f"rate {best['lr']:g} (best measured")
+    np.testing.assert_allclose(best_line.get_ydata(), best["run"].costs)
+    recipe_rate = RECIPES["seed"].learning_rate
+    assert lines_labelled(ax_curves, f"rate {recipe_rate:g} (")[0].get_label().count("the seed recipe's") == 1
+    for ax in (ax_accuracy, ax_cost):
+        (mark,) = lines_labelled(ax, "the seed recipe's rate")
+        assert list(mark.get_xdata()) == [recipe_rate, recipe_rate]
+    low, high = rate.good_rates(quick_sweep)
+    assert f"Best: {100 * best['accuracy']:.1f}% at rate {best['lr']:g}; within 5 points: {low:g} to {high:g}" in words
+    assert "good" not in words and "too small" not in words

@@ -16,6 +16,7 @@ from ..network import Network
 from ..optimizers import SGD
 
 MONITOR_SIZE = 2_000  # training examples the cost is measured on
+BELOW = 0.9           # a walk has left the plateau (``plateau_cost``) once its cost is under this share of it
 
 
 @dataclass
@@ -109,6 +110,17 @@ class BatchCosts:
     def __exit__(self, *exc):
         del self.network.gradient  # the class's method shows through again
         return False
+
+
+def plateau_cost(Y):
+    """The least cost of an answer that is the same for every image, for one-hot targets Y (n, n_out).
+
+    That answer is the mean of Y: each output k says p_k, the share of class k, and the
+    mean squared error (the seed's cost) is then sum_k p_k (1 - p_k): about 10 x 0.1 x 0.9
+    = 0.9 for ten classes equally often. Training from a random start often sits here a while.
+    """
+    p = np.asarray(Y, dtype=np.float64).mean(axis=0)
+    return float((p * (1 - p)).sum())
 
 
 def copy_network(network):

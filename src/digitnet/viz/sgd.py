@@ -9,11 +9,10 @@ words on the figure (``walk_words``, ``plateau_words``, ``wander``) come from th
 import numpy as np
 
 from ..network import Network
-from ._training import copy_network, descend, sample_of
+from ._training import BELOW, copy_network, descend, plateau_cost, sample_of
 from .registry import register
 
 SGD_COLOR, GD_COLOR = "tab:orange", "tab:blue"
-BELOW = 0.9        # a walk has left the plateau once its cost is under this share of the plateau's cost
 EVERY_STEP = 200   # SGD's first steps, each recorded (its cost and weights): its zigzag shows there
 
 
@@ -34,17 +33,6 @@ def race(network, train_set, quick, rng):
     gd = descend(copy_network(network), X, Y, sample, lr=3.0, batch_size=n, steps=gd_steps, rng=rng,
                  keep_vectors=True)
     return gd, sgd
-
-
-def plateau_cost(Y):
-    """The least cost of an answer that is the same for every image, for one-hot targets Y (n, n_out).
-
-    That answer is the mean of Y: each output k says p_k, the share of class k, and the
-    mean squared error is then sum_k p_k (1 - p_k) (about 10 x 0.1 x 0.9 = 0.9 for ten
-    classes equally often).
-    """
-    p = np.asarray(Y, dtype=np.float64).mean(axis=0)
-    return float((p * (1 - p)).sum())
 
 
 def left_plateau(run, plateau):
