@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from digitnet.descent import FUNCTIONS, Kind, describe_walk, local_minima, simple_gd, valley_minimum
+from digitnet.descent import FUNCTIONS, simple_gd
+from digitnet.walks import Kind, describe_walk, local_minima, valley_minimum
 
 
 def test_a_small_learning_rate_converges_near_zero_on_x_squared():

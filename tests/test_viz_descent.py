@@ -7,9 +7,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
+from digitnet.descent import FUNCTIONS, simple_gd
 from digitnet.viz import FIGURES, descent
 from digitnet.viz.style import figure_words, text_problems
+from digitnet.walks import describe_walk
 
 _drawn: dict = {}  # the figure is drawn once for the whole module: it is deterministic
 

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 import digitnet
-from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
+from digitnet.descent import FUNCTIONS, simple_gd
+from digitnet.walks import describe_walk
 from digitnet.web import create_app
 
 CANVAS = 280

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from conftest import serving
 
-from digitnet.descent import FUNCTIONS, describe_walk, simple_gd
+from digitnet.descent import FUNCTIONS, simple_gd
+from digitnet.walks import describe_walk
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..descent import FUNCTIONS, describe_walk, local_minima, simple_gd
+from ..descent import FUNCTIONS, simple_gd
+from ..walks import describe_walk, local_minima
 from .registry import register
 
 # the walks' colours and markers (Okabe-Ito: told apart with the common kinds of colour blindness;

@@ -6,7 +6,8 @@ from PIL import Image
 
 from ..data.image import prepare_image
 from ..data.picture import ImageError
-from ..descent import FUNCTIONS, describe_walk, simple_gd
+from ..descent import FUNCTIONS, simple_gd
+from ..walks import describe_walk
 
 FIELD = 28
 BLANK_INK = 0.01  # prepare=false: a 28x28 input with no pixel above this is a blank canvas
