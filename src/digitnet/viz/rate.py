@@ -86,7 +86,10 @@ def good_rates(sweep):
 
 
 def _mark_recipe(ax, recipe_rate):
+    """A dotted line at the seed recipe's rate, named along it (right of it, from a fifth of the way up)."""
     ax.axvline(recipe_rate, color=RECIPE_COLOR, ls=":", lw=1.5, label=f"the seed recipe's rate ({recipe_rate:g})")
+    ax.annotate(f"the seed recipe's rate ({recipe_rate:g})", (recipe_rate, 0.2), xycoords=("data", "axes fraction"),
+                xytext=(3, 0), textcoords="offset points", rotation=90, ha="left", va="bottom", fontsize=8)
 
 
 def _draw_sweep(ax_accuracy, ax_cost, sweep, plateau, recipe_rate):
@@ -95,9 +98,9 @@ def _draw_sweep(ax_accuracy, ax_cost, sweep, plateau, recipe_rate):
     failed = [point for point in sweep if point["failed"]]
     for ax, key, scale, top in ((ax_accuracy, "accuracy", 100, 100), (ax_cost, "cost", 1, None)):
         values = [scale * point[key] for point in sweep]
-        ax.plot(rates, values, "o-", color=POSITIVE, label=f"each rate's {key}")
+        ax.plot(rates, values, "o-", color=POSITIVE, label=f"_each rate's {key}")
         ax.plot([p["lr"] for p in failed], [scale * p[key] for p in failed], **FAILED_STYLE,
-                label="failed: at chance, stuck above the plateau")
+                label="failed (at chance, stuck above the plateau)")
         _mark_recipe(ax, recipe_rate)
         finite = [value for value in values if np.isfinite(value)]
         ax.set(xscale="log", xlabel="learning rate (constant)", ylim=(0, 1.12 * (top or max(finite))))
@@ -108,11 +111,18 @@ def _draw_sweep(ax_accuracy, ax_cost, sweep, plateau, recipe_rate):
     low, high = good_rates(sweep)
     ax_accuracy.plot(best["lr"], 100 * best["accuracy"], "o", ms=13, mfc="none", mec="black",
                      label=f"best measured: rate {best['lr']:g}")
+    ax_accuracy.annotate(f"best measured:\nrate {best['lr']:g}", (best["lr"], 100 * best["accuracy"]),
+                         xytext=(0, -14), textcoords="offset points", ha="center", va="top", fontsize=8)
     ax_accuracy.set(ylabel="test accuracy (%)", title=f"Best: {100 * best['accuracy']:.1f}% at rate {best['lr']:g}; "
                                                       f"within {100 * NEAR_BEST:.0f} points: {low:g} to {high:g}")
     ax_cost.set(ylabel="final cost (2,000 training digits)", title="The cost after training")
-    ax_accuracy.legend(fontsize=8, loc="lower center")
+    ax_accuracy.legend(handles=lines_of(ax_accuracy, "failed"), fontsize=8, loc="lower center")
     ax_cost.legend(handles=[plateau_line], fontsize=8, loc="upper center")
+
+
+def lines_of(ax, start):
+    """The lines on ``ax`` whose label starts with ``start``."""
+    return [line for line in ax.get_lines() if line.get_label().startswith(start)]
 
 
 def _chosen(sweep, recipe_rate):

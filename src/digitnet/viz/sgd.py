@@ -22,7 +22,7 @@ def race(network, train_set, quick, rng):
     SGD's first ``EVERY_STEP`` steps are recorded one by one, then about 80 more; GD records
     every step. Both keep their weights at each record, SGD every mini-batch's own cost too.
     """
-    n, sgd_epochs, gd_steps = (10_000, 1, 20) if quick else (10_000, 2, 50)
+    n, sgd_epochs, gd_steps = (10_000, 1, 20) if quick else (10_000, 2, 100)
     X, Y = sample_of(train_set, n)
     sample = sample_of(train_set)
     sgd_steps = sgd_epochs * n // 10
