@@ -103,6 +103,15 @@ def test_the_words_say_whether_the_cost_settles_as_the_rate_falls():
     assert "as the rate falls" not in curves.cost_verdict(epoch, calm_end, [3.0] * 16)  # it did not fall
 
 
+def test_a_history_with_gaps_gets_words_about_the_epochs_it_holds(viz_context):
+    history = history_of(JUMPING, COSINE)
+    del history[5]["train_cost"], history[6]["learning_rate"]  # a saved history may leave fields out
+    words = figure_words(curves_of(viz_context, history))
+    assert "The cost rose in 1 of 14 epochs: first at epoch 2 (0.13 → 0.23, rate 3)." in words
+    assert "nan" not in words
+    assert curves.cost_verdict([], [], []) == "No cost was recorded."
+
+
 def test_the_epochs_the_words_name_are_ringed_on_the_cost(viz_context):
     costs = [0.13, 0.23, 0.2, 0.3] + [0.2 - 0.01 * k for k in range(12)]  # rises at 2 (0.1) and 4 (0.1, +eps)
     costs[3] = 0.3001

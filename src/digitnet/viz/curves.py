@@ -53,6 +53,8 @@ def cost_verdict(epoch, cost, rate):
     its largest rise in the last quarter of the epochs is under ``SETTLED`` of its largest rise.
     """
     epoch, cost, rate = (np.asarray(column, dtype=float) for column in (epoch, cost, rate))
+    if len(cost) == 0:
+        return "No cost was recorded."
     if len(cost) < 2:
         return f"One epoch: the cost after it was {cost[0]:.3g}."
     change = np.diff(cost)
@@ -60,21 +62,27 @@ def cost_verdict(epoch, cost, rate):
     if first is None:
         return (f"The cost fell in every epoch: from {cost[0]:.3g} after epoch {epoch[0]:.0f} "
                 f"to {cost[-1]:.3g} after epoch {epoch[-1]:.0f}.")
-    rises = [f"first at epoch {epoch[first]:.0f} ({cost[first - 1]:.3g} → {cost[first]:.3g}, rate {rate[first]:.2g})"]
+    rises = [f"first at epoch {epoch[first]:.0f} ({cost[first - 1]:.3g} → {cost[first]:.3g}{_at_rate(rate[first])})"]
     if largest != first:
-        rises.append(f"most at epoch {epoch[largest]:.0f} ({cost[largest - 1]:.3g} → {cost[largest]:.3g}, "
-                     f"rate {rate[largest]:.2g})")
+        rises.append(f"most at epoch {epoch[largest]:.0f} ({cost[largest - 1]:.3g} → {cost[largest]:.3g}"
+                     f"{_at_rate(rate[largest])})")
     said = f"The cost rose in {rose.size} of {len(change)} epochs: " + ", ".join(rises) + "."
     tail = last_quarter(len(cost))
     if not tail:
         return said
     tail_rise = max(change[-tail:].max(), 0.0)
-    rates = f"epochs {epoch[-tail]:.0f}-{epoch[-1]:.0f}, rate {rate[-tail]:.2g} → {rate[-1]:.2g}"
+    rates = f"epochs {epoch[-tail]:.0f}-{epoch[-1]:.0f}" + (f", rate {rate[-tail]:.2g} → {rate[-1]:.2g}"
+                                                          if np.isfinite([rate[-tail], rate[-1]]).all() else "")
     if tail_rise < SETTLED * change[largest - 1]:
         falling = " as the rate falls" if rate[-1] < 0.5 * rate[0] else ""
         rises = f"no rise is above {tail_rise:.2g}" if tail_rise > 0 else "it never rose"
         return said + f"\nIt settles{falling}: in the last {tail} epochs ({rates}) {rises}."
     return said + f"\nIt is still jumping in the last {tail} epochs ({rates}): rises of up to {tail_rise:.2g}."
+
+
+def _at_rate(rate):
+    """', rate 3' for a learning rate, or nothing if the history did not keep it."""
+    return f", rate {rate:.2g}" if np.isfinite(rate) else ""
 
 
 def _mark_rises(ax, epoch, cost):
@@ -157,6 +165,8 @@ def make_curves(fig, context):
         runs, words = _draw_fresh_runs(axes, context)
     epochs = runs[0][1]  # the run whose cost is drawn: the model's, or the fresh seed network's
     epoch, cost, rate = (_column(epochs, key) for key in ("epoch", "train_cost", "learning_rate"))
+    kept = np.isfinite(cost) & np.isfinite(epoch)  # the epochs whose cost the history holds
+    epoch, cost, rate = epoch[kept], cost[kept], rate[kept]
     _mark_rises(ax_cost, epoch, cost)
     ax_cost.set_title(cost_verdict(epoch, cost, rate) + words, loc="left", fontsize=9)
     ax_cost.margins(y=0.1)
