@@ -10,7 +10,7 @@ from ..recipes import RECIPES
 from ..recipes import train_recipe as train_by_recipe
 from ._training import BatchCosts
 from .registry import register
-from .style import NEGATIVE, POSITIVE
+from .style import INK, SERIES
 
 MODERN_COLOR = "tab:orange"
 SETTLED = 0.2  # the cost settles if its largest rise in the last quarter is under this share of its largest
@@ -105,13 +105,13 @@ def batch_verdict(batch_costs, per_epoch, window):
             f"the mean of {window} ran from {means.min():.2g} to {means.max():.2g}.")
 
 
-def _draw_history(axes, epochs, label="", color=POSITIVE):
+def _draw_history(axes, epochs, label="", color=INK):
     """Train and test cost, learning rate, test accuracy and saturation per epoch, on the four ``axes``."""
     ax_cost, ax_rate, ax_accuracy, ax_saturation = axes
     epoch = _column(epochs, "epoch")
     if ax_cost is not None:
-        ax_cost.plot(epoch, _column(epochs, "train_cost"), "o-", ms=3, color=POSITIVE, label=f"{label}train cost")
-        ax_cost.plot(epoch, _column(epochs, "test_cost"), "s-", ms=3, color=NEGATIVE, label=f"{label}test cost")
+        ax_cost.plot(epoch, _column(epochs, "train_cost"), "o-", ms=3, color=SERIES[0], label=f"{label}train cost")
+        ax_cost.plot(epoch, _column(epochs, "test_cost"), "s-", ms=3, color=SERIES[1], label=f"{label}test cost")
     ax_rate.plot(epoch, _column(epochs, "learning_rate"), "o-", ms=3, color=color, label=f"{label}learning rate")
     ax_accuracy.plot(epoch, 100 * _column(epochs, "test_accuracy"), "o-", ms=3, color=color,
                      label=f"{label}test accuracy")

@@ -10,7 +10,7 @@ from ..network import Network
 from ..recipes import RECIPES
 from ._training import BELOW, descend, plateau_cost, sample_of
 from .registry import register
-from .style import NEGATIVE, POSITIVE
+from .style import INK, NEGATIVE, SERIES
 
 SWEEP_RATES = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
 QUICK_RATES = (0.01, 0.1, 1, 3, 10, 100)
@@ -98,7 +98,7 @@ def _draw_sweep(ax_accuracy, ax_cost, sweep, plateau, recipe_rate):
     failed = [point for point in sweep if point["failed"]]
     for ax, key, scale, top in ((ax_accuracy, "accuracy", 100, 100), (ax_cost, "cost", 1, None)):
         values = [scale * point[key] for point in sweep]
-        ax.plot(rates, values, "o-", color=POSITIVE, label=f"_each rate's {key}")
+        ax.plot(rates, values, "o-", color=INK, label=f"_each rate's {key}")
         ax.plot([p["lr"] for p in failed], [scale * p[key] for p in failed], **FAILED_STYLE,
                 label="failed (at chance, stuck above the plateau)")
         _mark_recipe(ax, recipe_rate)
@@ -142,7 +142,7 @@ def _draw_rate_curves(ax, sweep, steps_per_epoch, plateau, recipe_rate):
     styles = {"the smallest": ("0.45", "-", "o"), "the largest": (NEGATIVE, "--", "X"),
               "the seed recipe's": (RECIPE_COLOR, ":", "s")}
     for point, name in _chosen(sweep, recipe_rate):
-        color, line, marker = styles.get(name, (POSITIVE, "-", "o"))
+        color, line, marker = styles.get(name, (SERIES[1], "-", "o"))
         run = point["run"]
         ax.plot(np.array(run.steps) / steps_per_epoch, run.costs, color=color, ls=line, marker=marker, ms=4,
                 label=f"rate {point['lr']:g} ({name}): {rate_verdict(point, plateau)}")

@@ -17,6 +17,11 @@ POSITIVE = "#2166ac"  # RdBu's blue end
 NEGATIVE = "#b2182b"  # RdBu's red end
 SIGN_CMAP = "RdBu"    # red (negative) -> white (0) -> blue (positive); give it vmin = -vmax
 
+# Lines that are not signs (train and test, one run and another) take the Okabe-Ito colours, told
+# apart with the common kinds of colour blindness, so blue and red keep meaning + and -.
+SERIES = ("#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#009E73")  # Okabe-Ito blue, orange, purple, sky, green
+INK = "#222222"       # a line that is the one thing drawn on its axes
+
 DPI = 110             # dots per inch of the handout's PNGs
 HANDOUT_WIDTH = 960   # CSS pixels: the widest the handout shows a figure
 MIN_POINTS = 8        # the smallest text the handout may show, in points (1 pt = 96/72 CSS px)
