@@ -103,27 +103,36 @@ def principal_plane(start, paths):
     return u, v
 
 
-def swing_plane(start, paths, steps):
-    """(u, v): the paths' main direction u (as ``principal_plane``), and v, orthogonal to it, the direction
-    in which the moves between consecutive points of ``steps`` (weight vectors, one per step) swing most."""
-    moves = np.concatenate([np.asarray(path, dtype=np.float64) for path in paths]) - start
-    (u,) = main_directions(moves, 1)
-    steps = np.diff(np.asarray(steps, dtype=np.float64), axis=0)
-    (v,) = main_directions(steps - np.outer(steps @ u, u), 1)
-    v = v - (v @ u) * u  # orthogonal to u already, up to rounding
+def ends_plane(start, ends):
+    """(u, v): unit, orthogonal directions of the plane through ``start`` and the two weight vectors
+    ``ends`` (GD's end and SGD's), u towards the first. Both ends lie on it, so the cost the plane
+    shows at each end is that walk's true cost."""
+    first, second = (np.asarray(end, dtype=np.float64) - start for end in ends)
+    u = first / np.linalg.norm(first)
+    v = second - (second @ u) * u
     return u, v / np.linalg.norm(v)
 
 
-def trajectory_plane(network, start, paths, sample, n_grid=25, margin=0.15, swing=None):
-    """The cost on the plane through ``start`` spanned by the paths' two main directions (or, given
-    ``swing``, weight vectors one step apart, by their main direction and ``swing_plane``'s v).
+def off_plane(start, u, v, path):
+    """How far off the plane (start; u, v) a walk strays: the largest share, over its points, of a point's
+    distance from ``start`` that lies off the plane (0: the walk stays on it; 1: it leaves at right angles)."""
+    moves = np.asarray(path, dtype=np.float64) - start
+    inside = np.outer(moves @ u, u) + np.outer(moves @ v, v)
+    lengths = np.linalg.norm(moves, axis=1)
+    shares = np.linalg.norm(moves - inside, axis=1)[lengths > 0] / lengths[lengths > 0]
+    return float(shares.max()) if shares.size else 0.0
+
+
+def trajectory_plane(network, start, paths, sample, n_grid=25, margin=0.15, plane=None):
+    """The cost on the plane through ``start`` spanned by the paths' two main directions (or by
+    ``plane``, a pair of unit, orthogonal directions (u, v) such as ``ends_plane``'s).
 
     ``paths`` are lists of weight vectors (n_params,). Returns (grid_a, grid_b, costs,
     projected): the cost at ``start + a u + b v`` is ``costs[j, i]`` for a = grid_a[i],
     b = grid_b[j] (measured on the (X, Y) ``sample``), and ``projected[k]`` is path k's
     (a, b) coordinates, shape (len(path), 2).
     """
-    u, v = principal_plane(start, paths) if swing is None else swing_plane(start, paths, swing)
+    u, v = principal_plane(start, paths) if plane is None else plane
     basis = np.stack([u, v])
     projected = [(np.asarray(path, dtype=np.float64) - start) @ basis.T for path in paths]
     points = np.concatenate(projected)
@@ -146,7 +155,7 @@ def _draw_race(ax, gd, sgd, plateau):
     batch_examples = 10 * np.arange(len(sgd.batch_costs))  # a mini-batch's cost is measured before its step
     ax.plot(batch_examples, sgd.batch_costs, ".", color=SGD_COLOR, ms=2, alpha=0.25,
             label="SGD: each mini-batch's own cost (its 10 digits)")
-    for run, color, label in ((gd, GD_COLOR, "gradient descent (all the digits each step)"),
+    for run, color, label in ((gd, GD_COLOR, f"gradient descent (all {gd.examples[1]:,} digits each step)"),
                               (sgd, SGD_COLOR, "stochastic gradient descent (10 digits a step)")):
         # a cost holds until the next step is taken: GD's first takes 10,000 examples
         ax.plot(run.examples, run.costs, ".-", color=color, ms=3, lw=1, drawstyle="steps-post", label=label)
@@ -157,7 +166,8 @@ def _draw_race(ax, gd, sgd, plateau):
            ylabel="cost on 2,000 training digits")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(0.12, 0.6))
-    ax.set_title(f"The plateau at {plateau:.2f} is the least cost of giving every image the same answer\n"
+    ax.set_title(f"The plateau at {plateau:.2f} is the least cost of giving every image the same answer "
+                 f"(below {BELOW * plateau:.2f}: {BELOW:.0%} of it, off the plateau)\n"
                  + walk_words("SGD", sgd, plateau) + "\n" + walk_words("GD", gd, plateau), loc="left", fontsize=9)
 
 
@@ -188,20 +198,21 @@ def _draw_plane(ax, grid_a, grid_b, costs, projected):
         ax.plot(path[:, 0], path[:, 1], ".-", color=color, ms=2, lw=0.8, label=f"{label} (X: its end)", zorder=zorder)
         ax.plot(*path[-1], "X", color=color, ms=9, mec="black", zorder=zorder)
     ax.plot(0, 0, "ko", ms=7, label="start (Network(seed=0))")
-    ax.set(xlabel="the walks' main direction", ylabel="across it, where SGD's steps swing most")
+    ax.set(xlabel="towards GD's end", ylabel="across, towards SGD's end")
     ax.legend(fontsize=8, loc="lower right")
 
 
 @register(
     "gd-vs-sgd", "Gradient descent vs stochastic gradient descent on the real network",
-    "Gradient descent computes the slope on every training digit before it takes one careful step; "
+    "Gradient descent computes the slope on every digit of its training set before it takes one careful step; "
     "stochastic gradient descent takes a step after every ten. SGD's steps are noisy, a drunk man "
     "walking down a hill: each mini-batch's own cost jumps, and his path in weight space zigzags; but he "
     "takes a thousand steps while GD takes one. Both first fall to a plateau where the network gives "
     "every image the same answer, and the words on the figure say at what cost, and how many examples "
-    "each walk needed to get below it. The lower right panel squeezes the 13,002 weights and biases into a "
-    "plane, along the walks' main direction and across it where SGD's steps swing most; the contours are the "
-    "cost on that plane, which the walks leave a little.",
+    "each walk needed to get below it. The lower right panel cuts the space of the 13,002 weights and biases "
+    "with the plane through the start and both walks' ends, and draws the cost on it: at the ends it is "
+    "their true cost; the points between are their shadows on the plane, and the words say how far the "
+    "walks leave it.",
     size=(9.6, 9.5),
     section="sgd",
 )
@@ -217,14 +228,16 @@ def make_gd_vs_sgd(fig, context):
     _draw_race(ax_race, gd, sgd, plateau)
     _draw_plateau(ax_plateau, start, *on_plateau({"GD": gd, "SGD": sgd}, plateau), X)
     every = min(EVERY_STEP, sgd.steps[-1])  # SGD's first steps, each recorded
-    plane = trajectory_plane(start, start.vector.astype(np.float64), [gd.vectors, sgd.vectors], (X, Y),
-                             n_grid=13 if context.quick else 17, swing=sgd.vectors[1:every + 1])
+    origin = start.vector.astype(np.float64)
+    u, v = ends_plane(origin, (gd.vectors[-1], sgd.vectors[-1]))
+    plane = trajectory_plane(start, origin, [gd.vectors, sgd.vectors], (X, Y),
+                             n_grid=13 if context.quick else 17, plane=(u, v))
     _draw_plane(ax_plane, *plane)
-    grid_a, grid_b = plane[0], plane[1]
-    stretch = (grid_a[-1] - grid_a[0]) / (grid_b[-1] - grid_b[0])
-    ax_plane.set_title(f"The walks in weight space, over the cost on their plane\n(the axis across spans "
-                       f"{stretch:.0f}× less). SGD's first {every} steps (each\ndrawn) walk "
-                       f"{wander(sgd.vectors[:every + 1]):.1f}× as far as they get; GD's {gd.steps[-1]}: "
-                       f"{wander(gd.vectors):.1f}×", loc="left", fontsize=9)
+    strays = max(off_plane(origin, u, v, path) for path in (gd.vectors, sgd.vectors))
+    ax_plane.set_title(f"The cost on the plane through the start and both ends.\nThe ends are on it; "
+                       f"the walks between stray up to {strays:.0%}\nof their distance off it. "
+                       f"SGD's first {every} steps walk {wander(sgd.vectors[:every + 1]):.1f}×\nas far as they "
+                       f"get (the drunk man); GD's {gd.steps[-1]}: {wander(gd.vectors):.1f}×",
+                       loc="left", fontsize=9)
     fig.suptitle(f"The same start, two ways down: GD took {gd.steps[-1]} steps, SGD {sgd.steps[-1]:,}")
     return fig
