@@ -114,6 +114,20 @@ def test_the_handout_says_which_way_round_w_is(handout):
     assert "(n<sub>in</sub>, n<sub>out</sub>)" in note and "transpose" in note and "weights[l][k, j]" in note
 
 
+def test_the_handout_says_what_the_seed_recipe_adds_and_names_the_four_equations(handout):
+    from digitnet.recipes import RECIPES
+
+    _, page = handout
+    seed = RECIPES["seed"]
+    sgd = page[page.index('<section id="sgd">'):page.index('<section id="backprop">')]
+    assert f"starts at {seed.learning_rate:g} and falls along a\ncosine" in sgd and f"{seed.epochs} epochs" in sgd
+    assert f"&lambda; = {seed.weight_decay:g} (<em>L2</em> weight decay)" in sgd
+    backprop = page[page.index('<section id="backprop">'):page.index('<section id="learned">')]
+    for name in ("BP1", "BP2", "BP3", "BP4"):
+        assert f"<strong>{name}</strong>" in backprop
+    assert "A few draw\nsomething else, and say so" in page  # not every figure comes from the model
+
+
 def test_the_handout_counts_the_steps_of_an_epoch_from_the_training_set(handout, mnist):
     _, page = handout
     assert f"{len(mnist[0]) // 10:,} steps for each pass over the {len(mnist[0]):,}" in page

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ..files import write_atomically
+from ..recipes import RECIPES
 from .registry import FIGURES, SECTIONS, draw
 from .style import DPI, HANDOUT_WIDTH
 
@@ -67,7 +68,9 @@ def _introductions(context):
     cost = context.network.cost.name
     cost_note = "" if cost == "mse" else (f" (This handout's model was trained on another cost, "
                                           f"{html.escape(cost)}; its figures show that one.)")
-    return {key: text.format(n_train=n_train, steps=-(-n_train // 10), cost_note=cost_note)
+    seed = RECIPES["seed"]
+    return {key: text.format(n_train=n_train, steps=-(-n_train // 10), cost_note=cost_note,
+                             seed_rate=seed.learning_rate, seed_epochs=seed.epochs, seed_decay=seed.weight_decay)
             for key, text in INTRODUCTIONS.items()}
 
 
@@ -100,7 +103,9 @@ and stores layer l's weights as a matrix W of shape (n<sub>in</sub>, n<sub>out</
 z = a W + b (in code <code>z = a @ W + b</code>). The slides, 3Blue1Brown and Nielsen's book write the
 transpose: w<sub>jk</sub> joins neuron k of the layer before to neuron j, and z = W a + b. So
 digitnet's <code>weights[l][k, j]</code> is the book's w<sub>jk</sub>, and the 784 weights of
-first-layer neuron j are the column <code>weights[0][:, j]</code>.</p>""",
+first-layer neuron j are the column <code>weights[0][:, j]</code>. The figures use digitnet's names,
+counted from 0: <code>weights[0]</code> and <code>biases[0]</code> feed hidden layer 1,
+<code>weights[2]</code> and <code>biases[2]</code> the output layer.</p>""",
     "parameters": """<p>Every neuron after the input has one weight for each neuron before it and a
 bias of its own: 784 x 16 + 16 x 16 + 16 x 10 = 12,960 weights and 16 + 16 + 10 = 42 biases,
 13,002 numbers in all. They are the network's knobs; learning means finding good values for all
@@ -117,11 +122,21 @@ tolerance=1e-06)</code> does exactly this; here it walks down small functions fi
     "sgd": """<p>The true gradient is an average over all the training digits: one careful step
 costs a pass over all of them. <em>Stochastic</em> gradient descent estimates it from a random
 mini-batch of 10 digits and steps at once, {steps:,} steps for each pass over the {n_train:,}
-training digits (an <em>epoch</em>): a drunk man walking down a hill, but faster.</p>""",
+training digits (an <em>epoch</em>): a drunk man walking down a hill, but faster.</p>
+<p>The seed recipe adds two things to plain SGD. Its learning rate starts at {seed_rate:g} and falls along a
+cosine to nearly 0 over its {seed_epochs} epochs (the <em>schedule</em>): big steps first, small ones to settle.
+And its cost gains a penalty on large weights, (&lambda; / 2n) times the sum of the squared weights
+with &lambda; = {seed_decay:g} (<em>L2</em> weight decay), so each step also shrinks every weight a little towards
+0: that is why a trained network's weights stay small.</p>""",
     "backprop": """<p>The gradient comes from <em>backpropagation</em>: for one example the cost says
 how each output neuron should move, and the chain rule carries those wishes back, layer by layer, to
 every weight and bias. One forward and one backward pass give all 13,002 partial derivatives, where
-nudging each parameter in turn would take 13,003 forward passes.</p>""",
+nudging each parameter in turn would take 13,003 forward passes.</p>
+<p>Nielsen's book names its four equations, and the figures use the names. With &delta; = &part;C/&part;z
+for each neuron: <strong>BP1</strong>, the output layer's &delta; is &part;C/&part;a times
+&sigma;&prime;(z); <strong>BP2</strong>, a layer's &delta; is the next layer's carried back through the
+weights, times &sigma;&prime;(z); <strong>BP3</strong>, &part;C/&part;b is &delta;; <strong>BP4</strong>,
+&part;C/&part;w is the activation feeding the weight times the &delta; of the neuron it feeds.</p>""",
     "learned": """<p>What did the 13,002 numbers become? The weights of each hidden neuron drawn as an
 image, how they formed over training, the digits the network gets wrong, what it answers for pure
 noise, and the picture it finds most like each digit.</p>""",
@@ -147,7 +162,9 @@ section {{ margin-bottom: 3em; }}
 </head>
 <body>
 <h1>How a neural network learns to read digits</h1>
-<p>Every figure below was drawn from a real {network}, in the order of the lesson:</p>
+<p>The figures below were drawn from a real {network}, in the order of the lesson. A few draw
+something else, and say so: small functions for gradient descent, the sigmoid alone for the bias,
+and fresh copies of the untrained network for the figures that train networks of their own.</p>
 <ol>
 {contents}
 </ol>
