@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
 
 from digitnet.viz import FIGURES, SECTIONS, draw
 from digitnet.viz.style import HANDOUT_WIDTH, MIN_POINTS, SIGN_CMAP, shown_scale, text_problems
@@ -50,6 +51,10 @@ def test_the_text_check_finds_small_and_cut_off_text():
     cut = Figure(figsize=(8, 4))
     cut.text(0.95, 0.5, "a long sentence that runs off the right edge", fontsize=12)
     assert any("reaches outside the image" in problem for problem in text_problems(cut))
+    both = Figure(figsize=(8, 4))  # small text does not hide a line drawn off the page
+    both.text(0.5, 0.5, "tiny", fontsize=3)
+    both.add_artist(Line2D([0.5, 1.5], [0.5, 0.5], transform=both.transFigure))
+    assert any("outside the image" in problem for problem in text_problems(both))
     fine = Figure(figsize=(8, 4))
     fine.text(0.1, 0.5, "fine", fontsize=MIN_POINTS / shown_scale(fine) + 0.5)
     assert text_problems(fine) == []

@@ -78,12 +78,13 @@ def text_problems(fig, dpi=DPI):
     tight = fig.get_tightbbox(renderer)
     if tight is not None:
         tight = tight.transformed(fig.dpi_scale_trans)  # inches -> pixels
-        if (tight.x0 < page.x0 - 1 or tight.y0 < page.y0 - 1 or tight.x1 > page.x1 + 1
-                or tight.y1 > page.y1 + 1):
-            for text in shown_texts(fig):
-                box = text.get_window_extent(renderer)
-                if box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1:
-                    problems.append(f"{text.get_text()!r} reaches outside the image")
-            if not problems:
-                problems.append("something drawn reaches outside the image")
+        if _outside(tight, page):
+            outside = [f"{text.get_text()!r} reaches outside the image" for text in shown_texts(fig)
+                       if _outside(text.get_window_extent(renderer), page)]
+            problems += outside or ["something drawn reaches outside the image"]
     return problems
+
+
+def _outside(box, page):
+    """Whether ``box`` reaches more than a pixel beyond ``page`` (both in pixels) on any side."""
+    return box.x0 < page.x0 - 1 or box.y0 < page.y0 - 1 or box.x1 > page.x1 + 1 or box.y1 > page.y1 + 1
