@@ -303,3 +303,15 @@ def test_the_dreams_figure_says_bright_when_the_dreams_are(viz_context, monkeypa
     monkeypatch.setattr(mistakes_module, "dream", lambda network, digit, rng: np.linspace(0, 1, 784))
     words = figure_words(render("dreams", viz_context))
     assert "(0 of 10 faint)" in words and "brightest 1.00: bright" in words
+
+
+def test_most_confused_never_names_a_diagonal_cell_when_asked_for_more_pairs_than_there_are():
+    counts = np.array([[5, 2], [1, 7]])
+    assert most_confused(counts, n=5) == [(0, 1, 2), (1, 0, 1)]
+
+
+def test_a_dream_that_is_not_a_number_is_not_called_bright():
+    from digitnet.viz.mistakes import how_faint
+
+    assert how_faint(np.full(784, np.nan)) == "not a number"
+    assert how_faint(np.full(784, 0.2)) == "faint" and how_faint(np.full(784, 0.9)) == "bright"

@@ -42,10 +42,10 @@ def misclassified(network, dataset):
 
 
 def most_confused(counts, n=TOP_PAIRS):
-    """The n largest off-diagonal cells as (truth, answer, count), largest first."""
+    """The n largest off-diagonal cells as (truth, answer, count), largest first (all of them, if fewer)."""
     off_diagonal = counts.copy()
     np.fill_diagonal(off_diagonal, -1)
-    cells = np.argsort(-off_diagonal, axis=None, kind="stable")[:n]
+    cells = np.argsort(-off_diagonal, axis=None, kind="stable")[:min(n, counts.size - len(counts))]
     return [(int(t), int(a), int(off_diagonal[t, a])) for t, a in zip(*np.unravel_index(cells, counts.shape))]
 
 
@@ -59,7 +59,9 @@ def how_sure(outputs):
 
 
 def how_faint(x):
-    """'faint' when no pixel of x (784,) reaches FAINT, else 'bright'."""
+    """'faint' when no pixel of x (784,) reaches FAINT, else 'bright' ('not a number' if a pixel is NaN)."""
+    if np.isnan(x).any():
+        return "not a number"
     return "faint" if np.max(x) < FAINT else "bright"
 
 
