@@ -1,9 +1,9 @@
 """What a walk of ``simple_gd`` did, in words: the verdict the web page and the printed figures share.
 
-``describe_walk`` gives a ``Walk``: settled, stalled, nearly settled, bouncing, creeping or
-diverged, where it ended, and for a function of one variable which minimum it is in (found by
-``local_minima`` / ``valley_minimum``). ``Walk.summary`` is a figure's legend line, ``Walk.sentence``
-the page's answer.
+``describe_walk`` gives a ``Walk``: settled, stalled, nearly settled, bouncing, creeping, diverged
+or not moved at all, where it ended, and for a function of one variable which minimum it is in
+(found by ``local_minima`` / ``valley_minimum``). ``Walk.summary`` is a figure's legend line,
+``Walk.sentence`` the page's answer.
 """
 
 import math
@@ -31,7 +31,8 @@ class Kind(Enum):
     NEARLY_SETTLED = "nearly settled"  # out of steps, with its steadily shrinking steps about to stop it
     BOUNCING = "bouncing"              # out of steps, still jumping from one side of a valley to the other
     CREEPING = "creeping"              # out of steps, still going downhill the same way
-    DIVERGED = "diverged"              # flew off: its steps grow as it climbs
+    DIVERGED = "diverged"              # flew off: its steps grow as it climbs, or a step went to infinity or NaN
+    NOT_MOVED = "not moved"            # took no steps: its path is its start alone
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Walk:
     (the largest component of the last step); ``shrink``, how long each step is against the one before
     if its last steps shrank steadily (else None); and for functions of one variable, the local
     ``minimum`` it is in or bounces around (None if there is no one to name) and, if it bounces, the
-    ``span`` (lowest, highest) of its last points. ``summary`` and ``sentence`` say it in words."""
+    ``span`` (lowest, highest) of its last points; ``lost``: its next step (after ``end``) went to
+    infinity or NaN. ``summary`` and ``sentence`` say it in words."""
 
     kind: Kind
     steps: int
@@ -53,11 +55,14 @@ class Walk:
     tolerance: float
     minimum: float | None = None
     span: tuple[float, float] | None = None
+    lost: bool = False
 
     @property
     def summary(self) -> str:
         """A short line for a figure's legend: "settled in the minimum at 1.714 after 15 steps"."""
         where, steps = _point(self.end), _count(self.steps, "step")
+        if self.kind is Kind.NOT_MOVED:
+            return f"not moved: no steps taken, still at its start {where}"
         if self.kind is Kind.SETTLED and self.minimum is not None:
             return f"settled in the minimum at {_number(self.minimum)} after {steps}"
         if self.kind is Kind.SETTLED:
@@ -72,6 +77,8 @@ class Walk:
         if self.kind is Kind.CREEPING:
             return (f"still creeping downhill after {steps}: at {where}, "
                     f"last step {_number(self.last_step)}{self._towards()}")
+        if self.lost:
+            return f"diverged at {self._lost_step()}: from {where} it went to infinity (or NaN)"
         if self._flew_off():
             return f"diverged: out at {where} after {steps}, too far to follow"
         return f"diverging: each step longer than the last; at {where} after {steps}, f up to {_number(self.value)}"
@@ -81,6 +88,9 @@ class Walk:
         """What the page says of the walk: what it did, where it ended, and what to try."""
         at = f"at {_point(self.end)}, where f = {_number(self.value)}"
         steps = _count(self.steps, "step")
+        if self.kind is Kind.NOT_MOVED:
+            return (f"Has not moved: it took no steps, so it is still at its start, {_point(self.end)}, "
+                    f"where f = {_number(self.value)}.")
         if self.kind is Kind.SETTLED:
             minimum = "" if self.minimum is None else f" This is the minimum at {_number(self.minimum)}."
             return f"Settled after {steps} {at}: the step fell below the tolerance {_number(self.tolerance)}.{minimum}"
@@ -89,7 +99,7 @@ class Walk:
                     f"though the slope there is still {_number(self.slope)}. "
                     f"The learning rate is too small to get anywhere.")
         if self.kind is Kind.NEARLY_SETTLED:
-            return (f"Nearly settled after {steps} {at}: its last step was {_number(self.last_step)} and each is "
+            return (f"Nearly settled after {steps} {at}: its last step was {_number(self.last_step)}, "
                     f"{self._pace()}, so it would stop soon (below {_number(self.tolerance)}).")
         if self.kind is Kind.BOUNCING:
             return (f"Did not settle: after {steps} it is still bouncing from one side of the valley to the "
@@ -99,6 +109,10 @@ class Walk:
             return (f"Did not settle: after {steps} it is still creeping downhill{self._towards()}. It ended {at}, "
                     f"its last step {_number(self.last_step)} long. "
                     f"A bigger learning rate (or more steps) would take it further.")
+        if self.lost:
+            return (f"Diverged at {self._lost_step()}: from {_point(self.end)}, where f = {_number(self.value)}, "
+                    f"it went to infinity (or NaN). "
+                    f"The learning rate is too big for this function.")
         if self._flew_off():
             return (f"Diverged: after {steps} it was out at {_point(self.end)}, too far to follow. "
                     f"The learning rate is too big for this function.")
@@ -113,7 +127,18 @@ class Walk:
         return f"{around} (x between {_number(self.span[0])} and {_number(self.span[1])})"
 
     def _pace(self):
-        return "not steadily closing in" if self.shrink is None else f"each step {_number(self.shrink, 2)} of the last"
+        """How its last steps shrink: "each step 0.768 of the last", to enough figures that a shrink reads
+        1 only if it is 1 (a shrink that rounds to 1 at 3 figures is said to be barely shorter)."""
+        if self.shrink is None:
+            return "not steadily closing in"
+        shrink = _number(self.shrink, 3)
+        if shrink == "1" and self.shrink != 1:
+            return "each step barely shorter than the last"
+        return f"each step {shrink} of the last"
+
+    def _lost_step(self):
+        """Which step went to infinity or NaN, in words: "the first step", "step 12"."""
+        return "the first step" if self.steps == 0 else f"step {self.steps + 1:,}"
 
     def _towards(self):
         return "" if self.minimum is None else f", towards the minimum at {_number(self.minimum)}"
@@ -126,11 +151,20 @@ def describe_walk(function: Function, path: Sequence[Any], n_iter: int, toleranc
                   diverged: bool = False) -> Walk:
     """The verdict on ``path``, a walk of ``simple_gd`` down ``function`` of at most ``n_iter`` steps
     with ``tolerance``; ``diverged`` says it was cut short where its values grew too big to follow.
-    A path that reaches infinity or NaN is read up to its last finite point."""
+    A walk of fewer than ``n_iter`` steps stopped because its step fell within the tolerance (that is
+    the only other way ``simple_gd`` stops). A path that reaches infinity or NaN is read up to its last
+    finite point."""
+    if len(path) == 0:
+        raise ValueError("a walk's path must hold at least its start, got an empty path")
+    if len(path) - 1 > n_iter:
+        raise ValueError(f"a walk of at most n_iter = {n_iter} steps has at most {n_iter + 1} points, got {len(path)}")
     points = np.array([np.atleast_1d(np.asarray(point, dtype=float)) for point in path])
     finite = np.isfinite(points).all(axis=1)
-    if not finite.all():
-        points, diverged = points[:max(1, int(np.argmin(finite)))], True
+    if not finite[0]:
+        raise ValueError(f"a walk must start at a finite point, got {_point(points[0])}")
+    lost = not finite.all()
+    if lost:
+        points, diverged = points[:int(np.argmin(finite))], True
     steps = len(points) - 1
     end = points[-1]
     moves = np.diff(points, axis=0)
@@ -141,9 +175,13 @@ def describe_walk(function: Function, path: Sequence[Any], n_iter: int, toleranc
         start_slope = float(np.abs(_gradient(function, points[0])).max())
     last_step = float(sizes[-1]) if steps else 0.0
     shrink = _steady_shrink(sizes)
-    if diverged or np.abs(end).max() >= FAR or _climbing(function, points, sizes):
+    if diverged:
         kind = Kind.DIVERGED
-    elif steps and last_step <= tolerance:
+    elif steps == 0:
+        kind = Kind.NOT_MOVED
+    elif np.abs(end).max() >= FAR or _climbing(function, points, sizes):
+        kind = Kind.DIVERGED
+    elif steps < n_iter or last_step <= tolerance:  # simple_gd stopped on the tolerance, not out of steps
         kind = Kind.SETTLED if slope <= max(tolerance, FLAT * start_slope) else Kind.STALLED
     elif shrink is not None and last_step * shrink / (1 - shrink) <= NEARLY * tolerance:
         kind = Kind.NEARLY_SETTLED  # what is left to go, at most: the rest of a geometric series
@@ -159,7 +197,8 @@ def describe_walk(function: Function, path: Sequence[Any], n_iter: int, toleranc
         minimum = inside[0] if len(inside) == 1 else None
     elif function.dimensions == 1 and kind is not Kind.DIVERGED:
         minimum = valley_minimum(function.gradient, float(end[0]))
-    return Walk(kind, steps, tuple(float(v) for v in end), value, slope, last_step, shrink, tolerance, minimum, span)
+    return Walk(kind, steps, tuple(float(v) for v in end), value, slope, last_step, shrink, tolerance, minimum, span,
+                lost)
 
 
 def _steady_shrink(sizes):
