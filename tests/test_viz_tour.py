@@ -1,7 +1,10 @@
 """The notebook's figures (viz/tour.py): they write what the numbers given say, readably, in the one sign scheme."""
 
+import warnings
+
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from digitnet.viz import tour
@@ -76,3 +79,30 @@ def test_the_cosines_figure_writes_each_groups_range():
     text = words(tour.cosines_figure({"start": [0.5, 0.7, 0.9], "end": [-0.25, 0.0, 0.3]}))
     assert "start: 0.50 to 0.90 (median 0.70)" in text
     assert "end: -0.25 to 0.30 (median 0.00)" in text
+
+
+def test_the_weighted_sum_figure_squashes_any_z_without_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in e^-z would raise here
+        text = words(tour.weighted_sum_figure(X, [("n", W, -1000.0)]))
+    assert "σ(z) = 0.00" in text
+
+
+def test_uphill_is_said_only_when_a_cosine_is_below_zero():
+    all_downhill = tour.uphill_words([0.94, 0.97, 0.99])
+    assert "the smallest cosine 0.94, an angle of 20°" in all_downhill
+    assert "none points uphill" in all_downhill and "partly uphill" not in all_downhill
+    some_uphill = tour.uphill_words([-0.27, -0.05, 0.1, 0.32])
+    assert "the smallest cosine -0.27" in some_uphill and "2 of the 4 point partly uphill" in some_uphill
+    assert "1 of the 2 points partly uphill" in tour.uphill_words([-0.01, 0.5])
+
+
+def test_said_prints_only_the_figures_own_lines_that_hold_a_phrase():
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], label="gradient descent (all 10,000 digits each step)")
+    ax.legend()
+    fig.suptitle("two ways down: GD took 100 steps, SGD 2,000")
+    assert sorted(tour.said(fig, "took", "digits each step")) == ["gradient descent (all 10,000 digits each step)",
+                                                                  "two ways down: GD took 100 steps, SGD 2,000"]
+    assert tour.said(fig, "20,000") == []

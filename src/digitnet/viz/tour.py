@@ -3,6 +3,8 @@
 The notebook's cells hold the learning (the forward pass, the gradient, the sums); these hold the
 matplotlib, so a cell ends with one call. They are not among the handout's FIGURES: they draw
 whatever numbers they are given, and every number or claim they write comes from those numbers.
+Two helpers give the notebook words instead of a figure: ``said`` (the lines of a figure's own
+text that hold a phrase) and ``uphill_words`` (what the smallest mini-batch cosine says).
 Signs use the lesson's one scheme (``style``): blue positive, red negative.
 """
 
@@ -11,7 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import NEGATIVE, POSITIVE, SIGN_CMAP, sign_color
+from ..activations import sigmoid
+from .style import NEGATIVE, POSITIVE, SIGN_CMAP, figure_words, sign_color
 
 NEUTRAL, DARK = "0.6", "0.2"  # colours that say nothing about a sign
 
@@ -21,9 +24,28 @@ def _no_ticks(ax):
     ax.set_yticks([])
 
 
-def sigmoid(z):
-    """1 / (1 + e^-z), for the numbers a figure writes."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+def said(fig, *phrases):
+    """The lines of ``fig``'s own words (what a reader sees on it) that hold any of ``phrases``,
+    each once: so a notebook can print a figure's numbers instead of restating them."""
+    lines = []
+    for line in figure_words(fig).splitlines():
+        if any(phrase in line for phrase in phrases) and line not in lines:
+            lines.append(line)
+    return lines
+
+
+def uphill_words(cosines):
+    """What ``cosines`` (k,) between mini-batch gradients and the full gradient say at their smallest:
+    its angle, and how many point partly uphill (cosine below 0), or that none does."""
+    cosines = np.asarray(cosines, dtype=np.float64)
+    smallest = float(cosines.min())
+    angle = float(np.degrees(np.arccos(np.clip(smallest, -1.0, 1.0))))
+    uphill = int(np.count_nonzero(cosines < 0))
+    widest = f"the smallest cosine {smallest:.2f}, an angle of {angle:.0f}°: "
+    if uphill:
+        verb = "points" if uphill == 1 else "point"
+        return widest + f"{uphill} of the {len(cosines)} {verb} partly uphill (cosine below 0)"
+    return widest + f"none points uphill, every one within {angle:.0f}° of the full gradient"
 
 
 def weighted_sum_figure(x, neurons):
@@ -37,6 +59,7 @@ def weighted_sum_figure(x, neurons):
         w = np.asarray(w, dtype=np.float64)
         weighted_sum = float(w @ x)
         z = weighted_sum + float(b)
+        a = float(sigmoid(np.float64(z)))
         limit = float(np.abs(w).max())
         row[0].imshow(np.reshape(x, (28, 28)), cmap="gray", vmin=0, vmax=1)
         row[0].set_title("the activations a: the digit", fontsize=10)
@@ -44,7 +67,7 @@ def weighted_sum_figure(x, neurons):
         row[1].set_title(f"{label}:\nits 784 weights w", fontsize=10)
         row[2].imshow(np.reshape(w * x, (28, 28)), cmap=SIGN_CMAP, vmin=-limit, vmax=limit)
         row[2].set_title(f"w × a, pixel by pixel, adds up to {weighted_sum:.2f}\n"
-                         f"z = {weighted_sum:.2f} + bias {float(b):.2f} = {z:.2f}; σ(z) = {float(sigmoid(z)):.2f}",
+                         f"z = {weighted_sum:.2f} + bias {float(b):.2f} = {z:.2f}; σ(z) = {a:.2f}",
                          fontsize=10)
         for ax in row:
             _no_ticks(ax)
