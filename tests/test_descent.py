@@ -1,8 +1,10 @@
+import re
+
 import numpy as np
 import pytest
 
 from digitnet.descent import FUNCTIONS, simple_gd
-from digitnet.walks import Kind, describe_walk, local_minima, valley_minimum
+from digitnet.walks import BOUNCE_POINTS, Kind, describe_walk, local_minima, valley_minimum
 
 
 def test_a_small_learning_rate_converges_near_zero_on_x_squared():
@@ -108,12 +110,20 @@ def test_on_the_quartic_a_walk_settles_only_where_rate_times_curvature_is_below_
         assert abs(verdict.end[0] - verdict.minimum) < 1e-5
 
 
+def quartic_path(learn_rate, n_iter=50):
+    _, path = simple_gd(QUARTIC.gradient, QUARTIC.start, learn_rate, n_iter=n_iter)
+    return path
+
+
 def test_the_quartics_bouncing_walks_are_named_by_the_minimum_they_bounce_around_not_where_they_stop():
     left, right = walk("quartic", 0.2), walk("quartic", 0.1)
-    assert left.end[0] == pytest.approx(-1.4207567, abs=1e-6)  # the old caption's "ends at -1.421"
-    assert "around the minimum at -1.402 (x between -1.631 and -0.8213)" in left.summary
-    assert right.end[0] == pytest.approx(1.2854013, abs=1e-6)  # ... and "ends at 1.285"
-    assert "around the minimum at 1.714 (x between 1.039 and 2.021)" in right.summary
+    for verdict, path, minimum in ((left, quartic_path(0.2), QUARTIC_MINIMA[0]),
+                                   (right, quartic_path(0.1), QUARTIC_MINIMA[1])):
+        last = path[-BOUNCE_POINTS:]
+        assert verdict.end == (path[-1],) and verdict.span == (min(last), max(last))
+        assert abs(path[-1] - minimum) > 0.01  # where it stopped is not the minimum it bounces around
+        assert (f"around the minimum at {minimum:.4g} (x between {min(last):.4g} and {max(last):.4g})"
+                in verdict.summary)
     assert right.sentence.startswith("Did not settle: after 50 steps it is still bouncing")
 
 
@@ -126,9 +136,9 @@ def test_the_bowls_zigzag_shrinks_by_one_minus_rate_times_its_curvature_across_t
 
 def test_rosenbrocks_small_steady_steps_are_creeping_not_nearly_settled():
     # its last steps are under 1e-3, but as long as the ones before: it has far to go
-    stall = walk("rosenbrock", 0.0001, n_iter=2000)
-    assert stall.last_step < 1e-3
-    assert stall.kind is Kind.CREEPING and np.hypot(stall.end[0] - 1, stall.end[1] - 1) > 1.5
+    creeping = walk("rosenbrock", 0.0001, n_iter=2000)
+    assert creeping.last_step < 1e-3
+    assert creeping.kind is Kind.CREEPING and np.hypot(creeping.end[0] - 1, creeping.end[1] - 1) > 1.5
 
 
 def test_a_walk_cut_short_or_gone_to_infinity_diverged():
@@ -138,3 +148,73 @@ def test_a_walk_cut_short_or_gone_to_infinity_diverged():
         _, path = simple_gd(FUNCTIONS["rosenbrock"].gradient, np.array([-1.2, 1.0]), 0.1, n_iter=50)
     gone = describe_walk(FUNCTIONS["rosenbrock"], path, 50)
     assert gone.kind is Kind.DIVERGED and np.isfinite(gone.end).all() and gone.steps < 50
+
+
+def test_a_nearly_settled_walk_says_how_its_steps_shrink_once():
+    nearly = walk("quartic", 0.13)
+    steps = np.abs(np.diff(quartic_path(0.13)))
+    shrink = (steps[-1] / steps[-11]) ** (1 / 10)  # the geometric mean over its last ten steps
+    assert nearly.kind is Kind.NEARLY_SETTLED and nearly.shrink == pytest.approx(shrink)
+    assert nearly.sentence == (
+        f"Nearly settled after 50 steps at {nearly.end[0]:.4g}, where f = {QUARTIC.f(nearly.end[0]):.4g}: "
+        f"its last step was {steps[-1]:.4g}".replace("e-06", "e-6")
+        + f", each step {shrink:.3g} of the last, so it would stop soon (below 1e-6).")
+
+
+WALKS = [("square", 0.02, 50), ("square", 0.2, 50), ("square", 1e-9, 50), ("square", 1.0, 50),
+         ("square", 0.999, 50), ("square", 1.1, 4), ("quartic", 0.05, 50), ("quartic", 0.13, 50),
+         ("quartic", 0.2, 50), ("bowl", 0.095, 60), ("bowl", 0.02, 60), ("rosenbrock", 0.0001, 2000),
+         ("rosenbrock", 0.1, 50)]
+
+
+@pytest.mark.parametrize("name, learn_rate, n_iter", WALKS)
+def test_no_walks_words_say_a_word_again_within_two_words(name, learn_rate, n_iter):
+    verdict = walk(name, learn_rate, n_iter)
+    for words in (verdict.summary, verdict.sentence):  # as in "and each is each step 0.77 of the last"
+        assert not re.search(r"\b([a-z]+)\W+(?:\w+\W+)?\1\b", words), words
+
+
+def test_a_walk_whose_steps_barely_shrink_never_says_each_step_is_1_of_the_last():
+    for learn_rate in (0.999, 0.9999):  # each step |1 - 2 lr| of the last: 0.998, then 0.9998
+        bouncing = walk("square", learn_rate)
+        assert bouncing.kind is Kind.BOUNCING and bouncing.shrink == pytest.approx(abs(1 - 2 * learn_rate))
+        assert "each step 1 of the last" not in bouncing.sentence + bouncing.summary
+    assert "each step 0.998 of the last" in walk("square", 0.999).sentence
+    assert "each step barely shorter than the last" in walk("square", 0.9999).sentence
+
+
+def test_a_walk_simple_gd_stopped_on_its_tolerance_stopped_even_where_its_points_differ_by_more():
+    # at 1000 the floats are 1.1e-13 apart: a step of 0.99e-12 lands 9 of them (1.02e-12) away
+    tolerance, learn_rate = 1e-12, 0.99e-12 / 2000
+    _, path = simple_gd(lambda x: 2 * x, 1000.0, learn_rate, n_iter=50, tolerance=tolerance)
+    assert len(path) == 2 and abs(path[1] - path[0]) > tolerance
+    stopped = describe_walk(FUNCTIONS["square"], path, 50, tolerance)
+    assert stopped.kind is Kind.STALLED and stopped.sentence.startswith("Stopped after 1 step at 1000")
+    out_of_steps = describe_walk(FUNCTIONS["square"], path, 1, tolerance)  # the same path, had n_iter been 1
+    assert out_of_steps.kind is Kind.CREEPING
+
+
+def test_a_walk_of_no_steps_has_not_moved():
+    _, path = simple_gd(lambda x: 2 * x, 10.0, 0.1, n_iter=0)
+    unmoved = describe_walk(FUNCTIONS["square"], path, 0)
+    assert unmoved.kind is Kind.NOT_MOVED and unmoved.steps == 0
+    assert unmoved.sentence == "Has not moved: it took no steps, so it is still at its start, 10, where f = 100."
+    assert "creeping" not in unmoved.summary and "0 steps" not in unmoved.summary
+
+
+def test_a_walk_whose_first_step_is_not_a_number_diverged_at_the_first_step():
+    for gone in (np.nan, np.inf):
+        lost = describe_walk(FUNCTIONS["square"], [10.0, gone], 50)
+        assert lost.kind is Kind.DIVERGED and lost.steps == 0 and lost.end == (10.0,)
+        assert lost.sentence.startswith("Diverged at the first step: from 10, where f = 100, it went to infinity")
+        assert "longer than the last" not in lost.sentence and "0 steps" not in lost.sentence
+    later = describe_walk(FUNCTIONS["square"], [10.0, -30.0, np.inf], 50)
+    assert later.summary == "diverged at step 2: from -30 it went to infinity (or NaN)"
+
+
+@pytest.mark.parametrize("path, n_iter, words", [([], 50, "an empty path"), ([10.0, 5.0, 2.5], 1, "at most 2 points"),
+                                                 ([np.nan, 1.0], 50, "start at a finite point")])
+def test_a_path_no_walk_of_simple_gd_could_take_is_refused_in_one_sentence(path, n_iter, words):
+    with pytest.raises(ValueError, match=words) as refused:
+        describe_walk(FUNCTIONS["square"], path, n_iter)
+    assert str(refused.value).count(". ") == 0 and "\n" not in str(refused.value)
