@@ -1,8 +1,8 @@
 """Gradient descent on small functions: ``simple_gd`` walking down curves and surfaces.
 
-Every word on the figure about a walk (settled, bouncing, creeping, diverging; where; around which
-minimum) is the core's verdict on the very path drawn (``descent.describe_walk``), the same words
-the web page shows.
+Every word on the figure about a walk (what it did, where it ended, in or around which minimum) is
+the core's verdict on the very path drawn (``digitnet.walks.describe_walk``), the same words the web
+page shows.
 """
 
 import textwrap
@@ -101,12 +101,12 @@ def draw_panel(ax, words_ax, panel):
 @register(
     "descent", "Gradient descent on small functions: settling, bouncing, creeping, diverging",
     "Gradient descent steps downhill by the learning rate times the slope, x ← x − lr · f′(x), until "
-    "its step falls below a tolerance or its steps run out. Beside each panel, each walk's verdict says "
-    "what that walk did: settled (in which minimum), still bouncing from one wall of a valley to the other "
-    "(around which minimum, between which x), still creeping downhill, or flying off. Near a minimum a step "
-    "overshoots by more than it started from when the rate times the curvature there is above 2: such a walk "
-    "bounces without settling, or flies off. Too small a rate creeps, and stalls in a long flat valley. On the "
-    "curve with two valleys, which one a walk ends in can depend on how far it steps.",
+    "its step falls below a tolerance or its steps run out. Beside each panel, each walk's verdict says in "
+    "words what that walk did and where it ended (on a curve, in or around which minimum). Near a minimum a "
+    "step overshoots by more than it started from when the rate times the curvature there is above 2: such a "
+    "walk bounces without settling, or flies off. Too small a rate crawls: its steps run out, or fall below "
+    "the tolerance, before it gets far. On the curve with two valleys, which one a walk ends in can depend on "
+    "how far it steps.",
     size=(9.6, 11.5),
     section="gradient-descent",
 )
