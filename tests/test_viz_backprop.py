@@ -7,13 +7,13 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from digitnet import Network
-from digitnet.viz import draw
+from digitnet.viz import FIGURES, draw
 from digitnet.viz._gradients import backprop_example
 from digitnet.viz._probe import as_float64, relative_error
 from digitnet.viz.backprop import NUDGE, output_wishes
 from digitnet.viz.style import NEGATIVE, POSITIVE, figure_words, sign_color, text_problems
 
-TABLE_ROW = re.compile(r"^(W1\[\d+, \d+\]|w\[\d+, \d+\]|b_out\[(\d+)\])\s+(\S+)\s+(\S+)\s+(\S+)$")
+TABLE_ROW = re.compile(r"^(weights\[0\]\[\d+, \d+\]|biases\[\d+\]\[(\d+)\])\s+(\S+)\s+(\S+)\s+(\S+)$")
 PANEL = re.compile(r"^\(([a-z])\) ")
 
 
@@ -109,7 +109,7 @@ def test_the_weight_image_and_the_check_say_what_was_computed(viz_context, first
     fig = draw("backprop", viz_context)
     result = backprop_example(viz_context.network, *first_example)
     j = result["neuron"]
-    change = next(ax for ax in fig.axes if ax.images and f"W1[:, {j}]" in ax.get_title())
+    change = next(ax for ax in fig.axes if ax.images and f"{NUDGE}weights[0][:, {j}]" in ax.get_title())
     image = change.images[0]
     assert np.array_equal(np.asarray(image.get_array()), -result["grad_w_neuron"].reshape(28, 28))
     assert image.norm.vmin == -image.norm.vmax  # centred at 0
@@ -122,9 +122,10 @@ def test_the_weight_image_and_the_check_say_what_was_computed(viz_context, first
 
 
 def test_the_words_about_the_outputs_follow_their_signs():
-    assert output_wishes(np.array([-0.1, 0.2, -0.3]), 1) == "output 1 (the target) wants to grow; outputs 0, 2 want to shrink"
+    assert output_wishes(np.array([-0.1, 0.2, -0.3]), 1) == (
+        f"{NUDGE}a: output 1 (the target) wants to grow; outputs 0, 2 want to shrink")
     assert output_wishes(np.array([0.1, -0.2, 0.0]), 1) == (
-        "output 0 wants to grow; output 1 (the target) wants to shrink; output 2 wants no change")
+        f"{NUDGE}a: output 0 wants to grow; output 1 (the target) wants to shrink; output 2 wants no change")
 
 
 def test_for_a_given_image_the_backprop_target_is_the_networks_own_answer(viz_context, mnist):
@@ -144,3 +145,73 @@ def test_other_networks_get_the_same_sign_convention_and_readable_text(viz_conte
         assert [bar.get_facecolor() for bar in ax.patches] == [to_rgba(sign_color(h)) for h in heights]
     assert all(colour == to_rgba(sign_color(value)) for _, _, value, colour in table_rows(fig))
     assert text_problems(fig) == []
+
+
+@pytest.mark.parametrize("sizes", [(784, 16, 16, 10), (784, 10)])
+def test_parameters_and_layers_are_named_as_digitnet_names_them(viz_context, first_example, sizes):
+    if sizes != (784, 16, 16, 10):
+        viz_context.network = Network(sizes=sizes, seed=1)
+    out = len(sizes) - 2                                  # biases[out] lead into the output layer
+    result = backprop_example(viz_context.network, *first_example)
+    fig = draw("backprop", viz_context)
+    j = result["neuron"]
+    names = [name for name, _, _ in result["checks"]]
+    assert all(re.fullmatch(rf"weights\[0\]\[\d+, {j}\]", name) for name in names[:5]), names
+    assert names[5:] == [f"biases[{out}][{k}]" for k in range(10)]
+    assert [name for name, _, _, _ in table_rows(fig)] == names
+    words = figure_words(fig)
+    assert not re.search(r"\bW\d|b_out|(?<!hidden )layer \d", words)  # no W1, W3, b_out, nor a bare "layer 2"
+    titles = [ax.get_title() for ax in bar_axes(fig)]
+    expected = ["(a) the output layer", "(b) hidden layer 2", "(c) hidden layer 1"][:len(sizes) - 1]
+    assert [title.split(":")[0] for title in titles] == expected
+
+
+def test_the_figure_says_which_digit_it_shows(viz_context, mnist):
+    words = figure_words(draw("backprop", viz_context))
+    assert "(d) test digit 0;" in words and "one example: test digit 0" in words
+    assert "your own image" not in words
+    viz_context.image = mnist[1].X[1]
+    words = figure_words(draw("backprop", viz_context))
+    assert "(d) your own image;" in words and "test digit 0" not in words
+    paragraph = FIGURES["backprop"].paragraph
+    assert "training" not in paragraph and "the first test digit, unless you give your own image" in paragraph
+
+
+def test_outputs_whose_nudges_are_not_numbers_are_said_to_be_so():
+    nan = np.nan
+    assert output_wishes(np.full(3, nan), 1) == (
+        f"{NUDGE}a: every output's nudge is not a number (NaN): the network's outputs are not numbers")
+    assert output_wishes(np.array([0.1, nan, -0.2]), 1) == (
+        f"{NUDGE}a: output 0 wants to grow; output 2 wants to shrink; output 1 (the target) is not a number (NaN)")
+    assert output_wishes(np.array([nan, 0.3, nan]), 1, np.array([nan, 0.2, nan])).endswith(
+        "outputs 0, 2 are not numbers (NaN)")
+    with pytest.raises(ValueError, match="no outputs"):
+        output_wishes(np.array([]), 0)
+
+
+def test_a_network_whose_outputs_are_not_numbers_is_drawn_saying_so(viz_context):
+    network = Network(seed=1)
+    network.weights[0][:] = np.nan
+    viz_context.network = network
+    words = figure_words(draw("backprop", viz_context))
+    assert "every output's nudge is not a number (NaN): the network's outputs are not numbers" in words
+
+
+def test_for_a_softmax_output_the_words_say_what_the_nudges_become_through_it(viz_context, first_example):
+    assert output_wishes(np.array([0.0, 2.0, 0.0]), 1, np.array([-0.3, 0.5, -0.2])) == (
+        f"{NUDGE}a: output 1 (the target) wants to grow; outputs 0, 2 want no change\n"
+        f"through the softmax, {NUDGE}z: output 1 (the target) wants to grow; outputs 0, 2 want to shrink")
+    x, label = first_example
+    viz_context.network = network = Network(cost="cross_entropy", seed=1)
+    result = backprop_example(network, x, label)
+    a = as_float64(network).feedforward(x[None].astype(np.float64))[0]
+    others = [d for d in range(10) if d != label]
+    assert (a[others] > 0).all()  # so -dC/dz = y - a is below 0 for each of them
+    assert np.allclose(-result["deltas"][-1], np.eye(10)[label] - a, rtol=1e-10, atol=0)
+    words = figure_words(draw("backprop", viz_context))
+    listed = ", ".join(map(str, others))
+    assert (f"{NUDGE}a: output {label} (the target) wants to grow; outputs {listed} want no change\n"  # -y/a is 0
+            f"through the softmax, {NUDGE}z: output {label} (the target) wants to grow; "
+            f"outputs {listed} want to shrink") in words
+    viz_context.network = Network(cost="mse", seed=1)  # sigmoid outputs move one by one: no second line
+    assert "softmax" not in figure_words(draw("backprop", viz_context))

@@ -1,5 +1,7 @@
 """The chain-rule figure: one weight's derivative by hand, equal to backprop's and to a finite difference."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -73,8 +75,8 @@ def test_the_figure_shows_the_numbers_it_computed(viz_context, example):
     assert agreement(last) in words and agreement(previous) in words
     assert all(number(value) in words for value in batch["per_example"])
     assert f"mean {number(batch['mean'])};   backprop on the batch: {number(batch['backprop'])}" in words
-    assert f"w = W3[{last['k']}, {last['j']}]" in words
-    assert f"w' = W2[{previous['i']}, {previous['k']}]" in words
+    assert f"w = weights[2][{last['k']}, {last['j']}]" in words
+    assert f"w' = weights[1][{previous['i']}, {previous['k']}]" in words
     product = float(number(last["by_hand"]))  # as printed, it is backprop's to its five digits
     assert relative(product, last["backprop"]) < 1e-4
     assert text_problems(fig) == []
@@ -103,3 +105,46 @@ def test_other_networks_get_their_own_true_numbers(viz_context, example, config)
     assert number(last["by_hand"]) in words
     assert ("softmax" in network.output.name) == ("\\sum_i" in words)  # no one slope for a softmax output
     assert ("no hidden layer" in words) == (numbers["previous"] is None)
+
+
+@pytest.mark.parametrize("sizes", [(784, 16, 16, 10), (784, 30, 10), (784, 10)])
+def test_weights_and_layers_are_named_as_digitnet_names_them(viz_context, example, sizes):
+    if sizes != (784, 16, 16, 10):
+        viz_context.network = Network(sizes=sizes, seed=1)
+    x, label, X_batch, labels_batch = example
+    numbers = chain_rule(viz_context.network, x, label, X_batch, labels_batch)
+    words = figure_words(draw("chain-rule", viz_context))
+    last, previous, out = numbers["last"], numbers["previous"], len(sizes) - 1   # layer 0 is the input
+    names = {0: "the input (layer 0)", out: "the output layer"} | {l: f"hidden layer {l}" for l in range(1, out)}
+    unit = {0: "pixel"} | {l: "neuron" for l in range(1, out)}
+    assert (f"(a) one weight of the output layer: w = weights[{out - 1}][{last['k']}, {last['j']}], "
+            f"from {unit[out - 1]} k = {last['k']} of {names[out - 1]} to output j = {last['j']}") in words
+    assert f"(c) the same w = weights[{out - 1}][{last['k']}, {last['j']}]" in words
+    if previous is not None:
+        i, k = previous["i"], previous["k"]
+        assert (f"(b) one layer further back: w' = weights[{out - 2}][{i}, {k}], from {unit[out - 2]} i = {i} of "
+                f"{names[out - 2]} to neuron k = {k} of {names[out - 1]}") in words
+    assert not re.search(r"\bW\d|(?<!hidden )(?<!\()layer \d", words)  # no W3, no bare "layer 2"
+
+
+def test_the_figure_and_its_paragraph_say_which_digit_it_is(viz_context, mnist):
+    words = figure_words(draw("chain-rule", viz_context))
+    label = int(viz_context.test_set.labels[0])
+    assert f"test digit 0, target {label} (its true label)" in words and "one example" not in words
+    assert f"the first {BATCH} training digits, one mini-batch" in words
+    x = mnist[1].X[1]
+    viz_context.image = x
+    answer = int(viz_context.network.predict(x[None])[0])
+    words = figure_words(draw("chain-rule", viz_context))
+    assert f"your own image, target {answer} (the network's own answer)" in words and "test digit" not in words
+    paragraph = FIGURES["chain-rule"].paragraph
+    assert "training example" not in paragraph
+    assert "For one digit (the first test digit, unless you give your own image)" in paragraph
+    assert f"(here the first {BATCH} training digits)" in paragraph
+
+
+def test_nielsens_equation_names_come_with_what_they_do(viz_context):
+    words = figure_words(draw("chain-rule", viz_context))
+    named = re.findall(r"BP\d", words)
+    explained = re.findall(r"back through weights\[\d\] \(Nielsen's (BP\d)\)", words)
+    assert named == explained == ["BP2"]

@@ -5,8 +5,9 @@ network it is given is never changed and finite differences are accurate. Everyt
 is a derivative of the cost, dC/d(something), with its own sign; the figures decide how to
 show it.
 
-Indices follow digitnet's W, which is (n_in, n_out): ``W[k, j]`` joins neuron k of one layer
-to neuron j of the next, the weight 3Blue1Brown and Nielsen call w_jk.
+Names and indices are digitnet's: ``weights[l]`` and ``biases[l]`` lead into layer l + 1 (layer 0 is
+the input), and ``weights[l]`` is (n_in, n_out): ``weights[l][k, j]`` joins neuron k of one layer to
+neuron j of the next, the weight 3Blue1Brown and Nielsen call w_jk.
 """
 
 import numpy as np
@@ -20,9 +21,10 @@ def backprop_example(network, x, label, n_checks=5, eps=1e-4):
 
     Returns a dict: ``grad_a``, dC/da of each layer after the input, e.g. (16,), (16,), (10,);
     ``deltas``, dC/dz of the same layers; ``neuron`` j, the first-layer neuron with the largest
-    |delta| (the one whose weights change most); ``grad_w_neuron``, dC/dW[:, j] (784,); and
+    |delta| (the one whose weights change most); ``grad_w_neuron``, dC/dweights[0][:, j] (784,); and
     ``checks``, a list of (name, backprop, finite difference) of dC/dp for the ``n_checks``
-    weights into j with the largest gradient and every output bias. All in float64.
+    weights into j with the largest gradient and every output bias, named as digitnet names them
+    ("weights[0][i, j]", "biases[l][k]"). All in float64.
     """
     network = as_float64(network)
     X = np.asarray(x, dtype=np.float64).reshape(1, -1)
@@ -34,9 +36,10 @@ def backprop_example(network, x, label, n_checks=5, eps=1e-4):
     grad_a.append(network.cost.prime(activations[-1], Y)[0])   # the output layer's, from the cost
     j = int(np.abs(deltas[0]).argmax())
     pixels = np.argsort(-np.abs(grad_w[0][:, j]))[:n_checks]
-    checks = [(f"W1[{i}, {j}]", grad_w[0][i, j], central_difference(network, X, Y, network.weights[0], (i, j), eps))
-              for i in pixels]
-    checks += [(f"b_out[{k}]", grad_b[-1][k], central_difference(network, X, Y, network.biases[-1], (k,), eps))
+    out = len(network.biases) - 1                               # biases[out] are the output layer's
+    checks = [(f"weights[0][{i}, {j}]", grad_w[0][i, j],
+               central_difference(network, X, Y, network.weights[0], (i, j), eps)) for i in pixels]
+    checks += [(f"biases[{out}][{k}]", grad_b[-1][k], central_difference(network, X, Y, network.biases[-1], (k,), eps))
                for k in range(network.sizes[-1])]
     return {
         "grad_a": grad_a,
@@ -69,11 +72,11 @@ def output_slope(network, z, a):
 def chain_rule(network, x, label, X_batch, labels_batch, eps=1e-4):
     """One weight's derivative worked by hand, as 3Blue1Brown's chapter 4 does, beside backprop's.
 
-    The weight is w = W[k, j] of the last layer (hidden neuron k to output j), the one this
+    The weight is w = weights[-1][k, j] of the output layer (neuron k of the layer before to output j), the one this
     example x (784,) with target ``label`` pulls on hardest (the largest |dC0/dw|). For this one
     example's cost C0: dC0/dw = a_k * f'(z_j) * dC0/da_j (dz_j/dw, da_j/dz_j, the cost's prime).
-    One layer further back, for the weight w' = W'[i, k] of the layer before with the largest
-    |dC0/dw'|: dC0/da_k = sum over outputs j of W[k, j] * dC0/dz_j, and dC0/dw' = a_i * f'(z_k) *
+    One layer further back, for the weight w' = weights[-2][i, k] with the largest
+    |dC0/dw'|: dC0/da_k = sum over outputs j of weights[-1][k, j] * dC0/dz_j, and dC0/dw' = a_i * f'(z_k) *
     dC0/da_k. Over the mini-batch X_batch (n, 784) with ``labels_batch`` (n,), the cost is the mean
     of the examples' costs, so dC/dw is the mean of their dC_x/dw.
 
@@ -109,13 +112,13 @@ def chain_rule(network, x, label, X_batch, labels_batch, eps=1e-4):
 
 
 def _one_layer_back(network, X, Y, zs, activations, grad_w, delta, eps):
-    """The chain rule for the weight W'[i, k] of the layer before the last that this example pulls on
-    hardest: dC0/da_k summed over the outputs, then times f'(z_k) and a_i."""
+    """The chain rule for the weight weights[-2][i, k], the one of the layer before the output layer that
+    this example pulls on hardest: dC0/da_k summed over the outputs, then times f'(z_k) and a_i."""
     if len(network.weights) < 2:
         return None
     i, k = np.unravel_index(np.abs(grad_w[-2]).argmax(), grad_w[-2].shape)
     i, k = int(i), int(k)
-    terms = network.weights[-1][k] * delta                           # W[k, j] dC0/dz_j, one per output j
+    terms = network.weights[-1][k] * delta                           # weights[-1][k, j] dC0/dz_j, one per output j
     grad_a_k = terms.sum()                                           # BP2, before f'
     z_k, a_k = zs[-2][0, k], activations[-2][0, k]
     slope = network.activation.backward(np.array([z_k]), np.array([a_k]), np.ones(1))[0]  # f'(z_k)
@@ -130,7 +133,7 @@ def _one_layer_back(network, X, Y, zs, activations, grad_w, delta, eps):
 
 
 def _over_the_batch(network, X_batch, labels_batch, k, j):
-    """Each example's dC_x/dW[k, j] of the last layer by the chain rule, their mean, and backprop's dC/dW[k, j]
+    """Each example's dC_x/dw of w = weights[-1][k, j] by the chain rule, their mean, and backprop's dC/dw
     for the batch's mean cost."""
     X = np.asarray(X_batch, dtype=np.float64)
     Y = one_hot(labels_batch, network.sizes[-1], dtype=np.float64)

@@ -28,10 +28,10 @@ def nudge(gradient):
 @register(
     "backprop",
     "Backpropagation, one example: the nudges each output wants, carried back to every neuron",
-    "For one training example, the cost tells each output neuron which way, and how strongly, it "
-    "should move. Backpropagation carries those wishes back layer by layer, weighting each by how "
-    "strongly the neurons are connected, and turns them into a change for every weight. A "
-    "finite-difference check of the cost confirms the numbers.",
+    "For one digit (the first test digit, unless you give your own image), the cost tells each output "
+    "neuron which way, and how strongly, it should move. Backpropagation carries those wishes back layer "
+    "by layer, weighting each by how strongly the neurons are connected, and turns them into a change for "
+    "every weight. A finite-difference check of the cost confirms the numbers.",
     size=(9.6, 8),
     section="backprop",
 )
@@ -49,14 +49,21 @@ def make_backprop(fig, context):
         _nudge_bars(fig.add_subplot(bars[0, column]), nudge(result["grad_a"][layer]),
                     f"({next(letters)}) {_layer_name(layer, len(result['grad_a']))}: {NUDGE}a",
                     "output digit" if layer == len(result["grad_a"]) - 1 else "neuron", highlight=outlined)
-    show_digit(fig.add_subplot(lower[0, 0]), x, f"({next(letters)}) the example;\ntarget {label} ({source})")
+    show_digit(fig.add_subplot(lower[0, 0]), x, f"({next(letters)}) {example_name(context)};\n"
+                                                 f"target {label} ({source})")
     first = _layer_name(0, len(result["grad_a"]))
     _weight_change_image(fig, fig.add_subplot(lower[0, 1]), nudge(result["grad_w_neuron"]), first, j,
                          next(letters))
     _check_table(fig.add_subplot(lower[0, 2]), result["checks"], next(letters))
-    fig.suptitle("Backpropagation, one example\n"
-                 + output_wishes(nudge(result["grad_a"][-1]), label) + "\n" + CONVENTION, fontsize=9.5)
+    through = nudge(result["deltas"][-1]) if context.network.output.name == "softmax" else None
+    fig.suptitle(f"Backpropagation, one example: {example_name(context)}\n"
+                 + output_wishes(nudge(result["grad_a"][-1]), label, through) + "\n" + CONVENTION, fontsize=9.5)
     return fig
+
+
+def example_name(context):
+    """Which digit context.example is, in words: "test digit 0", or "your own image"."""
+    return "test digit 0" if context.image is None else "your own image"
 
 
 def example_target(context):
@@ -73,23 +80,49 @@ def _layers_shown(n_layers):
 
 
 def _layer_name(layer, n_layers):
-    return "output layer" if layer == n_layers - 1 else f"hidden layer {layer + 1}"
+    """The name of layer ``layer`` after the input (0: the first of ``n_layers``), as layer_name says it."""
+    return layer_name(layer + 1, n_layers)
 
 
-def output_wishes(nudges, target):
-    """Which outputs want to grow and which to shrink, in words, from the output layer's nudges (n_out,)."""
-    grow = [d for d, v in enumerate(nudges) if v > 0]
-    shrink = [d for d, v in enumerate(nudges) if v < 0]
-    still = [d for d, v in enumerate(nudges) if v == 0]
+def layer_name(number, last):
+    """Layer ``number`` of a network whose output layer is layer ``last``, counted as digitnet counts
+    them (layer 0 is the input, weights[l] leads into layer l + 1): "the input (layer 0)", "hidden
+    layer 1", ..., "the output layer"."""
+    if number == 0:
+        return "the input (layer 0)"
+    return "the output layer" if number == last else f"hidden layer {number}"
 
+
+def output_wishes(nudges, target, through_softmax=None):
+    """Which outputs want to grow and which to shrink, in words, from what panel (a) draws: the output
+    layer's nudges -dC/da (n_out,). For a softmax output layer give ``through_softmax``, its -dC/dz
+    (n_out,): a softmax's outputs move together (one grows, the others shrink), so a second line says
+    what the nudges become through it. Outputs whose nudge is NaN are named as not numbers."""
+    nudges = np.asarray(nudges, dtype=float)
+    if nudges.size == 0:
+        raise ValueError("There are no outputs whose nudges could be put into words.")
+    words = f"{NUDGE}a: " + _wishes(nudges, target)
+    if through_softmax is not None and not np.isnan(nudges).all():
+        words += f"\nthrough the softmax, {NUDGE}z: " + _wishes(np.asarray(through_softmax, dtype=float), target)
+    return words
+
+
+def _wishes(values, target):
+    """"output 7 (the target) wants to grow; outputs 0, 1 want to shrink; ..." for ``values`` (n_out,)."""
     def named(digits):
         words = ", ".join(str(d) + (" (the target)" if d == target else "") for d in digits)
         return f"output{'s' if len(digits) > 1 else ''} {words}"
 
-    parts = [f"{named(grow)} want{'s' if len(grow) == 1 else ''} to grow"] if grow else []
-    parts += [f"{named(shrink)} want{'s' if len(shrink) == 1 else ''} to shrink"] if shrink else []
-    parts += [f"{named(still)} want{'s' if len(still) == 1 else ''} no change"] if still else []
-    return "; ".join(parts)
+    def verb(digits, singular, plural):
+        return f"{named(digits)} {singular if len(digits) == 1 else plural}"
+
+    if np.isnan(values).all():
+        return "every output's nudge is not a number (NaN): the network's outputs are not numbers"
+    groups = [([d for d, v in enumerate(values) if v > 0], "wants to grow", "want to grow"),
+              ([d for d, v in enumerate(values) if v < 0], "wants to shrink", "want to shrink"),
+              ([d for d, v in enumerate(values) if v == 0], "wants no change", "want no change"),
+              ([d for d, v in enumerate(values) if np.isnan(v)], "is not a number (NaN)", "are not numbers (NaN)")]
+    return "; ".join(verb(digits, singular, plural) for digits, singular, plural in groups if digits)
 
 
 def _nudge_bars(ax, nudges, title, xlabel, highlight=None):
@@ -107,14 +140,14 @@ def _nudge_bars(ax, nudges, title, xlabel, highlight=None):
     return ax
 
 
-def _weight_change_image(fig, ax, weight_nudge, layer_name, j, letter):
+def _weight_change_image(fig, ax, weight_nudge, layer, j, letter):
     limit = max(np.abs(weight_nudge).max(), 1e-30)
     image = ax.imshow(weight_nudge.reshape(28, 28), cmap=SIGN_CMAP, vmin=-limit, vmax=limit)
     bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     bar.ax.tick_params(labelsize=8)
     bar.ax.yaxis.get_offset_text().set_fontsize(8)
     ax.set_title(f"({letter}) nudges to the {weight_nudge.size} weights into\n"
-                 f"{layer_name} neuron {j}: {NUDGE}W1[:, {j}]", fontsize=8.5)
+                 f"neuron {j} of {layer}: {NUDGE}weights[0][:, {j}]", fontsize=8.5)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
@@ -124,8 +157,9 @@ def check_rows(checks):
     """The check table: its header, then (line, nudge) for each parameter: its nudge by backprop and by
     finite differences and their relative error; ``checks`` is a list of (name, dC/dp by backprop,
     dC/dp by finite differences)."""
-    header = f"{'p':<11}{'backprop':>11}{'fin. diff.':>11}{'rel. err':>9}"
-    rows = [(f"{name:<11}{nudge(bp):>11.3e}{nudge(fd):>11.3e}{relative_error(bp, fd):>9.1e}", nudge(bp))
+    width = max(len(name) for name, _, _ in checks)
+    header = f"{'p':<{width}}{'backprop':>11}{'fin. diff.':>11}{'rel. err':>9}"
+    rows = [(f"{name:<{width}}{nudge(bp):>11.3e}{nudge(fd):>11.3e}{relative_error(bp, fd):>9.1e}", nudge(bp))
             for name, bp, fd in checks]
     return header, rows
 

@@ -8,7 +8,7 @@ as the chain rule gives them; the backprop figure draws their negatives, the nud
 
 from ._gradients import chain_rule
 from ._probe import GRADIENT_FLOOR, relative_error
-from .backprop import example_target
+from .backprop import example_name, example_target, layer_name
 from .registry import register
 from .style import sign_color
 
@@ -60,13 +60,14 @@ def math(formula):
 @register(
     "chain-rule",
     "The chain rule for one weight, worked by hand: three factors, a sum over outputs, a mean over the batch",
-    "For one training example, the derivative of the cost with respect to one weight of the last layer "
-    "is a product of three numbers: the activation feeding the weight, the slope of the neuron it feeds, "
-    "and how the cost changes with that neuron's output. Backpropagation computes exactly this product, "
-    "and nudging the weight and measuring the cost (a finite difference) agrees. One layer further back, "
-    "a neuron feeds every output, so its derivative is a sum over them; and the cost of a mini-batch is "
-    "the mean of its examples' costs, so its gradient is the mean of theirs.",
-    size=(9.6, 9.3),
+    "For one digit (the first test digit, unless you give your own image), the derivative of the cost "
+    "with respect to one weight of the output layer is a product of three numbers: the activation feeding "
+    "the weight, the slope of the neuron it feeds, and how the cost changes with that neuron's output. "
+    "Backpropagation computes exactly this product, and nudging the weight and measuring the cost (a finite "
+    "difference) agrees. One layer further back, a neuron feeds every output, so its derivative is a sum "
+    "over them; and the cost of a mini-batch (here the first "
+    f"{BATCH} training digits) is the mean of its examples' costs, so its gradient is the mean of theirs.",
+    size=(9.6, 9.9),
     section="backprop",
 )
 def make_chain_rule(fig, context):
@@ -74,8 +75,8 @@ def make_chain_rule(fig, context):
     label, source = example_target(context)
     train = context.train_set
     numbers = chain_rule(network, context.example, label, train.X[:BATCH], train.labels[:BATCH], eps=EPS)
-    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[2.1, 4.0, 3.1])
-    _one_weight(top, network, numbers, label, source)
+    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[2.1, 4.6, 3.1])
+    _one_weight(top, network, numbers, f"{example_name(context)}, target {label} ({source})")
     _one_layer_back(middle, network, numbers)
     _over_the_batch(bottom, numbers)
     fig.suptitle("The chain rule for one weight, by hand, in float64: blue bars positive, red negative\n"
@@ -119,7 +120,12 @@ def agreement(worked):
             f"(rel. err {error(by_hand, worked['finite_difference'])})")
 
 
-def _one_weight(fig, network, numbers, label, source):
+def weights_name(l):
+    """digitnet's name of the weights into layer l + 1, in mathtext: weights[l]."""
+    return r"\mathrm{weights}[" + str(l) + "]"
+
+
+def _one_weight(fig, network, numbers, example):
     last, layers = numbers["last"], numbers["layers"]
     k, j = last["k"], last["j"]
     cost, cost_prime = COSTS.get(network.cost.name, (r"C_0", r"\partial C_0/\partial a_j"))
@@ -131,12 +137,14 @@ def _one_weight(fig, network, numbers, label, source):
         factors.append((math(r"\partial a_j/\partial z_j"), math(slope_formula(network.output.name, "j")),
                         last["slope"]))
         factors.append((math(r"\partial C_0/\partial a_j"), math(cost_prime), last["cost_prime"]))
+    before = layer_name(layers - 1, layers)
+    unit = "pixel" if layers == 1 else "neuron"
     rows = [
-        f"(a) one weight of the last layer: w = W{layers}[{k}, {j}], from neuron k = {k} of layer {layers - 1} "
+        f"(a) one weight of the output layer: w = weights[{layers - 1}][{k}, {j}], from {unit} k = {k} of {before} "
         f"to output j = {j},",
-        "the one with the largest |\u2202C\u2080/\u2202w| for this example (digitnet's W is (n_in, n_out): "
-        "W[k, j] is the slides' " + math("w_{jk}") + ")",
-        f"one example, target {label} ({source}):   {math(cost)},   "
+        "the one with the largest |\u2202C\u2080/\u2202w| for this digit (digitnet's weights[l] is (n_in, n_out): "
+        "weights[l][k, j] is the slides' " + math("w_{jk}") + ")",
+        f"{example}:   {math(cost)},   "
         f"{math('z_j')} = {number(last['z'])},   {math('a_j')} = {number(last['a'])},   "
         f"{math('y_j')} = {number(last['y'])}",
         *chain_rows(math(r"\partial C_0/\partial w"), factors, last["by_hand"]),
@@ -148,22 +156,27 @@ def _one_weight(fig, network, numbers, label, source):
 def _one_layer_back(fig, network, numbers):
     previous, layers = numbers["previous"], numbers["layers"]
     if previous is None:
-        _write(fig.add_subplot(), ["(b) this network has no hidden layer: the last layer is its only one"])
+        _write(fig.add_subplot(), ["(b) this network has no hidden layer: the output layer is its only one"])
         return
     i, k = previous["i"], previous["k"]
-    words, chart = fig.subfigures(2, 1, height_ratios=[1.8, 2.2])
+    words, chart = fig.subfigures(2, 1, height_ratios=[2.4, 2.2])
+    last = weights_name(layers - 1)
     factors = [
         (math(r"\partial z_k/\partial w'"), math("a_i"), previous["a_prev"]),
         (math(r"\partial a_k/\partial z_k"), math(slope_formula(network.activation.name, "k")), previous["slope"]),
-        (math(r"\partial C_0/\partial a_k"), math(r"\sum_j W[k, j]\,\partial C_0/\partial z_j"), previous["grad_a_k"]),
+        (math(r"\partial C_0/\partial a_k"), math(r"\sum_j " + last + r"[k, j]\,\partial C_0/\partial z_j"),
+         previous["grad_a_k"]),
     ]
+    unit = "pixel" if layers == 2 else "neuron"
     rows = [
-        f"(b) one layer further back: w' = W{layers - 1}[{i}, {k}], from neuron i = {i} of layer {layers - 2} to "
-        f"neuron k = {k} of layer {layers - 1}, the largest |\u2202C\u2080/\u2202w'| there",
+        f"(b) one layer further back: w' = weights[{layers - 2}][{i}, {k}], from {unit} i = {i} of "
+        f"{layer_name(layers - 2, layers)} to neuron k = {k} of {layer_name(layers - 1, layers)},",
+        "the one with the largest |\u2202C\u2080/\u2202w'| there",
         f"{math('a_k')} feeds all {len(previous['terms'])} outputs, so "
-        + math(r"\partial C_0/\partial a_k") + " sums over them: the bars below, "
-        f"sum {number(previous['grad_a_k'])} (backprop, BP2: {number(previous['backprop_grad_a_k'])}, "
-        f"rel. err {error(previous['grad_a_k'], previous['backprop_grad_a_k'])})",
+        + math(r"\partial C_0/\partial a_k") + f" sums over them: the bars below, sum {number(previous['grad_a_k'])}",
+        "backprop gets it by carrying the outputs' " + math(r"\partial C_0/\partial z_j") + " back through "
+        f"weights[{layers - 1}] (Nielsen's BP2): {number(previous['backprop_grad_a_k'])}, "
+        f"rel. err {error(previous['grad_a_k'], previous['backprop_grad_a_k'])}",
         *chain_rows(math(r"\partial C_0/\partial w'"), factors, previous["by_hand"]),
         agreement(previous),
     ]
@@ -172,7 +185,7 @@ def _one_layer_back(fig, network, numbers):
     ax = chart.add_subplot()
     _sign_bars(ax, terms, [str(j) for j in range(len(terms))])
     ax.set_xlabel("output j", fontsize=SIZE)
-    ax.set_ylabel(math(r"W[k, j]\,\partial C_0/\partial z_j"), fontsize=SIZE)
+    ax.set_ylabel(math(last + r"[k, j]\,\partial C_0/\partial z_j"), fontsize=SIZE)
 
 
 def _over_the_batch(fig, numbers):
@@ -183,12 +196,12 @@ def _over_the_batch(fig, numbers):
     _sign_bars(ax, per_example, ticks)
     ax.axhline(batch["mean"], color="black", linestyle="--", linewidth=1, label=f"their mean {number(batch['mean'])}")
     ax.legend(fontsize=SIZE, loc="best")
-    ax.set_xlabel(f"the first {len(per_example)} training examples, one mini-batch: "
+    ax.set_xlabel(f"the first {len(per_example)} training digits, one mini-batch: "
                   r"$\partial C_x/\partial w$ of each", fontsize=SIZE)
     ax.set_ylabel(math(r"\partial C_x/\partial w"), fontsize=SIZE)
-    ax.set_title(f"(c) the same w = W{layers}[{last['k']}, {last['j']}] over a mini-batch: C is the mean of the "
-                 "examples' costs " + math("C_x") + ", so " + math(r"\partial C/\partial w")
-                 + " is the mean of theirs\n"
+    ax.set_title(f"(c) the same w = weights[{layers - 1}][{last['k']}, {last['j']}] over a mini-batch of training "
+                 "digits: C is the mean of the examples' costs " + math("C_x") + ",\nso "
+                 + math(r"\partial C/\partial w") + " is the mean of theirs: "
                  f"mean {number(batch['mean'])};   backprop on the batch: {number(batch['backprop'])} "
                  f"(rel. err {error(batch['mean'], batch['backprop'])})", fontsize=SIZE, loc="left")
 
