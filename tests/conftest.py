@@ -120,3 +120,58 @@ def server(trained_network, tmp_path_factory):
     path = trained_network.save(tmp_path_factory.mktemp("web") / "model.npz")
     with serving(create_app(load(path), model_path=path)) as url:
         yield url
+
+
+_drawn = {}  # each figure is drawn once for the whole session: they are deterministic
+
+
+@pytest.fixture
+def drawn(viz_context):
+    """``drawn(name)``: the figure ``name`` made from the quick context and drawn (cached)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from digitnet.viz import FIGURES
+
+    def draw(name):
+        if name not in _drawn:
+            entry = FIGURES[name]
+            fig = Figure(figsize=entry.size)
+            FigureCanvasAgg(fig)
+            entry.make(fig, viz_context)
+            fig.canvas.draw()
+            _drawn[name] = fig
+        return _drawn[name]
+
+    return draw
+
+
+def lines_labelled(ax, start):
+    """The lines on ``ax`` whose label starts with ``start``."""
+    return [line for line in ax.get_lines() if line.get_label().startswith(start)]
+
+
+def reads_as_sign(color):
+    """Whether a matplotlib colour reads as the lesson's sign blue or red (a clear hue near either, not grey)."""
+    import colorsys
+
+    from matplotlib.colors import to_rgb
+
+    hue, lightness, saturation = colorsys.rgb_to_hls(*to_rgb(color))
+    degrees = 360 * hue
+    return saturation > 0.3 and 0.15 < lightness < 0.85 and (190 <= degrees <= 250 or degrees <= 15 or degrees >= 345)
+
+
+def line_colors(fig):
+    """(label, colour) for each colour a reader sees on the lines of ``fig``'s axes: a line's own colour
+    where its line is drawn, its markers' edge and face where they are."""
+    from matplotlib.markers import MarkerStyle
+
+    shown = []
+    for line in (line for ax in fig.axes for line in ax.get_lines()):
+        colors = [line.get_color()] if line.get_linestyle() not in ("None", "none", "", " ") else []
+        if line.get_marker() not in ("None", "none", "", " ", None):
+            filled = MarkerStyle(line.get_marker()).is_filled()  # "_" or "+" have no face to colour
+            colors += [line.get_markeredgecolor()] + ([line.get_markerfacecolor()] if filled else [])
+        shown += [(line.get_label(), color) for color in colors if str(color).lower() != "none"]
+    return shown

@@ -1,39 +1,18 @@
 """The training-curves figure: a model's saved history, or fresh runs of the seed and modern recipes."""
 
 import math
-import re
 
 import numpy as np
 import pytest
+from conftest import line_colors, lines_labelled, reads_as_sign
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from digitnet import Network
+from digitnet.health import check_health
 from digitnet.viz import FIGURES, curves
-from digitnet.viz._training import BatchCosts
-from digitnet.viz.style import figure_words
-
-_drawn = {}  # each figure is drawn once for the whole module: they are deterministic
-
-
-@pytest.fixture
-def drawn(viz_context):
-    """``drawn(name)``: the figure ``name`` made from the quick context and drawn (cached)."""
-    def draw(name):
-        if name not in _drawn:
-            entry = FIGURES[name]
-            fig = Figure(figsize=entry.size)
-            FigureCanvasAgg(fig)
-            entry.make(fig, viz_context)
-            fig.canvas.draw()
-            _drawn[name] = fig
-        return _drawn[name]
-
-    return draw
-
-
-def lines_labelled(ax, start):
-    return [line for line in ax.get_lines() if line.get_label().startswith(start)]
+from digitnet.viz._training import BatchCosts, sample_of
+from digitnet.viz.style import SERIES, figure_words
 
 
 def history_of(costs, rates=None, saturation=None):
@@ -85,9 +64,9 @@ def test_curves_draws_a_models_saved_history(viz_context):
 def test_the_words_on_the_cost_change_when_the_cost_jumps(viz_context):
     falling = figure_words(curves_of(viz_context, history_of(FALLING, COSINE)))
     jumping = figure_words(curves_of(viz_context, history_of(JUMPING, COSINE)))
-    assert "The cost fell in every epoch: from 0.5 after epoch 1 to 0.0312 after epoch 16." in falling
+    assert "The train cost fell in every epoch: from 0.5 after epoch 1 to 0.0312 after epoch 16." in falling
     assert "rose" not in falling
-    assert "The cost rose in 1 of 15 epochs: first at epoch 2 (0.13 → 0.23, rate 3)." in jumping
+    assert "The train cost rose in 1 of 15 epochs: first at epoch 2 (0.13 → 0.23, rate 3), ringed." in jumping
     assert "fell in every epoch" not in jumping
 
 
@@ -103,13 +82,37 @@ def test_the_words_say_whether_the_cost_settles_as_the_rate_falls():
     assert "as the rate falls" not in curves.cost_verdict(epoch, calm_end, [3.0] * 16)  # it did not fall
 
 
+def test_a_cost_that_does_not_change_did_not_fall_and_a_rounding_rise_is_no_rise():
+    epoch = np.arange(1, 17)
+    level = curves.cost_verdict(epoch, [0.5] * 16, COSINE)
+    assert "fell in every epoch" not in level and "rose in" not in level
+    assert "The train cost never rose, but it fell in only 0 of 15 epochs (it held level in the others)" in level
+    end = FALLING[12]
+    tiny = FALLING[:13] + [end * (1 + 1e-7), end, end * (1 + 1e-7)]  # rises far under TINY of the cost
+    words = curves.cost_verdict(epoch, tiny, COSINE)
+    assert "rose in" not in words and "still jumping" not in words and "fell in every epoch" not in words
+    assert "it fell in only 12 of 15 epochs" in words
+    counted = FALLING[:13] + [end * (1 + 10 * curves.TINY), end, end]  # a rise above TINY counts
+    assert "The train cost rose in 1 of 15 epochs" in curves.cost_verdict(epoch, counted, COSINE)
+
+
+def test_the_words_name_the_largest_rise_of_the_last_quarter_as_it_is():
+    epoch = np.arange(1, 17)
+    jumpy = [0.2 + 0.05 * (k % 2) for k in range(16)]
+    calm_end = jumpy[:12] + [0.1, 0.102708, 0.09, 0.08]  # the last quarter's one rise: 0.002708
+    words = curves.cost_verdict(epoch, calm_end, COSINE)
+    assert "the largest rise is 0.0027." in words
+    assert "no rise is above" not in words  # 0.002708 is above 0.0027
+    assert words.startswith("The train cost rose in") and "ringed" in words
+
+
 def test_a_history_with_gaps_gets_words_about_the_epochs_it_holds(viz_context):
     history = history_of(JUMPING, COSINE)
     del history[5]["train_cost"], history[6]["learning_rate"]  # a saved history may leave fields out
     words = figure_words(curves_of(viz_context, history))
-    assert "The cost rose in 1 of 14 epochs: first at epoch 2 (0.13 → 0.23, rate 3)." in words
+    assert "The train cost rose in 1 of 14 epochs: first at epoch 2 (0.13 → 0.23, rate 3), ringed." in words
     assert "nan" not in words
-    assert curves.cost_verdict([], [], []) == "No cost was recorded."
+    assert curves.cost_verdict([], [], []) == "No train cost was recorded."
 
 
 def test_the_epochs_the_words_name_are_ringed_on_the_cost(viz_context):
@@ -143,13 +146,47 @@ def test_saturation_has_its_own_axis_that_says_what_it_means(viz_context):
     assert "20% at epoch 1 → 50% at epoch 3" in ax.get_title()
 
 
+def test_the_saturation_says_outputs_are_counted_and_each_layers_share(viz_context, mnist):
+    fig = curves_of(viz_context, history_of([0.5, 0.25, 0.2], saturation=[0.2, 0.35, 0.5]))
+    title = fig.axes[3].get_title()
+    assert "outputs included" in title and "saturated on purpose" in title
+    X = sample_of(mnist[0])[0]
+    shares = curves.layer_saturation(Network(seed=0), X)
+    assert [name for name, _ in shares] == ["hidden 1", "hidden 2", "outputs"]  # the seed's layout: 784-16-16-10
+    assert "This model now, layer by layer: " + ", ".join(f"{name} {share:.0%}" for name, share in shares) in title
+
+
+def test_the_layers_shares_make_up_the_share_health_counts(trained_network, mnist):
+    X, Y = sample_of(mnist[0])
+    shares = curves.layer_saturation(trained_network, X)
+    sizes = trained_network.sizes[1:]
+    overall = sum(size * share for size, (_, share) in zip(sizes, shares)) / sum(sizes)
+    assert overall == pytest.approx(check_health(trained_network, X, Y).saturation)
+    assert len({share for _, share in shares}) == len(shares)  # the layers differ: one share would hide that
+
+
+def test_the_saturation_words_say_outputs_are_counted_only_when_they_are():
+    with_outputs = curves.saturation_words([("hidden 1", 0.44), ("outputs", 0.71)], "This model")
+    assert "Outputs are counted" in with_outputs and "hidden 1 44%, outputs 71%" in with_outputs
+    hidden_only = curves.saturation_words([("hidden 1", 0.44), ("hidden 2", 0.11)], "This model")
+    assert "Outputs" not in hidden_only and "hidden 2 11%" in hidden_only
+    assert curves.saturation_words([], "This model") == "This model has no sigmoid neurons."
+
+
+def test_no_line_of_a_saved_history_is_blue_or_red(viz_context):
+    assert not [color for color in SERIES if reads_as_sign(color)]
+    assert not reads_as_sign(curves.MODERN_COLOR)
+    fig = curves_of(viz_context, history_of(JUMPING, COSINE))
+    assert not [(label, color) for label, color in line_colors(fig) if reads_as_sign(color)]
+
+
 def test_the_summary_and_paragraph_promise_nothing_a_saved_history_does_not_draw(viz_context):
     entry = FIGURES["curves"]
     words = figure_words(curves_of(viz_context, history_of(FALLING, COSINE)))
     assert "modern" not in entry.summary and "modern" not in words
-    for sentence in re.split(r"(?<=\.)\s+", entry.paragraph):  # what only fresh runs draw is said of them
-        if "modern" in sentence or "mini-batch's own cost" in sentence:
-            assert "without one" in sentence or "without a saved history" in sentence
+    assert "modern" not in entry.paragraph and "mini-batch's own cost" not in entry.paragraph  # on the figure
+    assert "saved history" in entry.paragraph and "without one" in entry.paragraph  # both, told apart by the title
+    assert "How this model trained: its saved history" in words
 
 
 @pytest.mark.training
@@ -169,3 +206,7 @@ def test_curves_without_history_trains_the_seed_and_the_modern_recipe(drawn):
     last_epoch = batches.get_ydata()[-500:]  # the words on the mini-batches are the numbers drawn
     assert (f"each mini-batch's own cost ran from {last_epoch.min():.2g} to {last_epoch.max():.2g}"
             in figure_words(fig))
+    title = fig.get_suptitle()  # what only a fresh run draws is said on it
+    assert "no saved history" in title and "modern recipe (ReLU, softmax, cross-entropy, Adam" in title
+    assert "The fresh seed network now, layer by layer: hidden 1" in ax_saturation.get_title()
+    assert not [(label, color) for label, color in line_colors(fig) if reads_as_sign(color)]

@@ -2,35 +2,14 @@
 
 import numpy as np
 import pytest
+from conftest import line_colors, lines_labelled, reads_as_sign
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from digitnet.recipes import RECIPES
 from digitnet.viz import FIGURES, rate
 from digitnet.viz._training import Run, plateau_cost, sample_of
-from digitnet.viz.style import NEGATIVE, POSITIVE, figure_words
-
-_drawn = {}  # each figure is drawn once for the whole module: they are deterministic
-
-
-@pytest.fixture
-def drawn(viz_context):
-    """``drawn(name)``: the figure ``name`` made from the quick context and drawn (cached)."""
-    def draw(name):
-        if name not in _drawn:
-            entry = FIGURES[name]
-            fig = Figure(figsize=entry.size)
-            FigureCanvasAgg(fig)
-            entry.make(fig, viz_context)
-            fig.canvas.draw()
-            _drawn[name] = fig
-        return _drawn[name]
-
-    return draw
-
-
-def lines_labelled(ax, start):
-    return [line for line in ax.get_lines() if line.get_label().startswith(start)]
+from digitnet.viz.style import figure_words
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +48,9 @@ def test_the_words_for_a_rate_say_what_its_run_did():
     assert rate.rate_verdict(point(100, [3.1, 1.0], 0.1, top_share=1.0, failed=True), plateau) == \
         "failed: stuck at cost 1.00, above the plateau; 10% on test, one answer for 100% of the images"
     assert rate.rate_verdict(point(1000, [3.1, np.inf], 0.1, failed=True), plateau) == \
-        "failed: the cost overflowed after 1 steps"
+        "failed: the cost overflowed after 1 step"
+    assert rate.rate_verdict(point(1000, [3.1, 2.0, np.inf], 0.1, failed=True), plateau) == \
+        "failed: the cost overflowed after 2 steps"
 
 
 def test_a_run_is_stuck_if_its_cost_stopped_falling_above_the_plateau():
@@ -84,6 +65,20 @@ def test_the_good_rates_are_those_near_the_best():
     assert rate.good_rates(sweep) == (0.3, 3)
     sweep[1]["accuracy"] = 0.86
     assert rate.good_rates(sweep) == (1, 3)
+    for near_best in sweep[2:4]:
+        near_best["failed"] = True
+    assert rate.good_rates(sweep) is None  # every rate near the best failed
+
+
+def test_a_sweep_where_every_rate_failed_is_drawn_and_says_so():
+    sweep = [point(lr, [3.1, np.inf], 0.1, top_share=1.0, failed=True) for lr in (1, 10, 100)]
+    fig = Figure(figsize=(9.6, 4))
+    ax_accuracy, ax_cost = fig.subplots(1, 2)
+    rate._draw_sweep(ax_accuracy, ax_cost, sweep, 0.9, 3.0)
+    FigureCanvasAgg(fig).draw()
+    assert "within 5 points: none that did not fail" in figure_words(fig)
+    (crosses,) = lines_labelled(ax_accuracy, "failed")
+    assert list(crosses.get_xdata()) == [1, 10, 100]
 
 
 def test_the_paragraph_claims_nothing_the_sweep_measures():
@@ -102,8 +97,8 @@ def test_learning_rate_draws_one_marker_per_rate_and_its_own_mark_on_the_failed(
     np.testing.assert_allclose(cost.get_ydata(), [point["cost"] for point in quick_sweep], rtol=1e-6)
     for ax in (ax_accuracy, ax_cost):
         (crosses,) = lines_labelled(ax, "failed")
-        assert crosses.get_color() == NEGATIVE and crosses.get_marker() == "X"  # a colour and a shape of its own
-        assert crosses.get_marker() != accuracy.get_marker() and POSITIVE != NEGATIVE
+        assert crosses.get_marker() == "X" != accuracy.get_marker()  # a shape of its own
+        assert not reads_as_sign(crosses.get_color())  # blue and red mean + and -
         assert list(crosses.get_xdata()) == [point["lr"] for point in quick_sweep if point["failed"]]
         assert rate.QUICK_RATES[-1] in crosses.get_xdata()
 
@@ -140,6 +135,7 @@ def test_the_curves_say_what_each_rate_did_and_mark_the_recipes_rate(drawn, quic
     for ax in (ax_accuracy, ax_cost):
         (mark,) = lines_labelled(ax, "the seed recipe's rate")
         assert list(mark.get_xdata()) == [recipe_rate, recipe_rate]
+    assert not [(label, color) for label, color in line_colors(fig) if reads_as_sign(color)]
     low, high = rate.good_rates(quick_sweep)
     assert f"Best: {100 * best['accuracy']:.1f}% at rate {best['lr']:g}; within 5 points: {low:g} to {high:g}" in words
     assert "good" not in words and "too small" not in words

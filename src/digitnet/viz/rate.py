@@ -10,16 +10,17 @@ from ..network import Network
 from ..recipes import RECIPES
 from ._training import BELOW, descend, plateau_cost, sample_of
 from .registry import register
-from .style import INK, NEGATIVE, SERIES
+from .style import INK, SERIES
 
 SWEEP_RATES = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
 QUICK_RATES = (0.01, 0.1, 1, 3, 10, 100)
 NEAR_BEST = 0.05  # a rate is good if its test accuracy is within 5 points of the best
 STUCK_SHARE = 0.9  # a network that gives one answer for this share of the test images gives "one answer"
 ABOVE = 1.05      # a cost over this many times the plateau's has not come down to it
-FLAT = 0.01       # a cost that changed by less than this share over a run's last tenth has stopped falling
+STOPPED = 0.01    # a cost that changed by less than this share over a run's last tenth has stopped falling
 RECIPE_COLOR = "black"
-FAILED_STYLE = {"marker": "X", "color": NEGATIVE, "mec": "black", "ms": 11, "ls": "none", "clip_on": False}
+FAILED_COLOR = "0.3"  # dark grey: the X shape marks failure (red and blue mean - and +)
+FAILED_STYLE = {"marker": "X", "color": FAILED_COLOR, "mec": "black", "ms": 11, "ls": "none", "clip_on": False}
 
 
 def learning_rate_sweep(train_set, test_set, rates, n_examples, epochs, seed=0, checks_per_epoch=10):
@@ -53,9 +54,9 @@ def learning_rate_sweep(train_set, test_set, rates, n_examples, epochs, seed=0, 
 
 
 def stuck(run, plateau):
-    """Whether ``run``'s cost ended above the plateau (ABOVE times it) and stopped falling there (FLAT)."""
+    """Whether ``run``'s cost ended above the plateau (ABOVE times it) and stopped falling there (STOPPED)."""
     end, before = run.costs[-1], run.costs[int(0.9 * (len(run.costs) - 1))]
-    return bool(end > ABOVE * plateau and before - end < FLAT * before)
+    return bool(end > ABOVE * plateau and before - end < STOPPED * before)
 
 
 def rate_verdict(point, plateau):
@@ -64,7 +65,8 @@ def rate_verdict(point, plateau):
     run, accuracy = point["run"], f"{100 * point['accuracy']:.0f}% on test"
     start, end = run.costs[0], point["cost"]
     if not np.isfinite(end):
-        return f"failed: the cost overflowed after {run.steps[-1]:,} steps"
+        steps = run.steps[-1]
+        return f"failed: the cost overflowed after {steps:,} step{'' if steps == 1 else 's'}"
     one_answer = f", one answer for {100 * point['top_share']:.0f}% of the images" \
         if point["top_share"] >= STUCK_SHARE else ""
     if point["failed"]:
@@ -79,10 +81,11 @@ def rate_verdict(point, plateau):
 
 
 def good_rates(sweep):
-    """(low, high): the smallest and largest rates whose test accuracy is within NEAR_BEST of the best."""
+    """(low, high): the smallest and largest rates, of those that did not fail, whose test accuracy is within
+    NEAR_BEST of the best; None if every one of them failed."""
     best = max(point["accuracy"] for point in sweep)
     good = [point["lr"] for point in sweep if point["accuracy"] >= best - NEAR_BEST and not point["failed"]]
-    return min(good), max(good)
+    return (min(good), max(good)) if good else None
 
 
 def _mark_recipe(ax, recipe_rate):
@@ -103,18 +106,19 @@ def _draw_sweep(ax_accuracy, ax_cost, sweep, plateau, recipe_rate):
                 label="failed (at chance, stuck above the plateau)")
         _mark_recipe(ax, recipe_rate)
         finite = [value for value in values if np.isfinite(value)]
-        ax.set(xscale="log", xlabel="learning rate (constant)", ylim=(0, 1.12 * (top or max(finite))))
+        ax.set(xscale="log", xlabel="learning rate (constant)", ylim=(0, 1.12 * (top or max(finite, default=1.0))))
         ax.grid(alpha=0.3)
     plateau_line = ax_cost.axhline(plateau, color="0.4", ls="--", lw=1,
                                    label=f"the plateau ({plateau:.2f}): one answer for every image")
     best = max(sweep, key=lambda point: point["accuracy"])
-    low, high = good_rates(sweep)
-    ax_accuracy.plot(best["lr"], 100 * best["accuracy"], "o", ms=13, mfc="none", mec="black",
+    good = good_rates(sweep)
+    near = f"{good[0]:g} to {good[1]:g}" if good else "none that did not fail"
+    ax_accuracy.plot(best["lr"], 100 * best["accuracy"], "o", ms=13, color="black", mfc="none",
                      label=f"best measured: rate {best['lr']:g}")
     ax_accuracy.annotate(f"best measured:\nrate {best['lr']:g}", (best["lr"], 100 * best["accuracy"]),
                          xytext=(0, -14), textcoords="offset points", ha="center", va="top", fontsize=8)
     ax_accuracy.set(ylabel="test accuracy (%)", title=f"Best: {100 * best['accuracy']:.1f}% at rate {best['lr']:g}; "
-                                                      f"within {100 * NEAR_BEST:.0f} points: {low:g} to {high:g}")
+                                                      f"within {100 * NEAR_BEST:.0f} points: {near}")
     ax_cost.set(ylabel="final cost (2,000 training digits)", title="The cost after training")
     ax_accuracy.legend(handles=lines_of(ax_accuracy, "failed"), fontsize=8, loc="lower center")
     ax_cost.legend(handles=[plateau_line], fontsize=8, loc="upper center")
@@ -139,7 +143,7 @@ def _chosen(sweep, recipe_rate):
 
 
 def _draw_rate_curves(ax, sweep, steps_per_epoch, plateau, recipe_rate):
-    styles = {"the smallest": ("0.45", "-", "o"), "the largest": (NEGATIVE, "--", "X"),
+    styles = {"the smallest": ("0.45", "-", "o"), "the largest": (FAILED_COLOR, "--", "X"),
               "the seed recipe's": (RECIPE_COLOR, ":", "s")}
     for point, name in _chosen(sweep, recipe_rate):
         color, line, marker = styles.get(name, (SERIES[1], "-", "o"))

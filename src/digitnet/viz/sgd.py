@@ -11,8 +11,9 @@ import numpy as np
 from ..network import Network
 from ._training import BELOW, copy_network, descend, plateau_cost, sample_of
 from .registry import register
+from .style import INK, SERIES
 
-SGD_COLOR, GD_COLOR = "tab:orange", "tab:blue"
+SGD_COLOR, GD_COLOR = SERIES[0], INK  # not blue or red: those mean + and -
 EVERY_STEP = 200   # SGD's first steps, each recorded (its cost and weights): its zigzag shows there
 
 
@@ -159,7 +160,7 @@ def _draw_race(ax, gd, sgd, plateau):
                               (sgd, SGD_COLOR, "stochastic gradient descent (10 digits a step)")):
         # a cost holds until the next step is taken: GD's first takes 10,000 examples
         ax.plot(run.examples, run.costs, ".-", color=color, ms=3, lw=1, drawstyle="steps-post", label=label)
-    ax.axhline(plateau, color="black", ls="--", lw=1,
+    ax.axhline(plateau, color="0.45", ls="--", lw=1,
                label=f"the plateau, {plateau:.2f}: one answer for every image")
     ax.set_xscale("symlog", linthresh=10, linscale=0.5)
     ax.set(xlim=(0, None), ylim=(0, None), xlabel="examples seen (0: the start)",
@@ -177,7 +178,7 @@ def _draw_plateau(ax, network, name, run, index, X):
     probe.vector[...] = run.vectors[index]
     outputs = probe.feedforward(X).astype(np.float64)
     digits = np.arange(outputs.shape[1])
-    ax.bar(digits, outputs.mean(axis=0), yerr=outputs.std(axis=0), color="0.6", capsize=2,
+    ax.bar(digits, outputs.mean(axis=0), yerr=outputs.std(axis=0), color="0.6", ecolor="0.2", capsize=2,
            label="mean over the images (bar: spread)")
     ax.set(xticks=digits, xlabel="output neuron (digit)", ylabel=f"output, over {len(X):,} images",
            ylim=(0, max(0.3, 1.5 * outputs.mean(axis=0).max())))

@@ -17,9 +17,9 @@ POSITIVE = "#2166ac"  # RdBu's blue end
 NEGATIVE = "#b2182b"  # RdBu's red end
 SIGN_CMAP = "RdBu"    # red (negative) -> white (0) -> blue (positive); give it vmin = -vmax
 
-# Lines that are not signs (train and test, one run and another) take the Okabe-Ito colours, told
-# apart with the common kinds of colour blindness, so blue and red keep meaning + and -.
-SERIES = ("#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#009E73")  # Okabe-Ito blue, orange, purple, sky, green
+# Lines that are not signs (train and test, one run and another) take Okabe-Ito colours, told
+# apart with the common kinds of colour blindness, and none of them blue or red: those keep meaning + and -.
+SERIES = ("#E69F00", "#009E73", "#CC79A7")  # Okabe-Ito orange, bluish green, reddish purple
 INK = "#222222"       # a line that is the one thing drawn on its axes
 
 DPI = 110             # dots per inch of the handout's PNGs
