@@ -26,7 +26,7 @@ from jupyter_client.manager import KernelManager  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TOUR = NOTEBOOKS / "tour.ipynb"
-CELL_TIMEOUT = 300  # seconds; the whole notebook took 35 to 47 s here, two cores shared with other work
+CELL_TIMEOUT = 300  # seconds; the whole notebook took 35 to 49 s here, two cores shared with other work
 SECTIONS = [
     "1. A neuron is a number",
     "2. Layers: 784 → 16 → 16 → 10",
