@@ -117,7 +117,7 @@ def test_the_weight_image_and_the_check_say_what_was_computed(viz_context, first
     words = figure_words(fig)
     worst = max(relative_error(bp, fd) for _, bp, fd in result["checks"])
     assert f"max relative error {worst:.1e}" in words
-    assert f"target {first_example[1]} (its true label)" in words
+    assert f"target {first_example[1]}\n(its true label)" in words
     assert output_wishes(-result["grad_a"][-1], first_example[1]) in words
 
 
@@ -132,7 +132,9 @@ def test_for_a_given_image_the_backprop_target_is_the_networks_own_answer(viz_co
     x = mnist[1].X[1]
     viz_context.image = x
     answer = int(viz_context.network.predict(x[None])[0])
-    assert f"target {answer} (the network's own answer)" in figure_words(draw("backprop", viz_context))
+    fig = draw("backprop", viz_context)
+    assert f"target {answer}\n(the network's own answer)" in figure_words(fig)
+    assert text_problems(fig) == []
 
 
 @pytest.mark.parametrize("config", [dict(cost="cross_entropy"), dict(activation="relu", cost="cross_entropy"),

@@ -137,6 +137,7 @@ def test_the_figure_and_its_paragraph_say_which_digit_it_is(viz_context, mnist):
     answer = int(viz_context.network.predict(x[None])[0])
     words = figure_words(draw("chain-rule", viz_context))
     assert f"your own image, target {answer} (the network's own answer)" in words and "test digit" not in words
+    assert text_problems(draw("chain-rule", viz_context)) == []
     paragraph = FIGURES["chain-rule"].paragraph
     assert "training example" not in paragraph
     assert "For one digit (the first test digit, unless you give your own image)" in paragraph

@@ -50,7 +50,7 @@ def make_backprop(fig, context):
                     f"({next(letters)}) {_layer_name(layer, len(result['grad_a']))}: {NUDGE}a",
                     "output digit" if layer == len(result["grad_a"]) - 1 else "neuron", highlight=outlined)
     show_digit(fig.add_subplot(lower[0, 0]), x, f"({next(letters)}) {example_name(context)};\n"
-                                                 f"target {label} ({source})")
+                                                 f"target {label}\n({source})")
     first = _layer_name(0, len(result["grad_a"]))
     _weight_change_image(fig, fig.add_subplot(lower[0, 1]), nudge(result["grad_w_neuron"]), first, j,
                          next(letters))
@@ -167,6 +167,8 @@ def check_rows(checks):
 def _check_table(ax, checks, letter):
     """Each row in the colour of its nudge's sign, as the bars are."""
     ax.axis("off")
+    ax.set_xticks([])                     # hidden with the axis, but still Text a reader's check would find
+    ax.set_yticks([])
     header, rows = check_rows(checks)
     worst = max(relative_error(bp, fd) for _, bp, fd in checks)
     lines = [(header, "black")] + [(line, sign_color(value)) for line, value in rows]

@@ -31,7 +31,7 @@ COSTS = {
 }
 # where each column of a worked chain is centred, as a fraction of the width: the derivative, =, three
 # factors with a sign between each, then = and the product
-COLUMNS = (0.07, 0.14, 0.22, 0.30, 0.42, 0.54, 0.64, 0.76, 0.86)
+COLUMNS = (0.07, 0.14, 0.22, 0.30, 0.42, 0.53, 0.66, 0.78, 0.88)
 
 
 def number(value):
@@ -89,6 +89,8 @@ def _write(ax, rows):
     """Write ``rows`` down the Axes ``ax`` (its frame hidden) from the top, LINE font sizes apart: a row
     is a line (a str, from the left) or a list of cells centred on COLUMNS (a worked chain)."""
     ax.axis("off")
+    ax.set_xticks([])                     # hidden with the axis, but still Text a reader's check would find
+    ax.set_yticks([])
     for place, row in enumerate(rows):
         offset = (0, -LINE * SIZE * place)
         cells = [(0.0, row, "left")] if isinstance(row, str) else [(x, cell, "center") for x, cell in zip(COLUMNS, row)]
