@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import reads_as_sign
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -315,3 +316,13 @@ def test_a_dream_that_is_not_a_number_is_not_called_bright():
 
     assert how_faint(np.full(784, np.nan)) == "not a number"
     assert how_faint(np.full(784, 0.2)) == "faint" and how_faint(np.full(784, 0.9)) == "bright"
+
+
+def test_the_confusion_matrix_counts_are_not_shaded_in_a_signs_blue(viz_context):
+    from matplotlib.image import AxesImage
+
+    from digitnet.viz import draw
+
+    [image] = draw("mistakes", viz_context).findobj(AxesImage)[:1]
+    darkest = image.get_cmap()(1.0)[:3]
+    assert not reads_as_sign(darkest), f"the most counted cell is drawn in {darkest}, the lesson's blue for +"

@@ -55,6 +55,11 @@ def test_the_text_check_finds_small_and_cut_off_text():
     both.text(0.5, 0.5, "tiny", fontsize=3)
     both.add_artist(Line2D([0.5, 1.5], [0.5, 0.5], transform=both.transFigure))
     assert any("outside the image" in problem for problem in text_problems(both))
+    hidden = Figure(figsize=(8, 4))  # tick labels of axes drawn with axis("off") are never shown
+    ax = hidden.subplots()
+    ax.set_xticks([0.5], ["tiny"], fontsize=3)
+    ax.axis("off")
+    assert text_problems(hidden) == []
     fine = Figure(figsize=(8, 4))
     fine.text(0.1, 0.5, "fine", fontsize=MIN_POINTS / shown_scale(fine) + 0.5)
     assert text_problems(fine) == []

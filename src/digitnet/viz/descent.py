@@ -13,10 +13,11 @@ import numpy as np
 from ..descent import FUNCTIONS, simple_gd
 from ..walks import describe_walk, local_minima
 from .registry import register
+from .style import INK, SERIES
 
-# the walks' colours and markers (Okabe-Ito: told apart with the common kinds of colour blindness;
-# the markers tell them apart in grey too)
-RATE_STYLES = [("#0072B2", "o"), ("#E69F00", "s"), ("#CC79A7", "^"), ("#56B4E9", "D")]
+# the walks' colours and markers: style.SERIES and INK (Okabe-Ito, told apart with the common kinds of
+# colour blindness, and never the blue and red of a sign); the markers tell them apart in grey too
+RATE_STYLES = [(SERIES[0], "o"), (INK, "s"), (SERIES[1], "^"), (SERIES[2], "D")]
 WRAP = 52  # characters to a line of a walk's words, beside its panel
 
 

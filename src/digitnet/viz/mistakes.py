@@ -141,7 +141,7 @@ def make_mistakes(fig, context):
 
 def _draw_confusion(ax, counts):
     shade = np.log1p(counts)
-    ax.imshow(shade, cmap="Blues")
+    ax.imshow(shade, cmap="Greys")  # counts, not signs: grey, so blue keeps meaning positive
     for (t, a), count in np.ndenumerate(counts):
         colour = "white" if shade[t, a] > 0.6 * shade.max() else "black"
         ax.text(a, t, str(count), ha="center", va="center", fontsize=8.5, color=colour)

@@ -10,6 +10,7 @@ would then be smaller than ``MIN_POINTS``, or lie outside the saved image.
 """
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
@@ -53,8 +54,10 @@ def shown_scale(fig, dpi=DPI):
 
 def shown_texts(fig):
     """Every visible, non-empty Text on ``fig`` (titles, labels, tick labels, legends, annotations)."""
+    hidden = {id(text) for ax in fig.findobj(Axes) if not ax.axison  # ax.axis("off"): its ticks are not drawn
+              for axis in (ax.xaxis, ax.yaxis) for text in axis.findobj(Text)}
     return [text for text in fig.findobj(Text)
-            if text.get_visible() and text.get_text().strip() and text.figure is not None]
+            if text.get_visible() and text.get_text().strip() and text.figure is not None and id(text) not in hidden]
 
 
 def figure_words(fig):

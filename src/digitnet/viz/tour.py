@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..activations import sigmoid
-from .style import NEGATIVE, POSITIVE, SIGN_CMAP, figure_words, sign_color
+from .style import SERIES, SIGN_CMAP, figure_words, sign_color
 
 NEUTRAL, DARK = "0.6", "0.2"  # colours that say nothing about a sign
 
@@ -152,7 +152,7 @@ def cosines_figure(groups):
     fig = Figure(figsize=(8, 3.8), layout="constrained")
     ax = fig.subplots()
     bins = np.linspace(-1, 1, 81)
-    for (label, cosines), color in zip(groups.items(), (NEUTRAL, DARK, POSITIVE, NEGATIVE)):
+    for (label, cosines), color in zip(groups.items(), (NEUTRAL, DARK, *SERIES)):  # groups, not signs
         cosines = np.asarray(cosines, dtype=np.float64)
         ax.hist(cosines, bins=bins, color=color, alpha=0.8,
                 label=f"{label}: {cosines.min():.2f} to {cosines.max():.2f} (median {np.median(cosines):.2f})")
