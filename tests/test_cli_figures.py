@@ -139,7 +139,7 @@ def test_the_handout_shows_each_figure_at_its_natural_size_at_most_960_px_wide(h
     from digitnet.viz.style import DPI, HANDOUT_WIDTH
 
     folder, page = handout
-    assert f"max-width: {HANDOUT_WIDTH}px" in page and "img { max-width: 100%; height: auto;" in page
+    assert f"max-width: {HANDOUT_WIDTH}px" in page and "img { max-width: 100%; height: auto; outline" in page
     for name, width, height in re.findall(r'<img src="([\w-]+)\.png" alt="[^"]*" width="(\d+)" height="(\d+)"', page):
         with Image.open(folder / f"{name}.png") as image:
             assert image.size == (int(width), int(height)), name  # so the page knows the size before it loads

@@ -154,7 +154,7 @@ _PAGE = """<!doctype html>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: {width}px; margin: 2em auto; padding: 0 1em;
        line-height: 1.5; color: #222; }}
-img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}
+img {{ max-width: 100%; height: auto; outline: 1px solid #ddd; }}  /* an outline takes no width */
 figure {{ margin: 0 0 2.5em; }}
 section {{ margin-bottom: 3em; }}
 .note {{ background: #f4f4f4; padding: 0.6em 0.9em; border-left: 3px solid #999; }}
