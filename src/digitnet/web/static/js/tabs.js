@@ -1,8 +1,9 @@
-// The three tabs (Draw, Train, Gradient descent), by click and by keyboard.
+// The page's tabs, by click and by keyboard: every button with role="tab" (id "tab-NAME", showing the
+// section "panel-NAME"), in the order of the page, so a new tab needs only its button and its section.
 
 import { $ } from "./helpers.js";
 
-const TABS = ["draw", "train", "descent"];
+const TABS = [...document.querySelectorAll('[role="tab"]')].map((tab) => tab.id.slice("tab-".length));
 
 export function setupTabs() {
   for (const name of TABS) {
