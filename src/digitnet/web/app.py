@@ -31,6 +31,7 @@ from .compute import descent_json, model_json, neuron_json
 from .errors import BodyLimit, cut, install_error_handlers, refuse
 from .guard import KnownHosts, SameOrigin
 from .lane import PredictionLane, predict_answer, unreadable_canvas
+from .network_view import router as network_view_router
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
 
@@ -157,4 +158,5 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     def descent(request: DescentRequest):
         return JSONResponse(descent_json(request.function, request.learning_rate, request.n_iter))
 
+    app.include_router(network_view_router)  # GET /api/dead-neurons: the hidden neurons dead on the test digits
     return app

@@ -7,6 +7,7 @@ from PIL import Image
 from ..data.image import prepare_image
 from ..data.picture import ImageError
 from ..descent import FUNCTIONS, simple_gd
+from ..verdicts import RULE, judge
 from ..walks import describe_walk
 
 FIELD = 28
@@ -49,7 +50,8 @@ def network_input(image, prepare):
 
 def predict_json(network, image, prepare):
     """What ``network`` makes of a canvas, as JSON bytes: the 28x28 input it saw, each layer's z and
-    activations, the probabilities and the digit (see ``schemas.Prediction``); ``{"blank": true}`` without ink.
+    activations, the shares (each output over their sum), the digit and the verdict on it (``verdicts.judge``,
+    with its rule in words: see ``schemas.Prediction``); ``{"blank": true}`` without ink.
 
     orjson writes the arrays as they are, float32 in their shortest form: several times faster than
     turning them into lists of Python floats for Pydantic, and half as many bytes (benchmarks/load.py)."""
@@ -57,9 +59,11 @@ def predict_json(network, image, prepare):
     if x is None:
         return orjson.dumps({"blank": True})
     zs, activations = network.forward_trace(x[None, :])
+    verdict = judge(activations[-1][0], x)
     return orjson.dumps({
         "blank": False, "input": x, "zs": [z[0] for z in zs], "activations": [a[0] for a in activations[1:]],
         "probabilities": network.probabilities(activations[-1])[0], "digit": int(activations[-1][0].argmax()),
+        "verdict": {"sure": verdict.sure, "reasons": list(verdict.reasons), "rule": RULE},
     }, option=orjson.OPT_SERIALIZE_NUMPY)
 
 

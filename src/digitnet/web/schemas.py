@@ -55,9 +55,19 @@ class PredictRequest(Body):
         return values.astype(np.float32).reshape(self.height, self.width)
 
 
+class Verdict(BaseModel):
+    """Whether the answer is sure (``digitnet.verdicts``): the reasons it is not, and the rule, in words."""
+
+    sure: bool
+    reasons: list[str]
+    rule: str
+
+
 class Prediction(BaseModel):
     """What the network made of a canvas: the 28x28 input it saw, each layer's z and activations
-    (the input layer's excepted), the ten probabilities and the digit; only ``blank`` if there was no ink.
+    (the input layer's excepted; the last are the ten outputs), ``probabilities``: each output's share
+    of their sum (sigmoid outputs do not sum to 1), the digit and the verdict on it; only ``blank`` if
+    there was no ink.
 
     The answer of /api/predict, as its OpenAPI schema says; ``compute.predict_json`` writes it."""
 
@@ -67,6 +77,7 @@ class Prediction(BaseModel):
     activations: list[list[float]] | None = None
     probabilities: list[float] | None = None
     digit: int | None = None
+    verdict: Verdict | None = None
 
 
 class TrainRequest(Body):
