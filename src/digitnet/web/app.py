@@ -27,6 +27,7 @@ from ..data.idx import IDXError
 from ..data.picture import ImageError
 from ..network import Network
 from ..recipes import LESSON_RECIPES, RECIPES
+from .backprop import router as backprop_router
 from .compute import descent_json, model_json, neuron_json
 from .errors import BodyLimit, cut, install_error_handlers, refuse
 from .guard import KnownHosts, SameOrigin
@@ -158,5 +159,6 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     def descent(request: DescentRequest):
         return JSONResponse(descent_json(request.function, request.learning_rate, request.n_iter))
 
+    app.include_router(backprop_router)  # POST /api/backprop: backpropagation for the digit on the canvas
     app.include_router(network_view_router)  # GET /api/dead-neurons: the hidden neurons dead on the test digits
     return app
