@@ -85,7 +85,8 @@ def test_on_x_squared_rate_one_bounces_without_closing_in_and_a_larger_one_diver
     assert bouncing.kind is Kind.BOUNCING and bouncing.shrink is None
     assert bouncing.minimum == 0 and bouncing.span == (-10.0, 10.0)
     assert bouncing.summary == "still bouncing after 50 steps around the minimum at 0 (x between -10 and 10), " \
-                               "not steadily closing in"
+                               "in a cycle of 2 points, not closing in"
+    assert bouncing.cycle == ((-10.0,), (10.0,))
     assert diverging.kind is Kind.DIVERGED and diverging.end == pytest.approx((10 * 1.2**4,))
     assert diverging.summary.startswith("diverging: each step longer than the last")
 
@@ -218,3 +219,54 @@ def test_a_path_no_walk_of_simple_gd_could_take_is_refused_in_one_sentence(path,
     with pytest.raises(ValueError, match=words) as refused:
         describe_walk(FUNCTIONS["square"], path, n_iter)
     assert str(refused.value).count(". ") == 0 and "\n" not in str(refused.value)
+
+
+# -- verdicts from the whole path: cycles, the distance to the minimum, the gradient's size ------
+
+def test_the_quartic_at_rate_0_1_is_bouncing_in_a_cycle_of_4_points_not_closing_in():
+    path = quartic_path(0.1)
+    cycling = walk("quartic", 0.1)
+    assert np.allclose(path[-8:-4], path[-4:], atol=1e-7)  # the path itself repeats every 4 points...
+    assert not np.allclose(path[-4:-2], path[-2:], atol=1e-2)  # ... and not every 2
+    assert cycling.kind is Kind.BOUNCING and cycling.cycle == tuple((x,) for x in path[-4:])
+    assert "bouncing in a cycle of 4 points, not closing in" in cycling.sentence
+    assert "x = " + ", ".join(f"{x:.4g}" for x in path[-4:]) in cycling.sentence
+    assert "in a cycle of 4 points, not closing in" in cycling.summary
+    assert "only slowly" not in cycling.sentence
+
+
+def test_a_walk_closing_in_by_a_zigzag_is_no_cycle():
+    for name, rate, n_iter in (("quartic", 0.13, 50), ("bowl", 0.095, 60), ("bowl", 0.1, 50), ("square", 0.999, 50)):
+        assert walk(name, rate, n_iter).cycle is None, (name, rate)
+
+
+def test_rosenbrock_at_0_001_says_how_far_it_is_from_1_1_and_how_long_the_gradient_is():
+    rosenbrock = FUNCTIONS["rosenbrock"]
+    creeping = walk("rosenbrock", 0.001, n_iter=2000)
+    x, y = creeping.end
+    distance = np.hypot(x - 1, y - 1)
+    gradient = np.hypot(*rosenbrock.gradient(np.array([x, y])))
+    assert distance > 0.3 and creeping.kind is Kind.CREEPING
+    assert creeping.goal == (1.0, 1.0) and creeping.distance == pytest.approx(distance)
+    assert creeping.gradient_size == pytest.approx(gradient)
+    assert f"{distance:.4g} from the minimum at (1, 1)" in creeping.sentence
+    assert f"gradient of size {gradient:.4g}" in creeping.sentence
+    assert "nearly settled" not in creeping.sentence.lower()
+
+
+def test_a_walk_far_from_the_minimum_is_never_nearly_settled_however_fast_its_steps_shrink():
+    # Rosenbrock at 0.001: its first steps drop into the valley, each far shorter than the last
+    for n_iter in range(3, 40):
+        verdict = walk("rosenbrock", 0.001, n_iter=n_iter)
+        far = np.hypot(verdict.end[0] - 1, verdict.end[1] - 1)
+        assert far > 1.5 and verdict.kind is not Kind.NEARLY_SETTLED, (n_iter, verdict.sentence)
+        assert f"{far:.4g} from the minimum at (1, 1)" in verdict.sentence
+
+
+def test_the_known_minima_are_where_the_gradient_is_zero():
+    for name, function in FUNCTIONS.items():
+        assert function.minima, name
+        for point in function.minima:
+            gradient = function.gradient(point[0]) if function.dimensions == 1 else function.gradient(np.array(point))
+            assert np.allclose(gradient, 0, atol=1e-9), (name, point)
+    assert [m[0] for m in QUARTIC.minima] == pytest.approx(QUARTIC_MINIMA, abs=1e-12)

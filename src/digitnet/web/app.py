@@ -35,6 +35,7 @@ from .lane import PredictionLane, predict_answer, unreadable_canvas
 from .network_view import router as network_view_router
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
+from .training_routes import training_router
 
 log = logging.getLogger(__name__)
 MAX_BODY = 2 * 2**20  # bytes
@@ -78,7 +79,7 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
                 except OSError:
                     log.exception("could not save the trained network to %s", model_path)
 
-    job = TrainingJob(on_done=use, data_dir=data_dir)
+    job = TrainingJob(on_done=use, data_dir=data_dir, current=lambda: app.state.network)
     app.state.training = job
     install_error_handlers(app)
     # the middleware: the last added is the outermost, the first to see a request
@@ -128,7 +129,7 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     def start_training(request: TrainRequest):
         try:
             job.start(request.recipe, learning_rate=request.learning_rate, batch_size=request.batch_size,
-                      epochs=request.epochs, examples=request.examples)
+                      epochs=request.epochs, examples=request.examples, speed=request.speed)
         except Busy as error:
             return refuse(409, str(error))
         except (IDXError, OSError) as error:  # before ValueError, which IDXError is too: the data, not the request
@@ -145,6 +146,10 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     @app.post("/api/train/stop")
     def stop_training():
         return {"stopping": job.stop()}
+
+    # pause, resume, one step, speed; restore the network the page started with; the last training
+    app.include_router(training_router(job, started_with=network,
+                                       put=lambda trained: setattr(app.state, "network", trained)))
 
     @app.get("/api/recipes")
     def recipes():

@@ -88,6 +88,7 @@ class TrainRequest(Body):
     batch_size: int | None = within(LIMITS["batch_size"])
     epochs: int | None = Field(default=None, ge=1, le=MAX_EPOCHS)
     examples: int | None = Field(default=None, ge=1, le=MAX_EXAMPLES)
+    speed: Literal["full", "slow", "step"] = "full"  # "step": paused after the first mini-batch, shown in full
 
     @field_validator("recipe")
     @classmethod
