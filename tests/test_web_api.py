@@ -447,6 +447,38 @@ def test_the_descents_verdict_is_the_cores_on_the_same_path(client, name, rate, 
     assert answer["verdict"]["sentence"] == walk.sentence
 
 
+def test_each_point_of_a_descent_comes_with_f_and_the_gradient_there_for_the_steps_table(client):
+    answer = client.post("/api/descent", json={"function": "rosenbrock", "learning_rate": 0.001, "n_iter": 30}).json()
+    rosenbrock = FUNCTIONS["rosenbrock"]
+    assert len(answer["values"]) == len(answer["gradients"]) == len(answer["path"]) == 31
+    for k in (0, 1, 17, 30):
+        point = np.array(answer["path"][k])
+        assert answer["values"][k] == pytest.approx(rosenbrock.f(*point))
+        assert answer["gradients"][k] == pytest.approx(rosenbrock.gradient(point).tolist())
+    for k in range(30):  # each step is -lr times the gradient where it starts
+        step = np.subtract(answer["path"][k + 1], answer["path"][k])
+        assert step == pytest.approx(-0.001 * np.array(answer["gradients"][k]))
+    assert answer["minima"] == [[1.0, 1.0]]
+
+
+def test_the_quartic_at_rate_0_1_is_said_to_bounce_in_a_cycle_of_4_points(client):
+    answer = client.post("/api/descent", json={"function": "quartic", "learning_rate": 0.1}).json()
+    verdict = answer["verdict"]
+    assert verdict["kind"] == "bouncing" and verdict["cycle"] == 4
+    assert "bouncing in a cycle of 4 points, not closing in" in verdict["sentence"]
+    assert "only slowly" not in verdict["sentence"]
+
+
+def test_rosenbrock_at_0_001_is_said_to_be_far_from_1_1_with_the_gradients_size(client):
+    answer = client.post("/api/descent", json={"function": "rosenbrock", "learning_rate": 0.001, "n_iter": 2000}).json()
+    verdict, end = answer["verdict"], answer["path"][-1]
+    distance = math.hypot(end[0] - 1, end[1] - 1)
+    assert verdict["goal"] == [1.0, 1.0] and verdict["distance"] == pytest.approx(distance) and distance > 0.3
+    assert verdict["gradient_size"] == pytest.approx(math.hypot(*answer["gradients"][-1]))
+    assert f"{distance:.4g} from the minimum at (1, 1)" in verdict["sentence"]
+    assert "nearly settled" not in verdict["sentence"].lower()
+
+
 def test_descent_in_2d_gives_a_grid_of_the_function(client):
     answer = client.post("/api/descent", json={"function": "bowl", "learning_rate": 0.02, "n_iter": 60}).json()
     grid = answer["grid"]
@@ -477,8 +509,9 @@ def test_a_short_training_reports_its_epoch_and_replaces_the_network(network, tm
         response = client.post("/api/train", json={"recipe": "seed", "epochs": 1, "examples": 2000})
         assert response.status_code == 202 and response.json() == {"started": True}
         events = read_events(client)
-        assert [name for name, _ in events] == ["epoch", "done"]
-        epoch, done = events[0][1], events[1][1]
+        names = [name for name, _ in events]
+        assert names[0] == "epoch" and names[-2:] == ["epoch", "done"] and set(names[1:-2]) == {"step"}
+        epoch, done = events[-2][1], events[-1][1]
         assert epoch["epoch"] == epoch["epochs"] == 1 and 0 < epoch["test_accuracy"] <= 1
         assert np.shape(epoch["weights0"]) == (16, 784)
         assert done["stopped"] is None and done["epochs"] == 1 and done["test_accuracy"] == epoch["test_accuracy"]
@@ -504,5 +537,5 @@ def test_only_one_training_runs_and_stop_ends_it_after_an_epoch(client, network)
     assert time.perf_counter() - started < 5
     done = events[-1][1]
     assert done["stopped"] == "interrupted" and 1 <= done["epochs"] < 50
-    assert len(events) == done["epochs"] + 1
+    assert [data["epoch"] for name, data in events if name == "epoch"] == list(range(done["epochs"] + 1))
     assert client.get("/api/train/status").json()["running"] is False

@@ -1,7 +1,10 @@
-"""One training at a time, in a background thread, reporting its epochs as server-sent events.
+"""One training at a time, in a background thread, reporting its steps and epochs as server-sent events.
 
 The network being trained is a new one; whoever started the job gets it through ``on_done``
 only when training ends, so until then the app keeps answering with the previous network.
+Before the first step an epoch-0 event gives the random network's test cost and accuracy; within
+an epoch, step events (``training_pace``) give the mini-batch cost, at the pace the page chose.
+The events of the last training are kept, for a page loaded after it (``history``).
 """
 
 import json
@@ -15,6 +18,8 @@ import numpy as np
 from .. import __version__
 from ..data.mnist import load_mnist
 from ..recipes import check_fits, check_weight_decay, get_recipe, train_recipe
+from ..training import evaluate
+from .training_pace import STEPS_PER_EPOCH, OrderWatch, Pace, StepWatch
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
@@ -34,10 +39,12 @@ def sse(event, data):
 
 
 class TrainingJob:
-    """Starts, stops and reports trainings; ``on_done(network)`` receives each finished network."""
+    """Starts, paces, stops and reports trainings; ``on_done(network)`` receives each finished network,
+    ``current()`` is the network it would replace (to say whether the new one is worse)."""
 
-    def __init__(self, on_done, data_dir=None):
+    def __init__(self, on_done, data_dir=None, current=None):
         self.on_done = on_done
+        self.current = current
         self.data_dir = data_dir
         self._data = None
         self._running = threading.Lock()   # held for as long as a training runs
@@ -46,7 +53,10 @@ class TrainingJob:
         self.epoch = 0
         self.epochs = 0
         self.settings = None  # what the current or last training was started with
+        self.step = 0  # the last reported mini-batch of the running epoch
+        self.pace = Pace()
         self._stop = threading.Event()
+        self._weights_at = None  # the one event that keeps its weights0 (each is 12,544 numbers)
 
     @property
     def running(self):
@@ -58,13 +68,16 @@ class TrainingJob:
             self._data = load_mnist(self.data_dir)
         return self._data
 
-    def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None):
-        """Start training in a thread; raise Busy if one runs, or the data's errors (the job stays free)."""
+    def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None, speed="full"):
+        """Start training in a thread; raise Busy if one runs, or the data's errors (the job stays free).
+
+        ``speed``: "full", "slow", or "step" (paused after the first mini-batch, shown in full)."""
         if not self._running.acquire(blocking=False):
             raise Busy("a training is already running; stop it or wait until it is done")
         self._stop.clear()
+        self.pace = Pace("full", paused=True) if speed == "step" else Pace(speed)
         with self._changed:
-            self.events, self.epoch, self.epochs = [], 0, 0
+            self.events, self.epoch, self.epochs, self.step, self._weights_at = [], 0, 0, 0, None
         try:
             recipe = get_recipe(recipe_name).with_changes(learning_rate=learning_rate, batch_size=batch_size,
                                                           epochs=epochs)
@@ -85,19 +98,41 @@ class TrainingJob:
         thread.start()
 
     def stop(self):
-        """Ask the running training to stop after its current epoch; False if none runs."""
+        """Ask the running training to stop after its current epoch (run at full speed); False if none runs."""
         if not self.running:
             return False
         self._stop.set()
+        self.pace.stop()
+        return True
+
+    def pace_with(self, change):
+        """``change(pace)`` for the running training (pause, resume, one step, a speed); False if none runs."""
+        if not self.running or self._stop.is_set():
+            return False
+        change(self.pace)
         return True
 
     def status(self):
-        """Whether a training runs, its last finished epoch of how many, and the settings it was started with."""
+        """Whether a training runs, its last finished epoch of how many, its last reported step, its pace
+        (speed, paused, waiting: held paused right now) and the settings it was started with."""
         with self._changed:
-            return {"running": self.running, "epoch": self.epoch, "epochs": self.epochs, "settings": self.settings}
+            return {"running": self.running, "epoch": self.epoch, "epochs": self.epochs, "step": self.step,
+                    **self.pace.status(), "settings": self.settings}
+
+    def history(self):
+        """The last (or running) training's settings and events, each as {"event": name, **data}; only the
+        latest event with the first-layer weights keeps them."""
+        with self._changed:
+            return {"running": self.running, "settings": self.settings,
+                    "events": [{"event": name, **data} for name, data in self.events]}
 
     def _emit(self, name, data):
         with self._changed:
+            if "weights0" in data:
+                if self._weights_at is not None:  # an older picture of the weights is no longer worth its size
+                    old_name, old = self.events[self._weights_at]
+                    self.events[self._weights_at] = (old_name, {k: v for k, v in old.items() if k != "weights0"})
+                self._weights_at = len(self.events)
             self.events.append((name, data))
             self._changed.notify_all()
 
@@ -108,6 +143,8 @@ class TrainingJob:
             history = self._train(network, recipe, train_set, test_set)
             done = {"stopped": history.stopped, "epochs": len(history.epochs),
                     "test_accuracy": _finite(history.last.test_accuracy) if history.epochs else None}
+            if history.epochs and self.current is not None:  # said plainly if the new network is worse
+                done["replaced_test_accuracy"] = _finite(evaluate(self.current(), test_set)[1])
             if history.epochs:  # a training stopped before its first epoch leaves the old network in place
                 network.metadata = {"recipe": recipe.as_dict(), "epochs": len(history.epochs),
                                     "test_accuracy": done["test_accuracy"], "stopped": history.stopped,
@@ -125,18 +162,36 @@ class TrainingJob:
                 self._changed.notify_all()
 
     def _train(self, network, recipe, train_set, test_set):
+        watch = StepWatch(network, train_set, test_set, recipe.batch_size, self.pace)
+        test_cost, test_accuracy = evaluate(network, test_set)
+        self._emit("epoch", {"type": "epoch", "epoch": 0, "epochs": recipe.epochs, "train_cost": None,
+                             "test_cost": _finite(test_cost), "test_accuracy": _finite(test_accuracy),
+                             "seconds": 0.0, **watch.first_layer()})
+
+        def on_step(step):
+            with self._changed:
+                self.epoch, self.step = step.epoch - 1, step.step
+            self._emit("step", watch.event(step))
+            every = self.pace.turn(max(1, step.steps // STEPS_PER_EPOCH))
+            if self.pace.granted:
+                watch.remember()
+            return every
+
         def on_epoch(result):
             with self._changed:
                 self.epoch = result.epoch
             self._emit("epoch", {
-                "epoch": result.epoch, "epochs": recipe.epochs, "train_cost": _finite(result.train_cost),
-                "test_cost": _finite(result.test_cost), "test_accuracy": _finite(result.test_accuracy),
-                "seconds": result.seconds, "weights0": network.weights[0].T.tolist(),
+                "type": "epoch", "epoch": result.epoch, "epochs": recipe.epochs,
+                "train_cost": _finite(result.train_cost), "test_cost": _finite(result.test_cost),
+                "test_accuracy": _finite(result.test_accuracy), "seconds": result.seconds, **watch.first_layer(),
             })
             if self._stop.is_set():
                 raise KeyboardInterrupt  # train() keeps this epoch and stops as "interrupted"
 
-        return train_recipe(network, recipe, train_set, test_set, rng=np.random.default_rng(0), on_epoch=on_epoch)
+        rng = OrderWatch(np.random.default_rng(0), len(train_set), watch)
+        first_every = 1 if self.pace.paused or self.pace.speed != "full" else None
+        return train_recipe(network, recipe, train_set, test_set, rng=rng, on_epoch=on_epoch, on_step=on_step,
+                            every=first_every)
 
     def stream(self):
         """Server-sent events: the epochs so far, then live ones, ending after "done".
