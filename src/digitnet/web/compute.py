@@ -98,9 +98,16 @@ def _span(limits, values, n):
     return np.linspace(min(limits[0], *values), max(limits[1], *values), n)
 
 
+def _finite(values):
+    """Numbers as JSON can hold them: None for infinity or NaN."""
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
 def descent_json(name, learning_rate, n_iter):
-    """simple_gd's walk down FUNCTIONS[name]: its path (cut at CAP), the verdict on it in the core's
-    words (``describe_walk``: its kind and its sentence), and the curve or grid to draw it on."""
+    """simple_gd's walk down FUNCTIONS[name]: its path (cut at CAP), f and the gradient at each point
+    of it (``values``, ``gradients``), the function's known ``minima``, the verdict on it in the core's
+    words (``describe_walk``: its kind, its sentence, the cycle it repeats, how far it ended from the
+    minimum and how long the gradient is there), and the curve or grid to draw it on."""
     function = FUNCTIONS[name]
     start = function.start if function.dimensions == 1 else np.array(function.start)
     with np.errstate(all="ignore"):
@@ -108,9 +115,16 @@ def descent_json(name, learning_rate, n_iter):
     points, diverged = _capped(path)
     with np.errstate(all="ignore"):
         walk = describe_walk(function, points, n_iter, diverged=diverged)
+        at = np.array(points)
+        values = function.f(*at.T)
+        gradients = [np.atleast_1d(function.gradient(p[0] if function.dimensions == 1 else p)) for p in at]
     answer = {"dimensions": function.dimensions, "path": points,
               "start": np.atleast_1d(function.start).astype(float).tolist(), "diverged": diverged,
-              "verdict": {"kind": walk.kind.value, "sentence": walk.sentence, "minimum": walk.minimum}}
+              "values": _finite(values), "gradients": [_finite(g) for g in gradients],
+              "minima": [list(m) for m in function.minima],
+              "verdict": {"kind": walk.kind.value, "sentence": walk.sentence, "minimum": walk.minimum,
+                          "cycle": None if walk.cycle is None else len(walk.cycle), "goal": walk.goal,
+                          "distance": walk.distance, "gradient_size": _finite([walk.gradient_size])[0]}}
     view = VIEWS[name]
     with np.errstate(all="ignore"):
         if function.dimensions == 1:
