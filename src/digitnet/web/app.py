@@ -29,6 +29,7 @@ from ..network import Network
 from ..recipes import LESSON_RECIPES, RECIPES
 from .backprop import router as backprop_router
 from .compute import descent_json, model_json, neuron_json
+from .digits import router as digits_router
 from .errors import BodyLimit, cut, install_error_handlers, refuse
 from .guard import KnownHosts, SameOrigin
 from .lane import PredictionLane, predict_answer, unreadable_canvas
@@ -166,4 +167,5 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
 
     app.include_router(backprop_router)  # POST /api/backprop: backpropagation for the digit on the canvas
     app.include_router(network_view_router)  # GET /api/dead-neurons: the hidden neurons dead on the test digits
+    app.include_router(digits_router)  # GET /api/digit: an MNIST test digit for the canvas
     return app

@@ -1,6 +1,7 @@
 // The drawing canvas: the pen, the eraser, and the drawing as ink values to send.
 
 import { $ } from "./helpers.js";
+import { setupPicker } from "./picker.js";
 
 export const SEND_SIZE = 140; // the drawing is shrunk to this before it is sent
 
@@ -21,6 +22,7 @@ export function setupDrawing(requestPredict) {
   });
   $("clear").addEventListener("click", () => { clearCanvas(); requestPredict(); });
   $("prepare").addEventListener("change", () => requestPredict());
+  setupPicker(requestPredict);
 
   const c = draw.canvas;
   c.addEventListener("pointerdown", (e) => {
@@ -72,6 +74,24 @@ function strokeTo(point) {
 function clearCanvas() {
   draw.ctx.fillStyle = "#ffffff";
   draw.ctx.fillRect(0, 0, draw.canvas.width, draw.canvas.height);
+}
+
+// An MNIST digit (784 values, 0 paper to 1 ink, row by row) drawn over the whole canvas, black on
+// white like a drawing, so that it is sent and predicted as one.
+export function putDigit(pixels) {
+  const small = document.createElement("canvas");
+  small.width = 28;
+  small.height = 28;
+  const sctx = small.getContext("2d");
+  const image = sctx.createImageData(28, 28);
+  pixels.forEach((ink, i) => {
+    const v = Math.round(255 * (1 - ink));
+    image.data.set([v, v, v, 255], i * 4);
+  });
+  sctx.putImageData(image, 0, 0);
+  clearCanvas();
+  draw.ctx.imageSmoothingEnabled = true;
+  draw.ctx.drawImage(small, 0, 0, draw.canvas.width, draw.canvas.height);
 }
 
 // The drawing shrunk to SEND_SIZE x SEND_SIZE, as ink values (1 = black ink, 0 = white paper).

@@ -56,23 +56,49 @@ export function setupProbabilities() {
     row.innerHTML = `<span class="digit">${d}</span><span class="track"><span class="bar"></span></span><span class="value"></span>`;
     box.appendChild(row);
   }
+  api("/api/verdict-rule").then((r) => { $("verdict-rule").textContent = r.rule; }).catch(() => {});
+}
+
+// The ten outputs as the network gives them (each 0 to 1), and a sentence on what they add up to:
+// sigmoid outputs are ten separate numbers, not a share of 1; softmax outputs do add up to 1.
+function outputsSentence(outputs) {
+  if (!outputs) return "";
+  const sum = outputs.reduce((a, b) => a + b, 0);
+  const softmax = state.model && state.model.output === "softmax";
+  const largest = Math.max(...outputs);
+  const share = largest / Math.max(sum, 1e-12);
+  return softmax
+    ? `These softmax outputs add up to 1 (now ${sum.toFixed(3)}): each is the network's share for its digit.`
+    : `These are ten separate sigmoid outputs, not probabilities: they need not add up to 1 (now ${sum.toFixed(3)}). ` +
+      `The largest, ${largest.toFixed(3)}, is ${(100 * share).toFixed(1)}% of their sum (its share).`;
 }
 
 export function showPrediction(result) {
   state.result = result;
+  const outputs = result ? result.activations[result.activations.length - 1] : null;
+  const sure = !result || result.verdict.sure;
   $("answer").textContent = result ? String(result.digit) : "–";
-  $("answer-spoken").textContent = result ? `The network reads: ${result.digit}`
+  $("answer").classList.toggle("unsure", !sure);
+  const verdict = result ? (sure ? "sure" : "not sure: maybe not a digit") : "";
+  $("answer-spoken").textContent = result ? `The network reads: ${result.digit} (${verdict})`
     : "The network reads: nothing yet (draw a digit).";
+  $("answer-inline").textContent = result ? `The network reads ${result.digit}: ${verdict}` : "The network reads: nothing yet";
+  $("answer-inline").classList.toggle("unsure", !sure);
+  $("verdict").textContent = result ? (sure ? "Sure: every part of the rule below is met."
+    : `Not sure: maybe not a digit. ${result.verdict.reasons.map((r) => r[0].toUpperCase() + r.slice(1)).join("; ")}.`) : "";
+  $("verdict").classList.toggle("unsure", !sure);
+  if (result) $("verdict-rule").textContent = result.verdict.rule;
   $("draw-canvas").setAttribute("aria-label", result
-    ? `Drawing area: your drawing, which the network reads as ${result.digit}.`
+    ? `Drawing area: your drawing, which the network reads as ${result.digit} (${verdict}).`
     : "Drawing area: empty. Draw one digit here with the mouse or a finger.");
   for (const row of $("probabilities").children) {
     const d = Number(row.dataset.digit);
-    const p = result ? result.probabilities[d] : 0;
-    row.querySelector(".bar").style.width = `${(100 * Math.max(0, Math.min(1, p))).toFixed(1)}%`;
-    row.querySelector(".value").textContent = result ? `${(100 * p).toFixed(1)}%` : "";
+    const a = outputs ? outputs[d] : 0;
+    row.querySelector(".bar").style.width = `${(100 * Math.max(0, Math.min(1, a))).toFixed(1)}%`;
+    row.querySelector(".value").textContent = outputs ? a.toFixed(3) : "";
     row.classList.toggle("answer", !!result && d === result.digit);
   }
+  $("outputs-sum").textContent = outputsSentence(outputs);
   showPreview(result ? result.input : null);
   updateNetwork();
   updateNeuronNumbers();
