@@ -1,7 +1,19 @@
-// The Train tab's learning curve: test accuracy and test cost, one point per epoch.
+// The Train tab's learning curve: test accuracy and test cost at epoch 0 (the random network) and after
+// each epoch, and in between the cost of the mini-batches as they are trained on, raw and smoothed.
 
 import { $, count, fmt, percent } from "./helpers.js";
 import { training } from "./state.js";
+
+const SMOOTHING = 0.2; // each step event's share of the smoothed mini-batch cost (an exponential average)
+
+// Each step event as [epoch reached (fractional), its mini-batch cost, the smoothed cost].
+function stepPoints() {
+  let smooth = null;
+  return (training.steps || []).filter((s) => s.batch_cost !== null && s.batch_cost !== undefined).map((s) => {
+    smooth = smooth === null ? s.batch_cost : smooth + SMOOTHING * (s.batch_cost - smooth);
+    return [s.epoch - 1 + s.step / s.steps, s.batch_cost, smooth];
+  });
+}
 
 export function drawCurve() {
   const canvas = $("train-curve");
@@ -11,16 +23,21 @@ export function drawCurve() {
   const pw = W - pad.l - pad.r;
   const ph = H - pad.t - pad.b;
   const points = training.history.filter(Boolean);
-  canvas.dataset.epochs = String(points.length);
-  canvas.setAttribute("aria-label", curveLabel(points));
+  const steps = stepPoints();
+  canvas.dataset.epochs = String(points.filter((p) => p.epoch > 0).length);
+  canvas.dataset.steps = String(steps.length);
+  canvas.setAttribute("aria-label", curveLabel(points, steps));
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, W, H);
-  const total = Math.max(training.total || 0, points.length, 2);
-  const maxCost = Math.max(1e-9, ...points.map((p) => p.test_cost || 0), ...points.map((p) => p.train_cost || 0)) * 1.1;
-  const X = (epoch) => pad.l + ((epoch - 1) / (total - 1)) * pw;
+  const total = Math.max(training.total || 0, ...points.map((p) => p.epoch), 1);
+  const costs = [...points.map((p) => p.test_cost || 0), ...points.map((p) => p.train_cost || 0),
+    ...steps.map((s) => s[2])];
+  const maxCost = Math.max(1e-9, ...costs) * 1.1;
+  const X = (epoch) => pad.l + (epoch / total) * pw;
   const Yacc = (a) => pad.t + (1 - a) * ph;
-  const Ycost = (c) => pad.t + (1 - c / maxCost) * ph;
+  const Ycost = (c) => pad.t + (1 - Math.min(c, maxCost) / maxCost) * ph;
+  const hasData = points.length || steps.length;
 
   ctx.font = "12px system-ui, sans-serif";
   ctx.strokeStyle = "#e3e6ee";
@@ -32,7 +49,7 @@ export function drawCurve() {
     ctx.fillStyle = "#1f9d55";
     ctx.textAlign = "right";
     ctx.fillText(`${100 - k * 20}%`, pad.l - 6, y + 4);
-    if (points.length) {
+    if (hasData) {
       ctx.fillStyle = "#e07b00";
       ctx.textAlign = "left";
       ctx.fillText(fmt(maxCost * (1 - k / 5), 3), pad.l + pw + 6, y + 4);
@@ -40,8 +57,8 @@ export function drawCurve() {
   }
   ctx.fillStyle = "#555";
   ctx.textAlign = "center";
-  const step = Math.max(1, Math.ceil(total / 10));
-  for (let e = 1; e <= total; e += step) ctx.fillText(String(e), X(e), pad.t + ph + 16);
+  const tick = Math.max(1, Math.ceil(total / 10));
+  for (let e = 0; e <= total; e += tick) ctx.fillText(String(e), X(e), pad.t + ph + 16);
   ctx.fillText("epoch", pad.l + pw / 2, H - 6);
   ctx.strokeStyle = "#888";
   ctx.strokeRect(pad.l, pad.t, pw, ph);
@@ -49,31 +66,42 @@ export function drawCurve() {
   ctx.fillStyle = "#1f9d55";
   ctx.fillText("● test accuracy", pad.l, 16);
   ctx.fillStyle = "#e07b00";
-  ctx.fillText("● test cost", pad.l + 130, 16);
-  if (!points.length) {
+  ctx.fillText("● test cost", pad.l + 120, 16);
+  ctx.fillStyle = "#333";
+  ctx.fillText("— mini-batch cost, smoothed", pad.l + 215, 16);
+  if (!hasData) {
     ctx.fillStyle = "#888";
     ctx.textAlign = "center";
-    ctx.fillText("Start a training to see the curve grow, one point per epoch.", pad.l + pw / 2, pad.t + ph / 2);
+    ctx.fillText("Start a training to see the curve grow, step by step.", pad.l + pw / 2, pad.t + ph / 2);
     return;
   }
+  plotLine(ctx, steps.map(([e, cost]) => [X(e), Ycost(cost)]), "#c8c8c8", 1);
+  plotLine(ctx, steps.map(([e, , smooth]) => [X(e), Ycost(smooth)]), "#333", 2);
   plotSeries(ctx, points.map((p) => [X(p.epoch), Yacc(p.test_accuracy)]), "#1f9d55");
   plotSeries(ctx, points.map((p) => [X(p.epoch), Ycost(p.test_cost)]), "#e07b00");
 }
 
-function curveLabel(points) {
+function curveLabel(points, steps) {
   if (!points.length) return "Learning curve: no training yet.";
   const last = points[points.length - 1];
-  return `Learning curve after ${count(last.epoch, "epoch")}` + (training.total ? ` of ${training.total}` : "") +
-    `: ${percent(last.test_accuracy)} of test digits right, test cost ${fmt(last.test_cost, 4)}.`;
+  const smoothed = steps.length ? `; the smoothed mini-batch cost is ${fmt(steps[steps.length - 1][2], 4)}` : "";
+  const when = last.epoch === 0 ? "before training" : `after ${count(last.epoch, "epoch")}` +
+    (training.total ? ` of ${training.total}` : "");
+  return `Learning curve ${when}: ${percent(last.test_accuracy)} of test digits right, ` +
+    `test cost ${fmt(last.test_cost, 4)}${smoothed}.`;
 }
 
-function plotSeries(ctx, xy, color) {
+function plotLine(ctx, xy, color, width) {
   ctx.strokeStyle = color;
-  ctx.fillStyle = color;
-  ctx.lineWidth = 2;
+  ctx.lineWidth = width;
   ctx.beginPath();
   xy.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
   ctx.stroke();
-  for (const [x, y] of xy) { ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill(); }
   ctx.lineWidth = 1;
+}
+
+function plotSeries(ctx, xy, color) {
+  plotLine(ctx, xy, color, 2);
+  ctx.fillStyle = color;
+  for (const [x, y] of xy) { ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill(); }
 }

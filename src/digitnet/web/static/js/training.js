@@ -1,4 +1,5 @@
-// The Train tab: the form, starting and stopping a training, and following its epochs as they come.
+// The Train tab: the form, starting and stopping a training, and following its steps and epochs as they come
+// (the pace buttons, Restore and the One step card: training-watch.js).
 
 import { $, api, count, fmt, paintWeights, percent } from "./helpers.js";
 import { training } from "./state.js";
@@ -6,6 +7,7 @@ import { readNumber, showProblem } from "./forms.js";
 import { drawCurve } from "./curve.js";
 import { loadModel } from "./model.js";
 import { requestPredict } from "./predict.js";
+import { setupWatch, showDead, showPace, showStep } from "./training-watch.js";
 
 // What the page's two recipes are, in words; their settings come from the server (GET /api/recipes).
 const RECIPE_HINTS = {
@@ -50,9 +52,35 @@ export function setupTraining() {
     c.setAttribute("aria-label", `The 784 incoming weights of layer 1 neuron ${i} as a 28x28 image`);
     grid.appendChild(c);
   }
+  setupWatch(setStatus);
   drawCurve();
-  // If a training is already running (page reloaded), follow it.
-  api("/api/train/status").then((s) => { if (s && s.running) followRunning(s); }).catch(() => {});
+  // If a training is already running (page reloaded), follow it; else show the last one's curves.
+  api("/api/train/status").then((s) => {
+    if (s && s.running) followRunning(s);
+    else showLastTraining();
+  }).catch(() => {});
+}
+
+// The curves of the training that ended before this page was loaded (the server keeps its events).
+async function showLastTraining() {
+  const last = await api("/api/train/history");
+  if (!last.events.length) return;
+  training.history = [];
+  training.steps = [];
+  let done = null;
+  for (const d of last.events) {
+    if (d.event === "done") done = d;
+    else take(d.event, d, false);
+  }
+  if (last.settings) {
+    $("train-settings").textContent = `Last training: ${describeSettings(last.settings, last.settings.epochs)} ` +
+      "(before this page was loaded).";
+  }
+  drawCurve();
+  if (done) {
+    const { text, error } = describeDone(done);
+    setStatus(`Before this page was loaded: ${text}`, error);
+  }
 }
 
 function setStatus(text, error = false) {
@@ -69,7 +97,7 @@ function boxName(id) {
 function readTrainingForm() {
   const boxes = { learning_rate: ["train-learning-rate", false], batch_size: ["train-batch-size", true],
     epochs: ["train-epochs", true], examples: ["train-examples", true] };
-  const body = { recipe: $("train-recipe").value };
+  const body = { recipe: $("train-recipe").value, speed: $("train-speed").value };
   const wrong = [];
   for (const [field, [id, whole]] of Object.entries(boxes)) {
     const read = readNumber(id, whole);
@@ -107,12 +135,15 @@ async function startTraining() {
     return;
   }
   training.history = [];
+  training.steps = [];
+  training.lastStep = null;
+  $("train-step-view").hidden = true;
   training.total = body.epochs || await runningEpochs(body.recipe);
   drawCurve();
   const settings = describeSettings(body, training.total);
   $("train-settings").textContent = `Running with: ${settings}.`;
   setStatus(`Training started: ${settings}… (loading data may take a few seconds)`);
-  followTraining();
+  followTraining(body.speed === "step");
 }
 
 // How many epochs the running training has: the server says; else the recipe's own number.
@@ -143,27 +174,60 @@ function followRunning(status) {
       `${count(status.epochs, "epoch")}.`;
   }
   setStatus(`A training is running: ${status.epoch} of ${count(status.epochs, "epoch")} done.`);
-  followTraining();
+  followTraining(status.paused);
 }
 
-function followTraining() {
+// One event of the stream (or of the last training's history, ``live`` false): the curve, the tiles, the words.
+function take(name, d, live) {
+  if (d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
+  if (d.dead) showDead(d.dead);
+  if (name === "epoch") {
+    training.history[d.epoch] = d;
+    training.total = d.epochs;
+    if (!live) return;
+    setStatus(d.epoch === 0
+      ? `Epoch 0, before any training: the random network reads ${percent(d.test_accuracy)} of test digits ` +
+        `right (one in ten is chance), cost ${fmt(d.test_cost, 4)}.`
+      : `Epoch ${d.epoch} of ${d.epochs}: ${percent(d.test_accuracy)} of test digits right, ` +
+        `cost ${fmt(d.test_cost, 4)} (${d.seconds.toFixed(1)} s).`);
+  } else if (name === "step") {
+    training.steps.push(d);
+    training.lastStep = d;
+    if (d.batch && live) showStep(d);
+    if (live && !training.paused) {
+      setStatus(`Epoch ${d.epoch}, mini-batch ${d.step.toLocaleString("en")} of ${d.steps.toLocaleString("en")}: ` +
+        `its cost ${fmt(d.batch_cost, 4)}.`);
+    }
+  }
+}
+
+let drawing = 0; // one redraw of the curve per frame, however many events came
+function redraw() {
+  if (!drawing) drawing = requestAnimationFrame(() => { drawing = 0; drawCurve(); });
+}
+
+function followTraining(paused) {
   if (training.source) training.source.close();
   $("train-start").disabled = true;
   $("train-stop").disabled = false;
   const source = new EventSource("/api/train/events");
   training.source = source;
-  source.addEventListener("epoch", (e) => {
-    const d = JSON.parse(e.data);
-    training.history[d.epoch - 1] = d;
-    training.total = d.epochs;
-    drawCurve();
-    if (d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
-    setStatus(`Epoch ${d.epoch} of ${d.epochs}: ${percent(d.test_accuracy)} of test digits right, ` +
-      `cost ${fmt(d.test_cost, 4)} (${d.seconds.toFixed(1)} s).`);
-  });
+  training.steps = [];
+  training.paused = false;
+  showPace({ paused });
+  for (const name of ["epoch", "step"]) {
+    source.addEventListener(name, (e) => {
+      take(name, JSON.parse(e.data), true);
+      redraw();
+      if (name === "step" && (training.paused || e.data.includes('"batch"'))) {
+        api("/api/train/status").then(showPace).catch(() => {});
+      }
+    });
+  }
   source.addEventListener("done", async (e) => {
     source.close();
     training.source = null;
+    showPace(null);
     $("train-start").disabled = false;
     $("train-stop").disabled = true;
     const d = JSON.parse(e.data);
@@ -202,8 +266,13 @@ function describeDone(d) {
   const after = count(d.epochs, "epoch");
   const acc = d.test_accuracy === null || d.test_accuracy === undefined ? ""
     : ` ${percent(d.test_accuracy)} of test digits right.`;
-  const uses = " The Draw tab now uses this network.";
+  const worse = d.replaced_test_accuracy !== undefined && d.replaced_test_accuracy !== null &&
+    d.test_accuracy !== null && d.test_accuracy < d.replaced_test_accuracy;
+  const uses = worse
+    ? ` This network is worse than the one it replaced (${percent(d.replaced_test_accuracy)}), and the Draw tab ` +
+      "now uses it: Restore brings back the network the page started with."
+    : " The Draw tab now uses this network.";
   if (reasons[d.stopped]) return { text: `Stopped after ${after}: ${reasons[d.stopped]}.${acc}${uses}`, error: true };
   const why = d.stopped === "interrupted" ? "Stopped early" : "Finished";
-  return { text: `${why} after ${after}.${acc}${uses}`, error: false };
+  return { text: `${why} after ${after}.${acc}${uses}`, error: worse };
 }
