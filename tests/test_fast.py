@@ -311,11 +311,16 @@ def test_fast_steps_on_values_that_are_not_k_over_255_agree_too(mnist):
 def test_train_takes_the_fast_path_for_sgd_and_adam_only(mnist, monkeypatch):
     fast.warm_up(Network())  # loaded: even a short training takes it then
     calls = []
-    original = fast.steps
-    monkeypatch.setattr(fast, "steps", lambda *args: calls.append(args[5]) or original(*args))
+
+    class Recorded(fast.Steps):
+        def take(self, order):
+            calls.append(self.batch_size)
+            return super().take(order)
+
+    monkeypatch.setattr(fast, "Steps", Recorded)
     small = type(mnist[0])(mnist[0].X[:2000], mnist[0].labels[:2000])
     train(Network(seed=0), small, optimizer=SGD(3.0), epochs=1, batch_size=10, rng=np.random.default_rng(0))
-    assert calls == [10]  # 2,000 examples: one call, well under the health check's 1,000 batches
+    assert calls == [10]  # 2,000 examples: one piece, well under the health check's 1,000 batches
     train(Network(seed=0), small, optimizer=Adam(0.001), epochs=1, batch_size=16, rng=np.random.default_rng(0))
     assert calls == [10, 16]
     train(Network(seed=0), small, optimizer=Momentum(0.3), epochs=1, batch_size=10, rng=np.random.default_rng(0))
@@ -377,7 +382,7 @@ def test_an_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
 def test_a_short_training_does_not_wait_for_numba_to_load(mnist, monkeypatch):
     monkeypatch.setattr(fast, "loaded", lambda: False)
     used = []
-    monkeypatch.setattr(fast, "steps", lambda *args: used.append(1))
+    monkeypatch.setattr(fast.Steps, "take", lambda self, order: used.append(1) or 0.0)
     small = type(mnist[0])(mnist[0].X[:2000], mnist[0].labels[:2000])
     train(Network(seed=0), small, optimizer=SGD(3.0), epochs=2, batch_size=10, rng=np.random.default_rng(0))
     assert not used  # 4,000 examples in all: the readable path
@@ -453,3 +458,72 @@ def test_a_diverging_run_on_the_fast_path_is_still_seen_as_one(mnist):
     assert history.stopped in ("diverged", "stuck")
     assert np.isfinite(network.vector).all()
     np.testing.assert_array_equal(network.vector, start)
+
+
+def _recipe_run(mnist, name, fast_path, on_step=None, every=None, n=20_000):
+    """The vector of ``name``'s network after 2 epochs on ``n`` digits, and whether the fast path took the steps."""
+    from digitnet.recipes import RECIPES, train_recipe
+
+    recipe = RECIPES[name].with_changes(epochs=2)
+    network = recipe.network(seed=0)
+    fast.warm_up(network, training=True)  # loaded: even a short training takes it then
+    took = []
+    original = fast.Steps.take
+
+    def take(self, order):
+        took.append(len(order))
+        return original(self, order)
+
+    fast.Steps.take = take
+    try:
+        train_recipe(network, recipe, mnist[0].take(n), rng=np.random.default_rng(0), fast_path=fast_path,
+                     on_step=on_step, every=every)
+    finally:
+        fast.Steps.take = original
+    return network.vector.copy(), len(took)
+
+
+def _step_by_step_now_and_then(step):
+    """A page's on_step: one mini-batch at a time in steps 300 to 310 of each epoch, else the default."""
+    return 1 if 300 <= step.step < 310 else None
+
+
+@needs_fast_path
+@pytest.mark.parametrize("name", ["seed", "modern"])  # SGD with L2 (the weights' factor), Adam with shifts
+def test_on_step_leaves_the_fast_steps_the_same_to_the_last_bit(mnist, name):
+    plain, pieces = _recipe_run(mnist, name, True)
+    followed, followed_pieces = _recipe_run(mnist, name, True, on_step=_step_by_step_now_and_then)
+    assert pieces == 2 * 2  # without on_step, cut only at the health check's 1,000 mini-batches
+    assert followed_pieces > 2 * 20  # cut at every call, at least STEP_CALLS an epoch
+    assert np.array_equal(followed, plain)
+    every_3, _ = _recipe_run(mnist, name, True, on_step=lambda step: None, every=3)
+    assert np.array_equal(every_3, plain)
+
+
+@needs_fast_path
+def test_on_step_sees_the_networks_own_weights_on_the_fast_path(mnist):
+    """Under L2 the compiled SGD keeps the first layer's weights as a factor times an array: the caller sees
+    their product, what an uncut run of the same mini-batches ends with, and the run goes on from the array."""
+    from digitnet.recipes import RECIPES, train_recipe
+
+    recipe = RECIPES["seed"].with_changes(epochs=1)
+    data = mnist[0].take(5_000)
+    network, seen = recipe.network(seed=0), {}
+    fast.warm_up(network, training=True)
+
+    def on_step(step):
+        seen[step.step] = (network.vector.copy(), step.batch_cost)
+
+    train_recipe(network, recipe, data, rng=np.random.default_rng(0), on_step=on_step, every=120)
+    order = np.random.default_rng(0).permutation(len(data))  # the epoch's order: the rng's first draw
+    uncut = recipe.network(seed=0)
+    cost = fast.steps(uncut, SGD(recipe.learning_rate), fast.sparse_rows(data.X), data.labels, order[:1200], 10,
+                      recipe.weight_decay / len(data))
+    assert not np.array_equal(uncut.vector, recipe.network(seed=0).vector)
+    assert np.array_equal(seen[120][0], uncut.vector)
+    assert seen[120][1] == cost
+    last_batch = order[1190:1200]
+    before = recipe.network(seed=0)
+    fast.steps(before, SGD(recipe.learning_rate), fast.sparse_rows(data.X), data.labels, order[:1190], 10,
+               recipe.weight_decay / len(data))
+    assert cost == pytest.approx(before.cost_value(data.X[last_batch], data.Y[last_batch]), rel=1e-5)

@@ -4,7 +4,7 @@ import pytest
 from digitnet import Network
 from digitnet.data.mnist import Dataset
 from digitnet.optimizers import SGD, Adam, GradientDescent, Momentum
-from digitnet.training import WARMUP_EPOCHS, cosine_schedule, train, warmup_cosine_schedule
+from digitnet.training import STEP_CALLS, WARMUP_EPOCHS, Step, cosine_schedule, train, warmup_cosine_schedule
 
 
 def _blobs(n, seed):
@@ -168,3 +168,82 @@ def test_a_dropout_outside_0_to_1_is_refused(mnist, dropout):
     with pytest.raises(ValueError, match="dropout must be from 0 up to"):
         train(Network(), small, optimizer=SGD(1.0), epochs=1, batch_size=10, rng=np.random.default_rng(0),
               dropout=dropout)
+
+
+def _train_with(on_step=None, every=None, epochs=2, n=2_000, weight_decay=2.0, fast_path=False, mnist=None):
+    """A seed network's vector after ``epochs`` of SGD with L2 on ``n`` MNIST digits (by default the readable path)."""
+    network = Network(seed=0)
+    train(network, mnist[0].take(n), optimizer=SGD(3.0), epochs=epochs, batch_size=10, rng=np.random.default_rng(0),
+          weight_decay=weight_decay, on_step=on_step, every=every, fast_path=fast_path)
+    return network.vector.copy()
+
+
+def test_on_step_is_called_about_step_calls_times_an_epoch_and_after_its_last_step(mnist):
+    seen = []
+    _train_with(seen.append, epochs=2, n=2_005, mnist=mnist)  # 201 mini-batches, the last of 5 digits
+    assert all(isinstance(step, Step) for step in seen)
+    every = 201 // STEP_CALLS
+    first = [step.step for step in seen if step.epoch == 1]
+    assert first == list(range(every, 201, every)) + [201]
+    assert [step.step for step in seen if step.epoch == 2] == first
+    assert {step.steps for step in seen} == {201}
+    assert [step.examples for step in seen[:2]] == [10 * every, 20 * every]
+    assert seen[len(first) - 1].examples == 2_005 and seen[-1].examples == 4_010
+    assert {step.learning_rate for step in seen} == {3.0}
+
+
+def test_on_steps_answer_is_the_number_of_steps_until_its_next_call(mnist):
+    seen = []
+
+    def one_at_a_time_in_the_middle(step):
+        seen.append((step.epoch, step.step))
+        return 1 if 40 <= step.step < 45 else None
+
+    _train_with(one_at_a_time_in_the_middle, every=20, epochs=2, n=1_000, mnist=mnist)
+    epoch_1 = [20, 40, 41, 42, 43, 44, 45, 65, 85, 100]  # after 100 (the epoch's last) the count starts anew
+    assert seen == [(1, step) for step in epoch_1] + [(2, step) for step in epoch_1]
+
+
+def test_a_step_at_a_time_carries_on_into_the_next_epoch(mnist):
+    seen = []
+    _train_with(lambda step: seen.append((step.epoch, step.step)) or 1, every=60, epochs=2, n=1_000, mnist=mnist)
+    assert seen == [(1, 60)] + [(1, step) for step in range(61, 101)] + [(2, step) for step in range(1, 101)]
+
+
+def test_on_step_leaves_the_readable_steps_as_they_are(mnist):
+    """A call between two mini-batches takes nothing from the training's random numbers, nor changes its steps."""
+    plain = _train_with(mnist=mnist)
+    assert np.array_equal(_train_with(lambda step: None, mnist=mnist), plain)
+    assert np.array_equal(_train_with(lambda step: 1 if step.step % 3 else 7, every=5, mnist=mnist), plain)
+
+
+def test_each_steps_batch_cost_is_its_mini_batchs_cost_before_its_step(mnist):
+    """One mini-batch an epoch (all 50 digits): each epoch's cost is the network's on them before that epoch."""
+    data = mnist[0].take(50)
+    network, costs, before = Network(seed=0), [], []
+    train(network, data, optimizer=SGD(3.0), epochs=3, batch_size=50, rng=np.random.default_rng(0),
+          on_step=lambda step: costs.append(step.batch_cost),
+          on_epoch=lambda result: before.append(network.cost_value(data.X, data.Y)))
+    assert costs == pytest.approx([Network(seed=0).cost_value(data.X, data.Y)] + before[:-1], rel=1e-6)
+    assert costs[0] > costs[-1]
+
+
+def test_ctrl_c_in_on_step_keeps_the_model_of_the_last_finished_epoch(mnist):
+    network, kept = Network(seed=0), []
+
+    def on_step(step):
+        if step.epoch == 2 and step.step == 50:
+            raise KeyboardInterrupt  # how the page stops a training between two mini-batches
+
+    history = train(network, mnist[0].take(1_000), optimizer=SGD(3.0), epochs=3, batch_size=10,
+                    rng=np.random.default_rng(0), on_step=on_step, every=10,
+                    on_epoch=lambda result: kept.append(network.vector.copy()))
+    assert history.stopped == "interrupted"
+    assert len(history.epochs) == 1
+    assert np.array_equal(network.vector, kept[0])
+
+
+@pytest.mark.parametrize("every, answer", [(0, None), (2.5, None), (10, 0), (10, "1")])
+def test_a_number_of_steps_below_1_or_not_whole_is_refused(mnist, every, answer):
+    with pytest.raises(ValueError, match="whole number of mini-batches, at least 1"):
+        _train_with(lambda step: answer, every=every, epochs=1, n=200, mnist=mnist)

@@ -26,6 +26,7 @@ in its cache (``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs st
 import importlib.util
 import os
 import sys
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -135,24 +136,78 @@ def sparse_rows(X):
 
 
 def steps(network, optimizer, rows, labels, order, batch_size, decay):
-    """The optimizer's steps on the mini-batches ``order[0:batch_size]``, ``order[batch_size:2 batch_size]``, ...
+    """The optimizer's steps on the mini-batches ``order[0:batch_size]``, ``order[batch_size:2 batch_size]``, ...;
+    returns the cost of the last mini-batch, measured before its step.
 
     ``rows`` are the training inputs as SparseRows, ``labels`` (n,) their classes (the one-hot
     targets' 1s; a small array, cheaper to look up at random than rows of targets). Each step is
     what ``training`` does with ``Network.gradient`` and the optimizer: the gradient of the
     batch's mean cost, plus ``decay`` times the weights, given to plain SGD or to Adam.
     """
-    kernels = _kernels()
-    dtype = network.dtype.type
-    common = (*_parameters(network), *_codes(network), *rows, np.asarray(labels, dtype=np.int64),
-              np.asarray(order, dtype=np.int64), int(batch_size))
-    if type(optimizer) is SGD:
-        kernels.run(kernels.sgd_steps, *common, dtype(optimizer.lr), dtype(1.0 - optimizer.lr * decay))
-        return
-    moment1, moment2, scratch = _moments(optimizer, network.vector)
-    optimizer.t = kernels.run(kernels.adam_steps, *common, network.vector, scratch,
-                              tuple(_parameters(network, scratch)), moment1, moment2, network.n_weights,
-                              dtype(decay), _adam_settings(optimizer, dtype), optimizer.t)
+    taken = Steps(network, optimizer, rows, labels, batch_size, decay)
+    cost = taken.take(order)
+    taken.settle()
+    return cost
+
+
+class Steps:
+    """``steps`` a piece at a time: ``take(order)`` for each piece of an epoch's order, then ``settle()``.
+
+    The pieces take the same steps, to the last bit, as one call on the whole order: under L2 the
+    compiled SGD keeps the first layer's weights as a factor times the array (see
+    ``_kernels.training.sgd_steps``), and the factor goes on from piece to piece. Where to put it
+    into the array is the caller's choice, the same with pieces as without: ``settle()`` does, and
+    the weights are then the network's own. Between two pieces, ``showing()`` lets others read the
+    weights (the factor times the array) and then puts the array back, bit for bit.
+    """
+
+    def __init__(self, network, optimizer, rows, labels, batch_size, decay):
+        self.network, self.optimizer, self.rows = network, optimizer, rows
+        self.labels = np.asarray(labels, dtype=np.int64)
+        self.batch_size, self.decay = int(batch_size), decay
+        self.dtype = network.dtype.type
+        self.w0_scale = self.dtype(1)
+
+    def take(self, order):
+        """The steps on the mini-batches of ``order``; returns the cost of the last one before its step."""
+        kernels = _kernels()
+        network, optimizer, dtype = self.network, self.optimizer, self.dtype
+        common = (*_parameters(network), *_codes(network), *self.rows, self.labels,
+                  np.asarray(order, dtype=np.int64), self.batch_size)
+        if type(optimizer) is SGD:
+            w0_scale, cost = kernels.run(kernels.sgd_steps, *common, dtype(optimizer.lr),
+                                         dtype(1.0 - optimizer.lr * self.decay), self.w0_scale)
+            self.w0_scale = dtype(w0_scale)  # Numba hands back a Python float: float32 again, or it compiles anew
+            return cost
+        moment1, moment2, scratch = _moments(optimizer, network.vector)
+        optimizer.t, cost = kernels.run(kernels.adam_steps, *common, network.vector, scratch,
+                                        tuple(_parameters(network, scratch)), moment1, moment2, network.n_weights,
+                                        dtype(self.decay), _adam_settings(optimizer, dtype), optimizer.t)
+        return cost
+
+    def settle(self):
+        """Put the first layer's factor into its weights: the network's weights are then its own."""
+        if self.w0_scale != 1:
+            self.network.weights[0][...] *= self.w0_scale
+            self.w0_scale = self.dtype(1)
+
+    @contextmanager
+    def showing(self):
+        """While inside, the network holds its weights as they are now; after, the array as it was.
+
+        If the block raises, the weights stay settled (the training will not go on from them)."""
+        if self.w0_scale == 1:
+            yield
+            return
+        w0 = self.network.weights[0]
+        kept = w0.copy()
+        w0 *= self.w0_scale
+        try:
+            yield
+        except BaseException:
+            self.w0_scale = self.dtype(1)
+            raise
+        w0[...] = kept
 
 
 def updates(optimizer):

@@ -40,7 +40,7 @@ from .costs import COSTS
 from .data.mnist import Dataset
 from .network import INITS, MAX_SEED, SEED_SIZES, Network, check_sizes
 from .optimizers import OPTIMIZERS, make_optimizer
-from .training import SCHEDULES, EpochResult, History, train
+from .training import SCHEDULES, EpochResult, History, OnStep, train
 
 
 @dataclass(frozen=True)
@@ -200,17 +200,19 @@ def default_learning_rate(optimizer: str, activation: str, cost: str) -> float:
 
 def train_recipe(network: Network, recipe: Recipe, train_set: Dataset, test_set: Dataset | None = None, *,
                  rng: np.random.Generator, on_epoch: Callable[[EpochResult], None] | None = None,
-                 fast_path: bool = True, optimizer: Any = None, first_epoch: int = 0) -> History:
+                 fast_path: bool = True, optimizer: Any = None, first_epoch: int = 0, on_step: OnStep | None = None,
+                 every: int | None = None) -> History:
     """Train ``network`` in place the way ``recipe`` says (optimizer, schedule, L2, shifts); return the History.
 
     ``optimizer``: the recipe's, made by the caller (to checkpoint its state, or to go on with one
-    restored, from ``first_epoch``; see ``training.train``); a new one if None."""
+    restored, from ``first_epoch``; see ``training.train``); a new one if None. ``on_step`` and ``every``:
+    see ``training.train``."""
     optimizer = optimizer or make_optimizer(recipe.optimizer, recipe.learning_rate)
     return train(network, train_set, test_set, optimizer=optimizer,
                  epochs=recipe.epochs, batch_size=recipe.batch_size, rng=rng,
                  schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
                  weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout,
-                 on_epoch=on_epoch, fast_path=fast_path, first_epoch=first_epoch)
+                 on_epoch=on_epoch, fast_path=fast_path, first_epoch=first_epoch, on_step=on_step, every=every)
 
 
 def get_recipe(name: str) -> Recipe:

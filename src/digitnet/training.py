@@ -4,7 +4,9 @@
 early if it did. A cost that turns NaN or infinite ("diverged"), or a network stuck on one
 answer with its sigmoid neurons saturated ("stuck", see ``health``), stops training at the
 next check (every 1,000 mini-batches) and puts back the weights of the last good epoch; so does
-Ctrl-C (KeyboardInterrupt) in the middle of an epoch ("interrupted").
+Ctrl-C (KeyboardInterrupt) in the middle of an epoch ("interrupted"). Between mini-batches an
+``on_step`` callback sees where the training is (a ``Step``), about STEP_CALLS times an epoch or
+as often as it asks, down to every mini-batch: the page and the figures follow a training by it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +94,7 @@ TRAIN_COST_SAMPLE = 10_000
 PROBE_SIZE = 500     # examples the check inside an epoch looks at
 CHECK_EVERY = 1_000  # mini-batches between two checks inside an epoch (and one after it)
 SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
+STEP_CALLS = 20  # on_step's calls in an epoch, by default
 FAST_MIN_EXAMPLES = 100_000  # shorter trainings would wait longer for Numba to load (0.5 s) than they save
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule, "warmup_cosine": warmup_cosine_schedule}
 
@@ -129,42 +133,106 @@ def dropout_masks(network: Network, n: int, rate: float, rng: np.random.Generato
             for width in network.sizes[1:-1]]
 
 
-def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None, fast_update=False):
+@dataclass(frozen=True)
+class Step:
+    """Where a training is when it calls ``on_step``: after mini-batch ``step`` of the ``steps`` in epoch ``epoch``.
+
+    ``epoch`` counts from 1, as ``EpochResult.epoch`` does (the epoch under way); ``batch_cost`` is the
+    mean cost of the last mini-batch (the step-th) on its own examples, measured before its step (one
+    batch of 10 digits: a noisy number, to be smoothed); ``examples`` counts the examples trained on
+    since the training's first epoch (a training that goes on from ``first_epoch`` counts the epochs
+    before it as done); ``learning_rate`` is the epoch's.
+    """
+
+    epoch: int
+    step: int
+    steps: int
+    batch_cost: float
+    examples: int
+    learning_rate: float
+
+
+OnStep = Callable[[Step], int | None]  # the mini-batches until the next call, or None: ``every``
+
+
+class _Clock:
+    """When ``train`` calls ``on_step``: after every ``every`` mini-batches, or after as many as its last call
+    returned, and after the last mini-batch of each epoch (whose answer counts on into the next epoch)."""
+
+    def __init__(self, on_step: OnStep, every: int):
+        self.on_step, self.every = on_step, _steps_between(every, "every")
+        self.countdown = self.every
+
+    def call(self, step: Step) -> None:
+        wanted = self.on_step(step)
+        self.countdown = self.every if wanted is None else _steps_between(wanted, "on_step's answer")
+
+
+def _steps_between(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number of mini-batches, at least 1 (or None), got {value!r}")
+    return int(value)
+
+
+def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None, fast_update=False,
+                    measure_last=False):
     """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``.
 
-    ``fast_update``: Adam's update is compiled (``fast.adam_step``), the same arithmetic in one pass."""
+    ``fast_update``: Adam's update is compiled (``fast.adam_step``), the same arithmetic in one pass.
+    ``measure_last``: return the cost of the last mini-batch, measured before its step (one more
+    forward pass); else None."""
     weights = network.vector[:network.n_weights]
+    cost = None
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
+        X_batch, Y_batch = X.take(batch, axis=0), Y.take(batch, axis=0)
+        if measure_last and start + batch_size >= len(order):
+            cost = network.cost.value(network.forward_trace(X_batch)[1][-1], Y_batch)
         keep = dropout_masks(network, len(batch), dropout, rng) if dropout else None
-        gradient = network.gradient(X.take(batch, axis=0), Y.take(batch, axis=0), keep)
+        gradient = network.gradient(X_batch, Y_batch, keep)
         if decay:
             gradient[:network.n_weights] += decay * weights
         if fast_update:
             fast.adam_step(optimizer, network.vector, gradient)
         else:
             optimizer.step([network.vector], [gradient])
+    return cost
 
 
 def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, fast_data=None, dropout=0.0,
-               fast_update=False):
+               fast_update=False, clock=None, epoch=0):
     """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
 
     Given ``fast_data`` (X as ``fast.SparseRows``, and the labels), ``digitnet.fast`` takes the steps;
     else the readable network does, with ``fast_update`` as ``_readable_steps`` says.
     Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
-    the Health that says training is hopeless, else None."""
+    the Health that says training is hopeless, else None. A ``clock`` (``_Clock``) calls its
+    ``on_step`` between the batches, in epoch ``epoch`` (from 0); the steps are the same, bit for bit,
+    with or without it."""
     n = len(X)
     order = rng.permutation(n)
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
-    chunk = CHECK_EVERY * batch_size
-    for start in range(0, n, chunk):
-        if fast_data is not None:
-            fast.steps(network, optimizer, *fast_data, order[start:start + chunk], batch_size, decay)
+    steps = -(-n // batch_size)
+    compiled = fast.Steps(network, optimizer, *fast_data, batch_size, decay) if fast_data is not None else None
+    done = 0
+    while done < steps:
+        until = min(steps, (done // CHECK_EVERY + 1) * CHECK_EVERY, done + clock.countdown if clock else steps)
+        piece = order[done * batch_size:until * batch_size]
+        if compiled is not None:
+            cost = compiled.take(piece)
         else:
-            _readable_steps(network, optimizer, X, Y, order[start:start + chunk], batch_size, decay, dropout, rng,
-                            fast_update)
-        if probe is not None and start + chunk <= n:
+            cost = _readable_steps(network, optimizer, X, Y, piece, batch_size, decay, dropout, rng, fast_update,
+                                   measure_last=clock is not None)
+        if clock is not None:
+            clock.countdown -= until - done
+        done = until
+        if compiled is not None and (done % CHECK_EVERY == 0 or done == steps):
+            compiled.settle()  # where an uncut epoch puts the weights' factor in: the same with a clock or not
+        if clock is not None and (clock.countdown == 0 or done == steps):
+            with compiled.showing() if compiled is not None else nullcontext():
+                clock.call(Step(epoch + 1, done, steps, float(cost), epoch * n + min(done * batch_size, n),
+                                float(optimizer.lr)))
+        if probe is not None and done % CHECK_EVERY == 0:
             health = check_health(network, *probe)
             if _hopeless(health):
                 return health
@@ -174,7 +242,8 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
 def train(network: Network, train_set: Dataset, test_set: Dataset | None = None, *, optimizer: Any, epochs: int,
           batch_size: int, rng: np.random.Generator, schedule: Schedule | None = None, weight_decay: float = 0.0,
           max_shift: int = 0, dropout: float = 0.0, on_epoch: Callable[[EpochResult], None] | None = None,
-          fast_path: bool = True, first_epoch: int = 0) -> History:
+          fast_path: bool = True, first_epoch: int = 0, on_step: OnStep | None = None,
+          every: int | None = None) -> History:
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
@@ -187,6 +256,12 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     Adam's updates where it cannot (dropout, other numbers of layers, ...).
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
     network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
+
+    ``on_step(step)``, on the training's thread, is called with a ``Step`` after every ``every`` mini-batches
+    (by default STEP_CALLS times an epoch, or after each if it has fewer) and after each epoch's last; if it
+    returns a number, that many mini-batches come before the next call instead (1: one at a time). It may
+    block (a pause), and raise KeyboardInterrupt to stop as Ctrl-C does. The steps are the same with it as
+    without, on either path, bit for bit: the compiled path runs the epoch in pieces between the calls.
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
@@ -203,6 +278,9 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
     history = History()
     last_good = network.vector.copy()
+    steps_per_epoch = -(-len(X) // batch_size)
+    default_every = max(1, steps_per_epoch // STEP_CALLS)
+    clock = _Clock(on_step, default_every if every is None else every) if on_step is not None else None
     for epoch in range(first_epoch, epochs):
         if schedule is not None:
             optimizer.lr = schedule(epoch)
@@ -213,7 +291,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
                 if use_fast and shift:
                     fast_data = (fast.sparse_rows(X_epoch), train_set.labels)
                 health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, fast_data,
-                                    dropout, fast_update)
+                                    dropout, fast_update, clock, epoch)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

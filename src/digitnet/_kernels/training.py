@@ -200,20 +200,23 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
 
 @_compiled
 def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
-              lr, shrink):
-    """SGD on the mini-batches of ``order`` for a network of two hidden layers.
+              lr, shrink, w0_scale):
+    """SGD on the mini-batches of ``order`` for a network of two hidden layers; returns (w0_scale, the cost of
+    the last mini-batch before its step).
 
     L2 shrinks every weight by ``shrink`` at each step; for the first layer's (784 x 16 of them,
     more than all the rest of a step's work) that is kept as one number instead, ``w0_scale``:
     the weights are w0_scale times the array w0, a step divides its change by w0_scale, and the
-    factor goes into the array whenever it falls below a half in size, and at the end. (A shrink
-    of 0, lr times decay being 1, zeroes the weights: that goes into the array at once.)
+    factor goes into the array whenever it falls below a half in size. (A shrink of 0, lr times
+    decay being 1, zeroes the weights: that goes into the array at once.) The caller passes the
+    factor on to the next call, so an epoch cut into calls takes the same steps as one call, and
+    puts it into the array when it wants the weights (``fast.Steps.settle``); w0_scale 1 to start.
     """
     buffers = _buffers(batch_size, b0, b1, b2)
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     inner = np.arange(batch_size)
     one = _ONE + _ZERO * lr  # 1, in the weights' dtype
-    w0_scale = one
+    m = 0
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
@@ -229,7 +232,23 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, s
         if abs(w0_scale) < _ONE / _TWO:
             _scaled_in(w0, w0_scale)
             w0_scale = one
-    _scaled_in(w0, w0_scale)
+    return w0_scale, _batch_cost(a3, labels, rows, m, output)
+
+
+@_compiled
+def _batch_cost(a, labels, rows, m, output):
+    """The mean cost of the first m examples' outputs a (the last mini-batch's, before its step), as
+    ``costs`` defines it: output 0 the squared error summed over the outputs, 1 the cross-entropy. 0 if m is 0."""
+    total = 0.0
+    for e in range(m):
+        label = labels[rows[e]]
+        if output == 0:
+            for j in range(a.shape[1]):
+                error = a[e, j] - (_ONE if j == label else _ZERO)
+                total += error * error
+        else:
+            total -= np.log(max(a[e, label], 1e-12))
+    return total / max(m, 1)
 
 
 @_compiled
@@ -273,7 +292,8 @@ def _flushed(x, limit):
 @_compiled
 def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
                vector, gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
-    """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t.
+    """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t and the
+    cost of the last mini-batch before its step.
 
     ``gradient`` is a scratch vector like ``vector``, ``gradients`` its views shaped like
     (w0, b0, ..., b2); ``settings`` = (lr, beta1, 1 - beta1, beta2, 1 - beta2, eps) and
@@ -285,6 +305,7 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
     z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
     inner = np.arange(batch_size)
     one, factors = _ONE + _ZERO * lr, np.empty(2, vector.dtype)  # factors: in the vector's dtype
+    m = 0
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
@@ -301,4 +322,4 @@ def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, 
                      decay, settings, factors[0], factors[1])
         adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
                      decay * _ZERO, settings, factors[0], factors[1])
-    return t
+    return t, _batch_cost(a3, labels, rows, m, output)
