@@ -2,10 +2,15 @@
 
 import { $, api, diverging, fmt, paintWeights } from "./helpers.js";
 import { state } from "./state.js";
-import { layerActivation, neuronName } from "./network.js";
+import { deadInfo, drawConnections, layerActivation, neuronName } from "./network.js";
+import { paintLooksFor } from "./looks_for.js";
 
+// A click on a neuron, or on the transparent tap target around it, selects it.
 export function onNetworkClick(e) {
-  const el = e.target.closest(".neuron");
+  const target = e.target.closest(".neuron, .hit");
+  if (!target) return;
+  const el = target.classList.contains("neuron") ? target : document.querySelector(
+    `#network .neuron[data-layer='${target.dataset.layer}'][data-index='${target.dataset.index}']`);
   if (el) selectNeuron(el);
 }
 
@@ -21,7 +26,22 @@ function selectNeuron(el) {
   document.querySelectorAll("#network .selected").forEach((n) => n.classList.remove("selected"));
   el.classList.add("selected");
   state.selected = { layer: Number(el.dataset.layer), index: Number(el.dataset.index) };
+  drawConnections();
   showNeuron();
+}
+
+// When the dead neurons are known (after the model loads), the open panel says so too.
+document.addEventListener("dead-neurons", () => {
+  if (state.selected && state.selected.layer > 0) showNeuron();
+});
+
+// The panel's sentence on a dead neuron (hidden when the neuron is alive, or not hidden).
+export function showDead() {
+  const sel = state.selected;
+  const info = sel && sel.layer > 0 ? deadInfo(sel.layer, sel.index) : null;
+  const note = $("neuron-dead");
+  note.hidden = !(info && info.dead);
+  note.textContent = info && info.dead ? `Dead: ${info.why}.` : "";
 }
 
 export async function showNeuron() {
@@ -30,11 +50,14 @@ export async function showNeuron() {
   const { layer, index } = sel;
   $("neuron-formula").textContent = neuronFormula(layer);
   const canvas = $("neuron-weights");
+  showDead();
+  paintLooksFor(layer, index);
   if (layer === 0) {
     state.neuronInfo = null;
     $("neuron-title").textContent = `Input pixel: row ${Math.floor(index / 28)}, column ${index % 28}`;
     $("neuron-weights-hint").textContent = "Input pixels have no weights: they are just how much ink the picture has there (0 to 1).";
-    canvas.getContext("2d").clearRect(0, 0, 168, 168);
+    canvas.classList.remove("bars");
+    canvas.width = canvas.height = 168;
     canvas.setAttribute("aria-label", "An input pixel has no weights.");
     $("neuron-bias").textContent = "none";
     updateNeuronNumbers();
@@ -45,13 +68,16 @@ export async function showNeuron() {
   try {
     const info = await api(`/api/neuron/${layer}/${index}`);
     state.neuronInfo = info;
+    canvas.classList.toggle("bars", layer > 1);
     if (layer === 1) {
+      canvas.width = canvas.height = 168;
       paintWeights(canvas, info.weights, 28, 28);
       $("neuron-weights-hint").textContent = "Its 784 weights as a 28x28 image: ink on blue pixels raises its sum, ink on red lowers it.";
       canvas.setAttribute("aria-label", `The 784 incoming weights of ${neuronName(layer, index)} as a 28x28 image: blue positive, red negative.`);
     } else {
-      paintBars(canvas, info.weights);
-      $("neuron-weights-hint").textContent = `Its ${info.weights.length} incoming weights, one bar per neuron of the layer before: blue up = positive, red down = negative.`;
+      paintBars(canvas, info.weights, layer);
+      $("neuron-weights-hint").textContent = `Its ${info.weights.length} incoming weights, one bar per neuron of ` +
+        `layer ${layer - 1} (numbered under it): blue up = positive, red down = negative.`;
       canvas.setAttribute("aria-label", `The ${info.weights.length} incoming weights of ${neuronName(layer, index)} as bars: ` +
         `${info.weights.filter((w) => w > 0).length} positive, ${info.weights.filter((w) => w < 0).length} negative.`);
     }
@@ -95,24 +121,40 @@ export function networkColours() {
   return `${hidden} ${output}`;
 }
 
-function paintBars(canvas, weights) {
+// One bar per incoming weight, numbered by the neuron it comes from (a dead one's number in grey).
+const BAR_PITCH = 20; // px per bar: room for a two-digit number at 12 px
+const BAR_HEIGHT = 150;
+const NUMBERS = 18;   // px under the bars for the numbers
+
+function paintBars(canvas, weights, layer) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = weights.length * BAR_PITCH;
+  const h = BAR_HEIGHT;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  canvas.style.setProperty("--bars-width", `${w}px`);
   const ctx = canvas.getContext("2d");
-  const { width: w, height: h } = canvas;
-  ctx.clearRect(0, 0, w, h);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = "#fafbfd";
   ctx.fillRect(0, 0, w, h);
   const scale = Math.max(1e-9, ...weights.map(Math.abs));
-  const bw = w / weights.length;
+  const mid = (h - NUMBERS) / 2;
   weights.forEach((v, i) => {
     const [r, g, b] = diverging(v / scale);
-    const bar = (Math.abs(v) / scale) * (h / 2 - 6);
+    const bar = (Math.abs(v) / scale) * (mid - 4);
     ctx.fillStyle = `rgb(${r},${g},${b})`;
-    ctx.fillRect(i * bw + 1, v >= 0 ? h / 2 - bar : h / 2, Math.max(1, bw - 2), bar);
+    ctx.fillRect(i * BAR_PITCH + 2, v >= 0 ? mid - bar : mid, BAR_PITCH - 4, bar);
+    const dead = deadInfo(layer - 1, i);
+    ctx.fillStyle = dead && dead.dead ? "#a0a6b4" : "#1f2430";
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(String(i), i * BAR_PITCH + BAR_PITCH / 2, h - 2);
   });
   ctx.strokeStyle = "#888";
   ctx.beginPath();
-  ctx.moveTo(0, h / 2);
-  ctx.lineTo(w, h / 2);
+  ctx.moveTo(0, mid);
+  ctx.lineTo(w, mid);
   ctx.stroke();
 }
 
