@@ -182,11 +182,11 @@ def test_on_a_phone_the_answer_is_in_view_while_drawing(phone):
     phone.evaluate(f"window.scrollTo(0, {box['y']} - 80)")  # the canvas in view, as a person draws
     _touch(phone, ONE, lift=False)
     phone.wait_for_function("state.result", timeout=10_000)
-    seen = phone.evaluate("""() => ['#answer', '#answer-inline'].map((s) => document.querySelector(s)).filter((e) => {
-        const r = e.getBoundingClientRect();
-        return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && /[0-9]/.test(e.textContent);
-    }).map((e) => e.id)""")
-    assert seen, "no answer inside the phone's viewport while drawing"
+    answers = phone.evaluate("""() => ['#answer', '#answer-inline'].map((s) => document.querySelector(s))
+        .filter((e) => e && e.getBoundingClientRect().width > 0 && /[0-9]/.test(e.textContent))
+        .map((e) => ({id: e.id, top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom}))""")
+    seen = [a for a in answers if a["top"] >= 0 and a["bottom"] <= 844]
+    assert seen, f"no answer inside the phone's viewport (844 px high) while drawing: {answers}"
     canvas = phone.locator("#draw-canvas").bounding_box()
     assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= 844  # and the canvas with it
     _shot(phone, "draw-phone")
