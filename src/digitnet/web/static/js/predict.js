@@ -84,7 +84,7 @@ export function showPrediction(result) {
     : "The network reads: nothing yet (draw a digit).";
   $("answer-inline").textContent = result ? `The network reads ${result.digit}: ${verdict}` : "The network reads: nothing yet";
   $("answer-inline").classList.toggle("unsure", !sure);
-  $("verdict").textContent = result ? (sure ? "Sure: every part of the rule below is met."
+  $("verdict").textContent = result ? (sure ? "Sure by the rule below: none of its parts objects."
     : `Not sure: maybe not a digit. ${result.verdict.reasons.map((r) => r[0].toUpperCase() + r.slice(1)).join("; ")}.`) : "";
   $("verdict").classList.toggle("unsure", !sure);
   if (result) $("verdict-rule").textContent = result.verdict.rule;
