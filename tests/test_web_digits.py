@@ -38,6 +38,7 @@ def test_the_next_misread_digit_is_one_the_network_reads_wrong(client, network, 
     wrong = np.flatnonzero(network.predict(test.X) != test.labels)
     answer = client.get("/api/digit", params={"misread": "true", "after": int(wrong[0])}).json()
     assert answer["index"] == wrong[1] and answer["misread"] == len(wrong)
+    assert answer["reads"] == network.predict(test.X[wrong[1]][None, :])[0] != answer["label"]
 
 
 @pytest.mark.parametrize("params, status, words", [

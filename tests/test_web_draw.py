@@ -173,6 +173,8 @@ def test_mnist_digits_are_put_on_the_canvas_with_the_keyboard_alone(page, server
     page.wait_for_function("/misreads/.test(document.querySelector('#pick-status').textContent)", timeout=10_000)
     index = page.evaluate("Number(document.querySelector('#pick-index').value)")
     assert index > after
+    assert f"labelled {test.labels[index]}. The network reads the original 28x28 as " in page.inner_text("#pick-status")
+    assert "(wrong)" in page.inner_text("#pick-status")
     _answered(page)
     _shot(page, "draw-mnist-picked")
 

@@ -3,7 +3,9 @@
 ``?index=N`` gives test digit N; ``?label=D&after=N`` the first test digit D after index N (from
 the start again past the end); ``?misread=true&after=N`` the first after N that the network
 answering now reads wrong. The answer holds the 784 pixels (0 paper to 1 ink, row by row), the
-index and the label, and for the misread ones how many there are. GET /api/verdict-rule: the
+index, the label and the digit the network answering now reads in those 784 pixels as they are
+(the page's canvas prepares them again, which can change the answer), and for the misread ones
+how many there are. GET /api/verdict-rule: the
 "not sure" rule in words (``digitnet.verdicts``).
 """
 
@@ -53,7 +55,9 @@ def digit(request: Request, index: int | None = None, label: int | None = None,
         if not wrong.size:
             return refuse(404, "the network reads every test digit right: there is no misread one")
         chosen = _next(wrong, after)
+    network = request.app.state.network
     answer = {"index": chosen, "label": int(test.labels[chosen]),
+              "reads": int(network.predict(test.X[chosen][None, :])[0]),
               "pixels": np.round(test.X[chosen].astype(float), 3).tolist()}
     if misread:
         answer["misread"] = int(wrong.size)

@@ -7,6 +7,7 @@ import { putDigit } from "./drawing.js";
 const picked = { index: -1 };  // the last test digit shown: "next" starts after it
 
 export function setupPicker(requestPredict) {
+  $("clear").addEventListener("click", () => { $("pick-status").textContent = ""; });
   const show = async (query) => {
     $("pick-status").textContent = "Fetching…";
     try {
@@ -17,7 +18,10 @@ export function setupPicker(requestPredict) {
       requestPredict({ now: true });
       const misread = digit.misread === undefined ? ""
         : ` The network misreads ${digit.misread.toLocaleString("en")} of the 10,000 test digits.`;
-      $("pick-status").textContent = `On the canvas: MNIST test digit ${digit.index}, labelled ${digit.label}.${misread}`;
+      const right = digit.reads === digit.label ? "right" : "wrong";
+      $("pick-status").textContent = `On the canvas: MNIST test digit ${digit.index}, labelled ${digit.label}. ` +
+        `The network reads the original 28x28 as ${digit.reads} (${right}); the answer shown is for the canvas, ` +
+        `prepared again like a drawing.${misread}`;
     } catch (error) {
       $("pick-status").textContent = `Could not fetch a test digit: ${error.message}`;
     }
