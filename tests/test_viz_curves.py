@@ -1,6 +1,7 @@
 """The training-curves figure: a model's saved history, or fresh runs of the seed and modern recipes."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -10,8 +11,9 @@ from matplotlib.figure import Figure
 
 from digitnet import Network
 from digitnet.health import check_health
+from digitnet.recipes import RECIPES
 from digitnet.viz import FIGURES, curves
-from digitnet.viz._training import BatchCosts, sample_of
+from digitnet.viz._training import sample_of
 from digitnet.viz.style import SERIES, figure_words
 
 
@@ -38,15 +40,32 @@ FALLING = [0.5 / (k + 1) for k in range(16)]
 JUMPING = [0.13, 0.23] + [0.2 - 0.01 * k for k in range(14)]  # the cost jumps at epoch 2, then falls
 
 
-def test_batch_costs_records_one_cost_per_mini_batch_and_lets_go(mnist):
-    network = Network(seed=0)
-    part = mnist[0].take(100)
-    with BatchCosts(network) as costs:
-        network.gradient(part.X[:10], part.Y[:10])
-        network.gradient(part.X[10:30], part.Y[10:30])
-    assert costs.values == pytest.approx([Network(seed=0).cost_value(part.X[:10], part.Y[:10]),
-                                          Network(seed=0).cost_value(part.X[10:30], part.Y[10:30])])
-    assert "gradient" not in vars(network)
+def test_a_fresh_run_records_each_mini_batchs_cost_before_its_step(mnist):
+    data = mnist[0].take(100)
+    recipe = RECIPES["seed"].with_changes(batch_size=25)
+    network, history, costs = curves.train_fresh(recipe, data, None, epochs=2)
+    assert len(costs) == 2 * 4 and len(history.epochs) == 2
+    first = np.random.default_rng(0).permutation(100)[:25]  # the first epoch's order: the rng's first draw
+    assert costs[0] == pytest.approx(Network(seed=0).cost_value(data.X[first], data.Y[first]), rel=1e-6)
+    assert "gradient" not in vars(network)  # nothing wraps Network.gradient any more
+
+
+@pytest.mark.skipif(os.environ.get("DIGITNET_FAST", "1") == "0", reason="DIGITNET_FAST=0 turns the fast path off")
+def test_a_fresh_run_takes_the_fast_path_where_it_can(mnist, monkeypatch):
+    """Recording each mini-batch's cost once kept the fresh runs on the readable path (it wrapped
+    Network.gradient, which the compiled steps do not call); train's on_step sees them on either."""
+    fast = pytest.importorskip("digitnet.fast")
+    pytest.importorskip("numba")
+    fast.warm_up(Network(), training=True)
+    pieces = []
+    take = fast.Steps.take
+    monkeypatch.setattr(fast.Steps, "take", lambda self, order: pieces.append(len(order)) or take(self, order))
+    data = mnist[0].take(500)
+    _, _, costs = curves.train_fresh(RECIPES["seed"], data, None, epochs=1)
+    assert pieces == [10] * 50  # a compiled piece for each mini-batch, to see its cost
+    first = np.random.default_rng(0).permutation(500)[:10]
+    assert len(costs) == 50
+    assert costs[0] == pytest.approx(Network(seed=0).cost_value(data.X[first], data.Y[first]), rel=1e-5)
 
 
 def test_curves_draws_a_models_saved_history(viz_context):

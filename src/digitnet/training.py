@@ -187,7 +187,7 @@ def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=
         batch = order[start:start + batch_size]
         X_batch, Y_batch = X.take(batch, axis=0), Y.take(batch, axis=0)
         if measure_last and start + batch_size >= len(order):
-            cost = network.cost.value(network.forward_trace(X_batch)[1][-1], Y_batch)
+            cost = network.cost_value(X_batch, Y_batch)
         keep = dropout_masks(network, len(batch), dropout, rng) if dropout else None
         gradient = network.gradient(X_batch, Y_batch, keep)
         if decay:

@@ -2,8 +2,8 @@
 
 ``descend`` is plain (stochastic) gradient descent that writes down, at chosen steps, the
 examples seen so far, the seconds spent on steps, the cost on a fixed sample and, if asked, a
-copy of the weights; and, if asked, every mini-batch's own cost. ``BatchCosts`` records each
-mini-batch's cost while ``train`` runs.
+copy of the weights; and, if asked, every mini-batch's own cost. (``train`` tells each mini-batch's
+cost itself, through ``on_step``.)
 """
 
 import math
@@ -83,33 +83,6 @@ def _record(run, network, sample, step, examples, seconds, keep_vectors):
     run.costs.append(cost)
     if keep_vectors:
         run.vectors.append(network.vector.copy())
-
-
-class BatchCosts:
-    """Record the cost of every mini-batch ``train`` takes a gradient on (before its step).
-
-    Use as ``with BatchCosts(network) as costs: train(network, ...)``; ``costs.values`` is a
-    list of floats, one per mini-batch, in order. It wraps ``network.gradient`` while inside, so
-    it needs ``train(..., fast_path=False)``: the fast path does not call ``network.gradient``.
-    """
-
-    def __init__(self, network):
-        self.network = network
-        self.values = []
-
-    def __enter__(self):
-        gradient = self.network.gradient
-
-        def recording_gradient(X, Y, keep=None):
-            self.values.append(self.network.cost_value(X, Y))
-            return gradient(X, Y, keep)
-
-        self.network.gradient = recording_gradient
-        return self
-
-    def __exit__(self, *exc):
-        del self.network.gradient  # the class's method shows through again
-        return False
 
 
 def plateau_cost(Y):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..health import SATURATED
 from ..recipes import RECIPES, train_recipe
-from ._training import BatchCosts, sample_of
+from ._training import sample_of
 from .registry import register
 from .style import INK, SERIES
 
@@ -20,12 +20,13 @@ TINY = 1e-4    # a change under this share of the cost before it is no rise and 
 
 def train_fresh(recipe, train_set, test_set, epochs, seed=0):
     """Train ``recipe.network(seed)`` by a recipe for ``epochs``; return (network, History, cost of each
-    mini-batch)."""
+    mini-batch, measured before its step)."""
     network = recipe.network(seed=seed)
-    with BatchCosts(network) as batch_costs:  # it sees the readable path's Network.gradient only
-        history = train_recipe(network, recipe.with_changes(epochs=epochs), train_set, test_set,
-                               rng=np.random.default_rng(seed), fast_path=False)
-    return network, history, batch_costs.values
+    batch_costs = []
+    history = train_recipe(network, recipe.with_changes(epochs=epochs), train_set, test_set,
+                           rng=np.random.default_rng(seed), on_step=lambda step: batch_costs.append(step.batch_cost),
+                           every=1)
+    return network, history, batch_costs
 
 
 def _column(epochs, key):
