@@ -73,6 +73,8 @@ function outputsSentence(outputs) {
       `The largest, ${largest.toFixed(3)}, is ${(100 * share).toFixed(1)}% of their sum (its share).`;
 }
 
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 export function showPrediction(result) {
   state.result = result;
   const outputs = result ? result.activations[result.activations.length - 1] : null;
@@ -85,7 +87,7 @@ export function showPrediction(result) {
   $("answer-inline").textContent = result ? `The network reads ${result.digit}: ${verdict}` : "The network reads: nothing yet";
   $("answer-inline").classList.toggle("unsure", !sure);
   $("verdict").textContent = result ? (sure ? "Sure by the rule below: none of its parts objects."
-    : `Not sure: maybe not a digit. ${result.verdict.reasons.map((r) => r[0].toUpperCase() + r.slice(1)).join("; ")}.`) : "";
+    : `Not sure: maybe not a digit. ${capitalised(result.verdict.reasons.join("; "))}.`) : "";
   $("verdict").classList.toggle("unsure", !sure);
   if (result) $("verdict-rule").textContent = result.verdict.rule;
   $("draw-canvas").setAttribute("aria-label", result
