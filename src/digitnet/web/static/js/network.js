@@ -231,6 +231,8 @@ function linesContext() {
   const ctx = canvas.getContext("2d");
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
+  // the labels at 13 px as shown, or more: in viewBox units, 13 divided by the scale it is drawn at
+  svg.style.setProperty("--text", `${Math.max(13, 13 / (w / NET.layout.width || 1)).toFixed(1)}px`);
   const scale = (w / NET.layout.width) * dpr;
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
   ctx.lineCap = "round";

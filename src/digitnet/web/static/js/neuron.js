@@ -122,7 +122,7 @@ export function networkColours() {
 }
 
 // One bar per incoming weight, numbered by the neuron it comes from (a dead one's number in grey).
-const BAR_PITCH = 20; // px per bar: room for a two-digit number at 12 px
+const BAR_PITCH = 19; // px per bar: room for a two-digit number at 12 px
 const BAR_HEIGHT = 150;
 const NUMBERS = 18;   // px under the bars for the numbers
 
