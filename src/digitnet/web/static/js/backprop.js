@@ -91,8 +91,8 @@ async function takeStep() {
 function show(step) {
   bp.step = bp.answer ? step : 0;
   const where = $("bp-where");
-  if (!state.result) where.textContent = "Draw a digit first (or pick one), then press Next.";
-  else if (bp.step === 0) where.textContent = "Press Next to start from the output error.";
+  if (!state.result) where.textContent = "Draw a digit first (or pick one), then press Start.";
+  else if (bp.step === 0) where.textContent = "Press Start to begin with the output error.";
   else where.textContent = `Step ${bp.step} of ${STEPS.length}: ${STEPS[bp.step - 1]}`;
   $("bp-prev").disabled = bp.step === 0;
   $("bp-next").disabled = !state.result || bp.step === STEPS.length;
