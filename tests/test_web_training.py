@@ -266,3 +266,31 @@ def test_after_a_reload_the_last_runs_curve_is_drawn(page):
     assert steps_drawn(page) == drawn and page.get_attribute("#train-curve", "data-epochs") == "1"
     assert dark_pixels_in_the_plot(page) > 20
     assert "Before this page was loaded" in page.inner_text("#train-status")
+
+
+@pytest.fixture(scope="module")
+def dead_server(tmp_path_factory):
+    """The page with a ReLU network whose first-layer neuron 5 never fires (and every other one always does)."""
+    from conftest import serving
+
+    network = digitnet.Network(activation="relu", cost="cross_entropy")
+    network.biases[0][:] = 1000.0
+    network.biases[0][5] = -1000.0
+    path = network.save(tmp_path_factory.mktemp("dead") / "relu.npz")
+    with serving(create_app(digitnet.load(path))) as url:
+        yield url
+
+
+def test_a_dead_neurons_tile_says_dead_and_why(browser, dead_server):
+    context = browser.new_context(viewport={"width": 1300, "height": 950})
+    page = context.new_page()
+    page.goto(dead_server)
+    page.click("#tab-train")
+    page.wait_for_function("/Dead/.test(document.querySelector('#train-dead').textContent)", timeout=20_000)
+    labels = page.locator("#train-weight-labels span")
+    assert [labels.nth(i).inner_text() for i in range(16)] == [f"{i} dead" if i == 5 else str(i) for i in range(16)]
+    label, tile = labels.nth(5).bounding_box(), page.locator("#train-weights canvas").nth(5).bounding_box()
+    assert tile["x"] <= label["x"] and label["x"] + label["width"] <= tile["x"] + tile["width"] + 1
+    assert tile["y"] <= label["y"] and label["y"] + label["height"] <= tile["y"] + tile["height"] + 1
+    assert "ReLU gives 0" in page.inner_text("#train-dead")
+    context.close()

@@ -6,8 +6,8 @@ import { training } from "./state.js";
 import { loadModel } from "./model.js";
 import { requestPredict } from "./predict.js";
 
-const DEAD_WHY = "never fires: its z is below 0 for all 500 test digits probed, so a ReLU gives 0, passes back " +
-  "no gradient, and its weights can no longer learn";
+const DEAD_WHY = "it never fires: its z is below 0 on all 500 test digits probed, so ReLU gives 0 and no " +
+  "gradient reaches its weights: training cannot bring it back";
 
 export function setupWatch(setStatus) {
   const labels = $("train-weight-labels");
@@ -37,7 +37,7 @@ export function setupWatch(setStatus) {
       const r = await api("/api/train/restore", { body: {} });
       await loadModel();
       requestPredict();
-      showDead([]);
+      showModelDead();
       setStatus(`Restored the network the page started with (${percent(r.test_accuracy)} of test digits right): ` +
         "the Draw tab uses it again.");
     } catch (error) { setStatus(error.message, true); }
@@ -60,8 +60,18 @@ export function showPace(s) {
   }
 }
 
+// The labels for the network in use (its tiles are painted by model.js): dead as GET /api/dead-neurons says.
+export async function showModelDead() {
+  try {
+    const answer = await api("/api/dead-neurons");
+    const first = answer.layers[0] || [];
+    const dead = first.map((n, i) => (n.dead ? i : -1)).filter((i) => i >= 0);
+    showDead(dead, dead.length ? first[dead[0]].why : undefined);
+  } catch (_) { showDead([]); }
+}
+
 // The first-layer tiles' labels: each neuron's number, and "dead" with the reason for a dead one.
-export function showDead(dead) {
+export function showDead(dead, why = DEAD_WHY) {
   const labels = [...$("train-weight-labels").children];
   labels.forEach((label, i) => {
     const isDead = dead.includes(i);
@@ -69,11 +79,10 @@ export function showDead(dead) {
     label.classList.toggle("dead", isDead);
   });
   [...$("train-weights").children].forEach((canvas, i) => {
-    canvas.title = dead.includes(i) ? `hidden neuron ${i}: dead, it ${DEAD_WHY}` : `hidden neuron ${i}`;
+    canvas.title = dead.includes(i) ? `hidden neuron ${i}: dead: ${why}` : `hidden neuron ${i}`;
   });
   $("train-dead").textContent = !dead.length ? "" :
-    `Dead: ${dead.length === 1 ? "neuron" : "neurons"} ${dead.join(", ")}. A dead neuron ${DEAD_WHY}; ` +
-    "its tile stops changing.";
+    `Dead: ${dead.length === 1 ? "neuron" : "neurons"} ${dead.join(", ")}: ${why}. Its tile stops changing.`;
 }
 
 function addTile(parent, side, label) {

@@ -7,7 +7,7 @@ import { readNumber, showProblem } from "./forms.js";
 import { drawCurve } from "./curve.js";
 import { loadModel } from "./model.js";
 import { requestPredict } from "./predict.js";
-import { setupWatch, showDead, showPace, showStep } from "./training-watch.js";
+import { setupWatch, showDead, showModelDead, showPace, showStep } from "./training-watch.js";
 
 // What the page's two recipes are, in words; their settings come from the server (GET /api/recipes).
 const RECIPE_HINTS = {
@@ -57,7 +57,10 @@ export function setupTraining() {
   // If a training is already running (page reloaded), follow it; else show the last one's curves.
   api("/api/train/status").then((s) => {
     if (s && s.running) followRunning(s);
-    else showLastTraining();
+    else {
+      showModelDead();
+      showLastTraining();
+    }
   }).catch(() => {});
 }
 
@@ -177,10 +180,11 @@ function followRunning(status) {
   followTraining(status.paused);
 }
 
-// One event of the stream (or of the last training's history, ``live`` false): the curve, the tiles, the words.
+// One event of the stream (or of the last training's history, ``live`` false: the curve only; the tiles
+// show the network in use): the curve, the tiles, the words.
 function take(name, d, live) {
-  if (d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
-  if (d.dead) showDead(d.dead);
+  if (live && d.weights0) d.weights0.forEach((w, i) => paintWeights($("train-weights").children[i], w));
+  if (live && d.dead) showDead(d.dead);
   if (name === "epoch") {
     training.history[d.epoch] = d;
     training.total = d.epochs;
@@ -227,6 +231,7 @@ function followTraining(paused) {
   source.addEventListener("done", async (e) => {
     source.close();
     training.source = null;
+    drawCurve(); // every event drawn before the last words (redraws otherwise wait for the next frame)
     showPace(null);
     $("train-start").disabled = false;
     $("train-stop").disabled = true;
@@ -237,6 +242,7 @@ function followTraining(paused) {
     if (d.epochs > 0) {
       await loadModel();
       requestPredict();
+      showModelDead();
     }
   });
   source.onerror = () => {
