@@ -98,6 +98,14 @@ def test_the_derivatives_shown_match_central_differences_of_the_cost(client, net
             values = a[layer].copy()
             slope = central(lambda: cost_from(copy, layer, values, target), values, k)  # noqa: B023
             assert -shown["wish"][k] == pytest.approx(slope, rel=1e-5, abs=1e-9)
+    # each hidden neuron's slope f'(z): perturb z, and its delta is its slope times dC/da (BP2)
+    z = a[0] @ copy.weights[0] + copy.biases[0]
+    for k in range(16):
+        values = z.copy()
+        slope = central(lambda: float(1 / (1 + np.exp(-values[k]))), values, k)  # noqa: B023
+        assert answer["layers"][0]["slope"][k] == pytest.approx(slope, rel=1e-5, abs=1e-9)
+    assert np.allclose(answer["layers"][0]["delta"], -np.multiply(answer["layers"][0]["slope"],
+                                                                  answer["layers"][0]["wish"]), rtol=1e-12, atol=0)
     # the deltas, dC/dz, are dC/db: perturb the biases
     for layer, shown in enumerate(answer["layers"]):
         for k in rng.choice(len(shown["delta"]), size=min(6, len(shown["delta"])), replace=False):
@@ -151,6 +159,23 @@ def test_a_step_towards_the_second_choice_makes_it_the_answer(client, three, sec
           f"answer {answer['before']['digit']} -> {answer['after']['digit']}")
     assert answer["after"]["cost"] < answer["before"]["cost"]
     assert answer["before"]["digit"] == 3 and answer["after"]["digit"] == second
+
+
+def test_a_relu_softmax_network_is_backpropagated_as_truly(three):
+    network = digitnet.Network(activation="relu", cost="cross_entropy", seed=3, dtype="float64")
+    with TestClient(create_app(network)) as relu_client:
+        answer = answer_for(relu_client, three, 4, 0.5)
+    X, Y = three[None, :], np.eye(10)[[4]]
+    cost = lambda: network.cost_value(X, Y)  # noqa: E731
+    for layer, shown in enumerate(answer["layers"]):
+        for k in range(len(shown["delta"])):
+            assert shown["delta"][k] == pytest.approx(central(cost, network.biases[layer], k), rel=1e-5, abs=1e-9)
+    assert answer["layers"][0]["slope"] == [float(z > 0) for z in answer["layers"][0]["z"]]
+    minus_grad = np.asarray(answer["first_layer"]["minus_grad"])
+    inked = np.flatnonzero(three > 0.5)
+    for k, i in [(0, inked[0]), (5, inked[len(inked) // 2]), (15, inked[-1]), (9, 0)]:
+        assert -minus_grad[k, i] == pytest.approx(central(cost, network.weights[0], (i, k)), rel=1e-5, abs=1e-9)
+    assert answer["output_name"] == "softmax" and answer["hidden_name"] == "relu"
 
 
 @pytest.mark.parametrize(("body", "words"), [

@@ -49,10 +49,11 @@ def backprop_json(page_network, x, target, learning_rate):
     network's answer if None), layer by layer, and one gradient step at ``learning_rate`` on a copy.
 
     ``layers[l]`` is layer l+1 (the first hidden layer first, the output layer last): its z, a, what it
-    "wants", -dC/da, and its delta, dC/dz. ``nudges[k][j]`` is what output j asks of neuron k of the
-    last hidden layer through weights[-1][k, j]: -weights[-1][k, j] * delta_j; the sum over j is that
-    neuron's -dC/da. ``first_layer`` holds each first-layer neuron's incoming weights and -dC/dW
-    (one row of sizes[0] per neuron). Raises ValueError saying what does not fit the network.
+    "wants", -dC/da, and its delta, dC/dz; a hidden layer also its activation's slope f'(z).
+    ``nudges[k][j]`` is what output j asks of neuron k of the last hidden layer through weights[-1][k, j]:
+    -weights[-1][k, j] * delta_j; the sum over j is that neuron's -dC/da. ``first_layer`` holds each
+    first-layer neuron's incoming weights and -dC/dW (one row of sizes[0] per neuron).
+    Raises ValueError saying what does not fit the network.
     """
     network = as_float64(page_network)
     n_in, n_out = network.sizes[0], network.sizes[-1]
@@ -78,6 +79,8 @@ def backprop_json(page_network, x, target, learning_rate):
         wishes.insert(0, -(network.weights[l] @ grad_b[l]))                   # -dC/da = -W delta (BP2)
     layers = [{"z": z[0].tolist(), "a": a[0].tolist(), "wish": wish.tolist(), "delta": delta.tolist()}
               for z, a, wish, delta in zip(zs, activations[1:], wishes, grad_b)]
+    for layer, z, a in zip(layers[:-1], zs, activations[1:]):  # a hidden neuron's slope f'(z): delta / (dC/da)
+        layer["slope"] = network.activation.backward(z, a, np.ones_like(a))[0].tolist()
     nudges = -network.weights[-1] * grad_b[-1][None, :]                      # one term of BP2's sum each
 
     # one gradient step on another copy: the page's network stays as it is

@@ -131,8 +131,10 @@ function showNudges(answer) {
   const nudges = answer.nudges;
   const last = answer.layers[answer.layers.length - 2];
   const outputDelta = answer.layers[answer.layers.length - 1].delta;
-  $("bp-output-deltas").textContent = "What reaches each output's weighted input, −δ = −dC/dz (its wish "
-    + `times σ′(z)): ${outputDelta.map((delta, d) => `${d}: ${short(-delta)}`).join(", ")}.`;
+  const through = answer.output_name === "sigmoid" ? "its wish times σ′(z)"
+    : `its wish through the ${answer.output_name}, which ties the ten outputs together`;
+  $("bp-output-deltas").textContent = "What reaches each output's weighted input, −δ = −dC/dz "
+    + `(${through}): ${outputDelta.map((delta, d) => `${d}: ${short(-delta)}`).join(", ")}.`;
   const nudgeScale = Math.max(1e-12, ...nudges.flat().map(Math.abs));
   const sumScale = Math.max(1e-12, ...last.wish.map(Math.abs));
   const head = ["<span></span>", `<span class="bp-mini head" aria-hidden="true">${
@@ -150,13 +152,12 @@ const row10 = () => [...Array(10).keys()];
 
 function showFirstDeltas(answer) {
   const first = answer.layers[0];
-  const slope = first.wish.map((wish, k) => (wish === 0 ? null : first.delta[k] / -wish));
   const wishScale = Math.max(1e-12, ...first.wish.map(Math.abs));
   const deltaScale = Math.max(1e-12, ...first.delta.map(Math.abs));
   fill($("bp-first"), first.delta.map((delta, k) => [
     `<span class="bp-label">${k}</span>`,
     divergingBar(first.wish[k], wishScale, `neuron ${k} wants its output a to move by`),
-    `<span class="bp-num-cell" title="the slope of its activation, σ′(z)">× ${slope[k] === null ? "–" : slope[k].toFixed(3)}</span>`,
+    `<span class="bp-num-cell" title="the slope of its ${answer.hidden_name} at its z">× ${first.slope[k].toFixed(3)}</span>`,
     divergingBar(-delta, deltaScale, `neuron ${k}: −δ`),
   ]), () => "bp-row four");
 }
