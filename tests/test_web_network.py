@@ -98,8 +98,7 @@ def open_page(browser, server, size):
     page = context.new_page()
     page.goto(server)
     page.wait_for_selector("#network circle.neuron[data-layer='3']")
-    page.wait_for_function("/dead neurons/i.test(document.querySelector('#network-dead').textContent)",
-                           timeout=10_000)
+    page.wait_for_load_state("networkidle")  # the model, and which neurons are dead
     return context, page
 
 
@@ -165,7 +164,7 @@ def test_clicking_a_neuron_draws_its_incoming_and_outgoing_connections_in_the_si
 def test_a_second_layer_neuron_shows_what_it_looks_for_its_weights_applied_to_the_first_layers_images(desk, zeroed):
     click_neuron(desk, 2, 4)
     looks = desk.locator("#neuron-looks-for")
-    looks.wait_for(state="visible")
+    looks.wait_for(state="visible", timeout=10_000)
     assert "leaves out" in desk.inner_text("#neuron-looks-hint")
     pixels = canvas_pixels(desk, "#neuron-looks-for")[..., :3].astype(int)
     assert pixels.reshape(-1, 3).std(axis=0).max() > 10  # not blank
@@ -181,7 +180,7 @@ def test_a_second_layer_neuron_shows_what_it_looks_for_its_weights_applied_to_th
 
 def test_the_weight_bars_carry_the_numbers_of_the_neurons_they_come_from(desk):
     click_neuron(desk, 2, 4)
-    desk.wait_for_function("document.querySelector('#neuron-weights').classList.contains('bars')")
+    desk.wait_for_function("document.querySelector('#neuron-weights').classList.contains('bars')", timeout=10_000)
     pixels = canvas_pixels(desk, "#neuron-weights")
     dpr = desk.evaluate("window.devicePixelRatio")
     strip = pixels[-int(16 * dpr):, :, :3].astype(int)  # the bottom 16 px: the numbers' row
@@ -191,6 +190,8 @@ def test_the_weight_bars_carry_the_numbers_of_the_neurons_they_come_from(desk):
 
 
 def test_a_dead_neuron_is_labelled_dead_with_a_word_why(desk):
+    desk.wait_for_function("/dead neurons/i.test(document.querySelector('#network-dead').textContent)",
+                           timeout=10_000)
     labels = desk.locator("#network text.dead-label")
     assert labels.count() == 1
     assert labels.get_attribute("data-layer") == "1" and labels.get_attribute("data-index") == str(ZEROED)
