@@ -383,6 +383,46 @@ def test_a_step_towards_another_digit_changes_the_answer_shown(browser, server, 
     context.close()
 
 
+def arc(cx, cy, r, start, stop, n=14):
+    """Points (fractions of the canvas) along a circle's arc from ``start`` to ``stop`` degrees."""
+    angles = np.radians(np.linspace(start, stop, n + 1))
+    return list(zip(cx + r * np.cos(angles), cy + r * np.sin(angles)))
+
+
+def test_a_three_drawn_with_the_mouse_can_be_taught_to_be_an_eight(browser, server):
+    context, page = open_page(browser, server, 1280, 800)
+    box = page.locator("#draw-canvas").bounding_box()
+    points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+              for fx, fy in arc(0.5, 0.32, 0.17, 200, 450) + arc(0.5, 0.66, 0.19, 270, 520)]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x, y, steps=4)
+    page.mouse.up()
+    page.wait_for_function("/[0-9]/.test(document.querySelector('#answer').textContent)", timeout=10_000)
+    drawn = page.inner_text("#answer").strip()
+    page.select_option("#bp-target", "8")
+    for step in range(1, 6):
+        go_to(page, step)
+    tried = []
+    for rate in ("10", "30", "100", "300"):  # a larger rate until the answer changes
+        page.fill("#bp-rate", rate)
+        page.click("#bp-take")
+        page.wait_for_function(f"/learning rate {rate}:/.test(document.querySelector('#bp-step-said').textContent)")
+        said = page.inner_text("#bp-step-said")
+        before, after = (float(page.inner_text(f"#bp-cost-{when}")) for when in ("before", "after"))
+        answer = page.inner_text("#bp-answer-after")
+        print(f"\na drawn 3, read as {drawn}, taught to be an 8: {said}")
+        assert f"from {page.inner_text('#bp-cost-before')} to {page.inner_text('#bp-cost-after')}" in said
+        tried.append((before, after, answer))
+        if answer != "3":
+            break
+    assert drawn == "3" and page.inner_text("#bp-answer-before") == "3"
+    assert all(after < before for before, after, _ in tried)
+    assert tried[-1][2] == "8"
+    context.close()
+
+
 def test_at_phone_size_the_step_controls_are_reachable_and_big_enough(browser, server, network, mnist):
     context, page = open_page(browser, server, 390, 844, touch=True)
     drop_digit(page, mnist[1].X[int(np.flatnonzero(mnist[1].labels == 3)[0])])
