@@ -2,6 +2,7 @@
 run kept for a reload; through the API, and in Chromium as a person sees it (see test_web_page.py)."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -194,7 +195,7 @@ def start(page, speed, epochs="1", examples="2000"):
 
 def finish(page):
     page.click("#train-stop")
-    page.wait_for_function("/Finished|Stopped/.test(document.querySelector('#train-status').textContent)",
+    page.wait_for_function("/^(Finished|Stopped)/.test(document.querySelector('#train-status').textContent)",
                            timeout=60_000)
 
 
@@ -217,7 +218,9 @@ def test_pause_stops_the_steps_and_resume_goes_on(page):
     page.click("#train-pause")
     page.wait_for_function("/Paused in epoch 1/.test(document.querySelector('#train-status').textContent)",
                            timeout=10_000)
-    held = steps_drawn(page)
+    held = int(re.search(r"after mini-batch (\d+)", page.inner_text("#train-status")).group(1))
+    # at the slow speed every mini-batch is a step event: wait for the ones on their way, then for none
+    page.wait_for_function(f"Number(document.querySelector('#train-curve').dataset.steps) === {held}", timeout=10_000)
     page.wait_for_timeout(800)
     assert steps_drawn(page) == held
     assert page.locator("#train-resume").is_enabled() and page.locator("#train-pause").is_disabled()
@@ -247,8 +250,10 @@ def test_one_step_shows_its_ten_digits_and_the_change_to_the_weights(page):
 
 def test_restore_brings_back_the_network_the_page_started_with(page, trained_network):
     weights = "() => fetch('/api/model').then((r) => r.json()).then((m) => m.weights[0])"
+    page.evaluate("() => fetch('/api/train/restore', {method: 'POST', headers: {'Content-Type': 'application/json'}, "
+                  "body: '{}'})")  # whatever the tests before left, the started-with network is the one replaced
     start(page, "full", examples="1000")
-    page.wait_for_function("/Finished/.test(document.querySelector('#train-status').textContent)", timeout=60_000)
+    page.wait_for_function("/^Finished/.test(document.querySelector('#train-status').textContent)", timeout=60_000)
     assert "worse than the one it replaced" in page.inner_text("#train-status")
     assert not np.allclose(page.evaluate(weights), trained_network.weights[0])
     page.click("#train-restore")
@@ -258,7 +263,7 @@ def test_restore_brings_back_the_network_the_page_started_with(page, trained_net
 
 def test_after_a_reload_the_last_runs_curve_is_drawn(page):
     start(page, "full", examples="1000")
-    page.wait_for_function("/Finished/.test(document.querySelector('#train-status').textContent)", timeout=60_000)
+    page.wait_for_function("/^Finished/.test(document.querySelector('#train-status').textContent)", timeout=60_000)
     drawn = steps_drawn(page)
     page.reload()
     page.click("#tab-train")

@@ -19,7 +19,12 @@ export function setupWatch(setStatus) {
   for (let i = 0; i < 16; i++) addTile($("train-step-change"), 28, `change to layer 1 neuron ${i}'s weights`);
   const paced = (path, body) => async () => {
     try {
-      const s = await api(path, { body: body ? body() : {} });
+      let s = await api(path, { body: body ? body() : {} });
+      if (s.paused && !s.waiting) setStatus("Pausing after this mini-batch…");
+      while (s.running && s.paused && !s.waiting && training.source) { // paused once the training waits
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        s = await api("/api/train/status");
+      }
       showPace(s);
     } catch (error) { setStatus(error.message, true); }
   };
@@ -52,9 +57,9 @@ export function showPace(s) {
   $("train-resume").disabled = !running || !training.paused;
   $("train-step").disabled = !running;
   $("train-restore").disabled = running;
-  if (training.paused && training.lastStep) {
+  if (training.paused && s.waiting && training.lastStep) {
     const d = training.lastStep;
-    $("train-status").textContent = `Paused in epoch ${d.epoch}, after mini-batch ${d.step.toLocaleString("en")} ` +
+    $("train-status").textContent = `Paused in epoch ${s.epoch + 1}, after mini-batch ${s.step.toLocaleString("en")} ` +
       `of ${d.steps.toLocaleString("en")}: Resume, or One step to run one mini-batch and see it.`;
     $("train-status").classList.remove("error");
   }
