@@ -39,8 +39,8 @@ def why_dead(weights, activation, low, high, n):
     if not np.any(weights):
         return f"all its incoming weights are 0, so it gives {high:.3f} whatever the digit"
     if activation == "relu" and high == 0:
-        return (f"its weighted sum z is below 0 on all {digits}, so ReLU gives 0 and no gradient "
-                "reaches its weights: training cannot bring it back")
+        return (f"its weighted sum z is below 0 on all {digits}, so ReLU gives 0, and no gradient "
+                "reaches its weights or passes back through it")
     return (f"its output stays between {low:.3f} and {high:.3f} on all {digits} (saturated): "
             "it tells the next layer nothing about the digit")
 

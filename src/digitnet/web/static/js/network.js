@@ -159,7 +159,7 @@ async function loadDead() {
 function markDead() {
   const svg = $("network");
   svg.querySelectorAll(".dead-label").forEach((t) => t.remove());
-  const found = [];
+  const byWhy = new Map(); // why -> {layer: [indices]}: neurons dead for the same reason are named together
   NET.nodes.forEach((nodes, layer) => nodes.forEach((node, i) => {
     const info = layer > 0 ? deadInfo(layer, i) : null;
     node.el.classList.toggle("dead", !!(info && info.dead));
@@ -167,13 +167,20 @@ function markDead() {
     const label = addText(svg, node.x + NET.layout.radius[layer] + 3, node.y, "dead", "start");
     setAttrs(label, { class: "dead-label", "data-layer": layer, "data-index": i, "dominant-baseline": "central" });
     node.el.setAttribute("aria-label", `${neuronName(layer, i)} (dead: ${info.why})`);
-    found.push(`${neuronName(layer, i)}: ${info.why}`);
+    if (!byWhy.has(info.why)) byWhy.set(info.why, {});
+    (byWhy.get(info.why)[layer] ||= []).push(i);
   }));
   if (!NET.dead) return;
   const digits = `${NET.dead.digits.toLocaleString("en")} test digits`;
-  $("network-dead").textContent = found.length
+  const groups = [...byWhy].map(([why, layers]) => {
+    const names = Object.entries(layers).map(([layer, ids]) =>
+      `layer ${layer} neuron${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`);
+    const many = Object.values(layers).flat().length > 1;
+    return `${names.join(" and ")}: ${many ? "in each, " : ""}${why}`;
+  });
+  $("network-dead").textContent = groups.length
     ? `Dead neurons (their output moves by less than ${NET.dead.still} over all ${digits}, so they tell the next ` +
-      `layer nothing about the digit): ${found.join("; ")}.`
+      `layer nothing about the digit): ${groups.join("; ")}.`
     : `No dead neurons: every hidden neuron's output changes with the digit on the ${digits}.`;
 }
 
