@@ -59,8 +59,9 @@ def choose(page, name, rate):
     page.select_option("#descent-function", name)
     page.fill("#descent-learning-rate", str(rate))
     page.locator("#descent-learning-rate").dispatch_event("change")
-    page.wait_for_function("document.querySelectorAll('#descent-steps-body tr').length === 1 && "
-                           "document.querySelector('#descent-plot').dataset.steps === '0'", timeout=10_000)
+    page.wait_for_function(f"""() => {{ const plot = document.querySelector('#descent-plot');
+        return plot.dataset.function === '{name}' && Number(plot.dataset.rate) === {rate} && plot.dataset.steps === '0'
+            && document.querySelectorAll('#descent-steps-body tr').length === 1; }}""", timeout=10_000)
 
 
 def run_to_the_end(page, name, rate):
@@ -109,6 +110,32 @@ def test_the_plot_is_drawn_at_load_with_the_start_and_its_slope(page):
     assert rows_shown(page) == 1 and page.get_attribute("#descent-plot", "data-steps") == "0"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "descent-load.png"), full_page=True)
+
+
+@pytest.mark.parametrize("name, rate", [("square", 0.2), ("bowl", 0.02), ("rosenbrock", 0.001)])
+def test_the_slope_arrow_points_the_way_the_first_step_goes(page, name, rate):
+    choose(page, name, rate)
+    function = FUNCTIONS[name]
+    start = function.start if function.dimensions == 1 else tuple(function.start)
+    labels = ticks(page)
+    x_ticks = [(float(t["text"]), t["at"]) for t in labels if t["axis"] == "x"]
+    y_ticks = [(float(t["text"]), t["at"]) for t in labels if t["axis"] == "y"]
+
+    def pixel(ticks_, v):  # a value's place on an axis, between its first and last ticks
+        (low, low_at), (high, high_at) = ticks_[0], ticks_[-1]
+        return low_at + (v - low) * (high_at - low_at) / (high - low)
+
+    if function.dimensions == 1:
+        x, y = start, function.f(start)
+        step = (-rate * function.gradient(x), function.f(x - rate * function.gradient(x)) - y)
+    else:
+        x, y = start
+        step = tuple(-rate * function.gradient(np.array(start)))
+    image, scale = pixels(page)
+    green = np.array(where(image, (0x00, 0x9E, 0x73))) / scale
+    arrow = green.mean(axis=0) - (pixel(x_ticks, x), pixel(y_ticks, y))
+    # the arrow leaves the start on the side the step goes: left or right, and up or down (the screen's y grows down)
+    assert np.sign(arrow[0]) == np.sign(step[0]) and np.sign(arrow[1]) == -np.sign(step[1]), (arrow, step)
 
 
 def test_step_adds_one_row_of_simple_gds_numbers_and_moves_the_current_point(page):

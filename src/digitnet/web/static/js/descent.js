@@ -63,6 +63,7 @@ async function loadWalk() {
   }
   if (serial !== walk.serial) return false; // another function or rate was chosen meanwhile
   data.learningRate = wanted.rate;
+  data.name = wanted.name;
   Object.assign(walk, { data, key: keyOf(wanted), shown: 1, plot: null });
   $("descent-steps-body").replaceChildren();
   addRows(0, 1);
@@ -197,6 +198,8 @@ function render(resized) {
   }
   drawWalk(canvas, walk.plot.view, walk.plot.background, walk.shown, size.ratio);
   canvas.dataset.steps = String(walk.shown - 1);
+  canvas.dataset.function = walk.data.name;
+  canvas.dataset.rate = String(walk.data.learningRate);
   describe();
 }
 

@@ -266,7 +266,7 @@ function drawSlope(ctx, view, k, [x, y]) {
     const sign = gradient[0] > 0 ? -1 : 1;
     [dx, dy] = [sign * sx, -sign * sy * gradient[0]];
   } else {
-    [dx, dy] = [-(view.X(gradient[0]) - view.X(0)), view.Y(gradient[1]) - view.Y(0)];
+    [dx, dy] = [view.X(0) - view.X(gradient[0]), view.Y(0) - view.Y(gradient[1])]; // -gradient, in pixels
   }
   const length = Math.hypot(dx, dy);
   if (!(length > 0)) return;
