@@ -324,7 +324,8 @@ def test_a_walk_that_bounces_says_in_the_cores_words_that_it_did_not_settle(page
     _, path = simple_gd(FUNCTIONS["square"].gradient, FUNCTIONS["square"].start, 1.0, n_iter=50)
     sentence = describe_walk(FUNCTIONS["square"], path, 50).sentence
     assert "still bouncing" in sentence
-    assert page.inner_text("#descent-result") == f"{sentence} Black dot: the start; orange dots: each step; ×: a minimum."
+    assert page.inner_text("#descent-result") == (f"{sentence} Black dot: the start; orange dots: each step; "
+                                                  "green arrow: downhill along the slope where it ended; ×: a minimum.")
     assert page.get_attribute("#descent-plot", "aria-label").endswith(sentence)
 
 

@@ -220,7 +220,8 @@ function describe() {
   }
   const { kind, sentence } = data.verdict;
   plot.setAttribute("aria-label", `${name}: ${sentence}`);
-  out.textContent = `${sentence} Black dot: the start; orange dots: each step; ×: a minimum.`;
+  out.textContent = `${sentence} Black dot: the start; orange dots: each step; green arrow: downhill along the `
+    + "slope where it ended; ×: a minimum.";
   out.classList.toggle("error", kind === "diverged");
 }
 
