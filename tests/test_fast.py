@@ -527,3 +527,13 @@ def test_on_step_sees_the_networks_own_weights_on_the_fast_path(mnist):
     fast.steps(before, SGD(recipe.learning_rate), fast.sparse_rows(data.X), data.labels, order[:1190], 10,
                recipe.weight_decay / len(data))
     assert cost == pytest.approx(before.cost_value(data.X[last_batch], data.Y[last_batch]), rel=1e-5)
+
+
+@needs_fast_path
+def test_on_the_fast_path_each_step_tells_its_rows_and_their_cost_before_the_step_too(mnist):
+    from test_training import _costs_before_each_step
+
+    fast.warm_up(Network(), training=True)  # loaded: even a short training takes it then
+    told, measured = _costs_before_each_step(mnist, fast_path=True)
+    assert told == pytest.approx(measured, rel=1e-5)  # the compiled forward pass's float32 rounding
+    assert told[0] > told[-1]

@@ -141,7 +141,8 @@ class Step:
     mean cost of the last mini-batch (the step-th) on its own examples, measured before its step (one
     batch of 10 digits: a noisy number, to be smoothed); ``examples`` counts the examples trained on
     since the training's first epoch (a training that goes on from ``first_epoch`` counts the epochs
-    before it as done); ``learning_rate`` is the epoch's.
+    before it as done); ``learning_rate`` is the epoch's; ``rows`` (m,) are the last mini-batch's examples,
+    as row numbers of the training set (shifted this epoch if ``max_shift`` moves the images).
     """
 
     epoch: int
@@ -150,6 +151,7 @@ class Step:
     batch_cost: float
     examples: int
     learning_rate: float
+    rows: np.ndarray
 
 
 OnStep = Callable[[Step], int | None]  # the mini-batches until the next call, or None: ``every``
@@ -231,7 +233,7 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
         if clock is not None and (clock.countdown == 0 or done == steps):
             with compiled.showing() if compiled is not None else nullcontext():
                 clock.call(Step(epoch + 1, done, steps, float(cost), epoch * n + min(done * batch_size, n),
-                                float(optimizer.lr)))
+                                float(optimizer.lr), order[(done - 1) * batch_size:done * batch_size].copy()))
         if probe is not None and done % CHECK_EVERY == 0:
             health = check_health(network, *probe)
             if _hopeless(health):
