@@ -8,26 +8,29 @@ costs at full speed, on one core: each round trains one epoch of three copies of
 in turn (the same start, the same shuffling): with no ``on_step`` (the training as it was before
 the hook), with one that only keeps each ``Step`` (by default about 20 calls an epoch), and with
 one that also copies the first layer's 784 x 16 weights, as the page does to draw them. Taking
-them in turn, epoch by epoch, keeps a shared machine's drift in speed out of the comparison. The
+them in turn, epoch by epoch (each first in a third of the rounds), keeps a shared machine's drift
+in speed out of the comparison. The
 seconds are ``EpochResult.seconds``: the steps and the calls, not the evaluation after them; the
 CPU seconds, less moved by other work on a busy machine, are the whole ``train`` call's, the health
 check after the epoch included.
 
-Measured 2026-12-07 on the project's 2-core AMD EPYC box (one core pinned) while other work kept the
-load at about 12, so the wall seconds mostly measure waiting: compare the CPU seconds and the minima.
-One run each, 20 epochs per kind on the numba path, 5 with DIGITNET_FAST=0:
+Measured 2026-12-07 17:05 UTC on the project's 2-core AMD EPYC box (one core pinned; other work kept
+the load average at 6 to 8), one run each: 30 epochs per kind on the numba path, 9 with DIGITNET_FAST=0.
 
   numba path                        steps, wall: median (min)   train call, CPU: median (min)   calls
-  no on_step (as before the hook)   0.097 s (0.044)              0.123 s (0.113)                 0
-  on_step, Step kept                0.142 s (0.048)              0.123 s (0.115)                 20
-  on_step, Step + weights copied    0.095 s (0.051)              0.127 s (0.117)                 20
+  no on_step (as before the hook)   0.046 s (0.043)              0.121 s (0.115)                 0
+  on_step, Step kept                0.047 s (0.045)              0.120 s (0.118)                 20
+  on_step, Step + weights copied    0.042 s (0.040)              0.114 s (0.111)                 20
   readable NumPy path
-  no on_step                        0.788 s (0.504)              0.377 s (0.350)                 0
-  on_step, Step kept                0.840 s (0.461)              0.372 s (0.356)                 20
-  on_step, Step + weights copied    0.917 s (0.500)              0.362 s (0.351)                 20
+  no on_step                        0.330 s (0.312)              0.346 s (0.326)                 0
+  on_step, Step kept                0.332 s (0.314)              0.346 s (0.327)                 20
+  on_step, Step + weights copied    0.335 s (0.323)              0.349 s (0.335)                 20
 
-The three networks ended the same to the last bit in both runs. Before the hook (commit d72ee7d),
-the same epochs took 0.122-0.130 s of CPU (median; a separate run), as they do now without it.
+The three networks ended the same to the last bit in both runs. That the third numba network was the
+quickest, with more work per epoch, shows the spread between copies of one network (their arrays lie
+elsewhere in memory): about 10%, the least difference this can tell apart. An earlier run under a load
+of 12 gave CPU medians of 0.123, 0.123 and 0.127 s. Before the hook (commit d72ee7d) the same epochs
+took 0.122-0.130 s of CPU (median of 15, two separate runs), as they do now without it.
 """
 
 import argparse
@@ -80,7 +83,8 @@ def main():
     calls = {kind: [] for kind in kinds}
     rngs = {kind: np.random.default_rng(0) for kind in kinds}
     for epoch in range(1, args.epochs + 1):
-        for kind, make_hook in kinds.items():
+        turn = list(kinds.items())
+        for kind, make_hook in turn[epoch % 3:] + turn[:epoch % 3]:  # each kind first in a third of the rounds
             network, steps = networks[kind], []
             hook = make_hook(steps, network) if make_hook else None
             cpu = time.process_time()
