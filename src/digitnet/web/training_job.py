@@ -19,7 +19,7 @@ from .. import __version__
 from ..data.mnist import load_mnist
 from ..recipes import check_fits, check_weight_decay, get_recipe, train_recipe
 from ..training import evaluate
-from .training_pace import STEPS_PER_EPOCH, OrderWatch, Pace, StepWatch
+from .training_pace import STEPS_PER_EPOCH, Pace, StepWatch
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
@@ -162,7 +162,7 @@ class TrainingJob:
                 self._changed.notify_all()
 
     def _train(self, network, recipe, train_set, test_set):
-        watch = StepWatch(network, train_set, test_set, recipe.batch_size, self.pace)
+        watch = StepWatch(network, train_set, test_set, self.pace)
         test_cost, test_accuracy = evaluate(network, test_set)
         self._emit("epoch", {"type": "epoch", "epoch": 0, "epochs": recipe.epochs, "train_cost": None,
                              "test_cost": _finite(test_cost), "test_accuracy": _finite(test_accuracy),
@@ -188,7 +188,7 @@ class TrainingJob:
             if self._stop.is_set():
                 raise KeyboardInterrupt  # train() keeps this epoch and stops as "interrupted"
 
-        rng = OrderWatch(np.random.default_rng(0), len(train_set), watch)
+        rng = np.random.default_rng(0)
         first_every = 1 if self.pace.paused or self.pace.speed != "full" else None
         return train_recipe(network, recipe, train_set, test_set, rng=rng, on_epoch=on_epoch, on_step=on_step,
                             every=first_every)

@@ -92,13 +92,11 @@ class StepWatch:
     """What the page is told after a step: the step's numbers, the weights at most every WEIGHTS_SECONDS,
     which first-layer neurons are dead, and for a step asked for on its own, the whole of it."""
 
-    def __init__(self, network, train_set, test_set, batch_size, pace):
+    def __init__(self, network, train_set, test_set, pace):
         self.network = network
         self.train_set = train_set
-        self.batch_size = batch_size
         self.pace = pace
         self.probe = test_set.X[:DEAD_PROBE]
-        self.order = None     # the order this epoch's mini-batches are drawn in (see OrderWatch)
         self._before = copy.deepcopy(network)  # the network before a single step, to show what it changed
         self._weights_sent = -np.inf
 
@@ -124,11 +122,10 @@ class StepWatch:
         return {"weights0": self.network.weights[0].T.tolist(), "dead": dead_neurons(self.network, self.probe)}
 
     def batch(self, step):
-        """The mini-batch of a single step: its digits, the answers and cost before and after it, and the
-        change it made to the first layer's weights."""
-        rows = self.rows(step)
-        if rows is None:
-            return None
+        """The mini-batch of a single step (``step.rows``): its digits, the answers and cost before and after it,
+        and the change it made to the first layer's weights. The digits are the training set's, as they are
+        before the shift of up to a pixel that the modern recipe gives them each epoch."""
+        rows = step.rows
         X, labels = self.train_set.X[rows], self.train_set.labels[rows]
         Y = one_hot(labels, self.network.sizes[-1], self.network.dtype)
         before, after = self._before, self.network
@@ -138,35 +135,6 @@ class StepWatch:
                 "cost_before": _finite(before.cost_value(X, Y)), "cost_after": _finite(after.cost_value(X, Y)),
                 "weight_change": change.T.tolist(),
                 "change_size": _finite(float(np.linalg.norm(after.vector - before.vector)))}
-
-    def rows(self, step):
-        """The training set's rows of ``step``'s mini-batch, if the epoch's order is known."""
-        if self.order is None:
-            return None
-        start = (step.step - 1) * self.batch_size
-        rows = self.order[start:start + self.batch_size]
-        return rows if len(rows) else None
-
-
-class OrderWatch:
-    """The rng a training draws from, keeping the last order it shuffled the training set into.
-
-    ``train`` draws one ``permutation`` of its n examples an epoch and takes the mini-batches from it in
-    turn, so step k's digits are rows (k - 1) * batch_size onwards of it. Every other draw goes through."""
-
-    def __init__(self, rng, n, watch):
-        self._rng = rng
-        self._n = n
-        self._watch = watch
-
-    def permutation(self, x):
-        order = self._rng.permutation(x)
-        if np.ndim(order) == 1 and len(order) == self._n:
-            self._watch.order = order
-        return order
-
-    def __getattr__(self, name):
-        return getattr(self._rng, name)
 
 
 def dead_neurons(network, probe):
