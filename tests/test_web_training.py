@@ -299,3 +299,16 @@ def test_a_dead_neurons_tile_says_dead_and_why(browser, dead_server):
     assert tile["y"] <= label["y"] and label["y"] + label["height"] <= tile["y"] + tile["height"] + 1
     assert "ReLU gives 0" in page.inner_text("#train-dead")
     context.close()
+
+
+def test_on_a_phone_the_curve_is_drawn_at_the_size_it_is_shown_so_its_text_stays_12_px(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(server)
+    page.click("#tab-train")
+    page.wait_for_function("document.querySelector('#train-curve').clientWidth > 0")
+    page.wait_for_timeout(200)  # the ResizeObserver's redraw
+    shown, drawn = page.evaluate("() => { const c = document.querySelector('#train-curve'); "
+                                 "return [c.clientWidth, c.width / devicePixelRatio]; }")
+    assert shown < 390 and drawn == pytest.approx(shown, abs=1)
+    context.close()

@@ -15,11 +15,51 @@ function stepPoints() {
   });
 }
 
+// The canvas drawn at the size it is shown (its text 12 px on a phone too), redrawn when that changes.
+export function followCurveSize() {
+  new ResizeObserver(() => drawCurve()).observe($("train-curve"));
+}
+
+// The canvas's size in CSS pixels, its buffer made to match (times the screen's pixel ratio).
+function fit(canvas) {
+  const W = Math.round(canvas.clientWidth) || 560;
+  const H = Math.max(240, Math.round(W * 300 / 560));
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(W * ratio) || canvas.height !== Math.round(H * ratio)) {
+    canvas.width = Math.round(W * ratio);
+    canvas.height = Math.round(H * ratio);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return { ctx, W, H };
+}
+
+const LEGEND = [["● test accuracy", "#1f9d55"], ["● test cost", "#e07b00"], ["— mini-batch cost, smoothed", "#333"]];
+
+// The legend above the plot, on as many lines as the width needs; returns the height it took.
+function drawLegend(ctx, left, width) {
+  let x = left;
+  let y = 16;
+  ctx.textAlign = "left";
+  for (const [text, color] of LEGEND) {
+    const w = ctx.measureText(text).width;
+    if (x > left && x + w > left + width) { x = left; y += 16; }
+    ctx.fillStyle = color;
+    ctx.fillText(text, x, y);
+    x += w + 16;
+  }
+  return y + 12;
+}
+
 export function drawCurve() {
   const canvas = $("train-curve");
-  const ctx = canvas.getContext("2d");
-  const { width: W, height: H } = canvas;
-  const pad = { l: 52, r: 56, t: 28, b: 40 };
+  const { ctx, W, H } = fit(canvas);
+  ctx.clearRect(0, 0, W, H);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, W, H);
+  ctx.font = "12px system-ui, sans-serif";
+  const pad = { l: 44, r: 48, t: 28, b: 40 };
+  pad.t = drawLegend(ctx, 8, W - 16);
   const pw = W - pad.l - pad.r;
   const ph = H - pad.t - pad.b;
   const points = training.history.filter(Boolean);
@@ -27,9 +67,6 @@ export function drawCurve() {
   canvas.dataset.epochs = String(points.filter((p) => p.epoch > 0).length);
   canvas.dataset.steps = String(steps.length);
   canvas.setAttribute("aria-label", curveLabel(points, steps));
-  ctx.clearRect(0, 0, W, H);
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, W, H);
   const total = Math.max(training.total || 0, ...points.map((p) => p.epoch), 1);
   const costs = [...points.map((p) => p.test_cost || 0), ...points.map((p) => p.train_cost || 0),
     ...steps.map((s) => s[2])];
@@ -39,7 +76,6 @@ export function drawCurve() {
   const Ycost = (c) => pad.t + (1 - Math.min(c, maxCost) / maxCost) * ph;
   const hasData = points.length || steps.length;
 
-  ctx.font = "12px system-ui, sans-serif";
   ctx.strokeStyle = "#e3e6ee";
   ctx.fillStyle = "#555";
   ctx.textAlign = "right";
@@ -62,17 +98,11 @@ export function drawCurve() {
   ctx.fillText("epoch", pad.l + pw / 2, H - 6);
   ctx.strokeStyle = "#888";
   ctx.strokeRect(pad.l, pad.t, pw, ph);
-  ctx.textAlign = "left";
-  ctx.fillStyle = "#1f9d55";
-  ctx.fillText("● test accuracy", pad.l, 16);
-  ctx.fillStyle = "#e07b00";
-  ctx.fillText("● test cost", pad.l + 120, 16);
-  ctx.fillStyle = "#333";
-  ctx.fillText("— mini-batch cost, smoothed", pad.l + 215, 16);
   if (!hasData) {
     ctx.fillStyle = "#888";
     ctx.textAlign = "center";
-    ctx.fillText("Start a training to see the curve grow, step by step.", pad.l + pw / 2, pad.t + ph / 2);
+    ctx.fillText("Start a training to see", pad.l + pw / 2, pad.t + ph / 2 - 8);
+    ctx.fillText("the curve grow, step by step.", pad.l + pw / 2, pad.t + ph / 2 + 8);
     return;
   }
   plotLine(ctx, steps.map(([e, cost]) => [X(e), Ycost(cost)]), "#c8c8c8", 1);

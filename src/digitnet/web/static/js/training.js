@@ -4,7 +4,7 @@
 import { $, api, count, fmt, paintWeights, percent } from "./helpers.js";
 import { training } from "./state.js";
 import { readNumber, showProblem } from "./forms.js";
-import { drawCurve } from "./curve.js";
+import { drawCurve, followCurveSize } from "./curve.js";
 import { loadModel } from "./model.js";
 import { requestPredict } from "./predict.js";
 import { setupWatch, showDead, showModelDead, showPace, showStep } from "./training-watch.js";
@@ -53,6 +53,7 @@ export function setupTraining() {
     grid.appendChild(c);
   }
   setupWatch(setStatus);
+  followCurveSize();
   drawCurve();
   // If a training is already running (page reloaded), follow it; else show the last one's curves.
   api("/api/train/status").then((s) => {
