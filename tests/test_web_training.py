@@ -67,7 +67,6 @@ def test_at_full_speed_each_epoch_sends_at_least_ten_step_events_with_the_mini_b
         assert all(s["type"] == "step" and 0 < s["step"] <= s["steps"] == 200 for s in mine)
         assert all(s["batch_cost"] > 0 and s["learning_rate"] > 0 for s in mine)
     assert [s["examples"] for s in steps] == sorted(s["examples"] for s in steps)
-    assert any("weights0" in s for s in steps)  # the weights come within an epoch too, now and then
 
 
 def test_epoch_zero_is_the_random_network_near_one_in_ten(client):
@@ -102,8 +101,10 @@ def test_pause_holds_the_training_and_resume_lets_it_go_on(client):
     time.sleep(0.5)  # held: nothing more comes (slow sends five a second)
     assert len(step_events(client)) == count and client.get("/api/train/status").json()["step"] == held["step"]
     assert client.post("/api/train/resume", json={}).json()["paused"] is False
-    wait_for(client, lambda s: s["step"] > held["step"])
+    wait_for(client, lambda s: s["step"] > held["step"] + 2)
     assert len(step_events(client)) > count
+    # within an epoch the weights now and then ("dead" comes with them, and stays when the job drops older weights)
+    assert sum("dead" in s for s in step_events(client)) >= 2
     client.post("/api/train/speed", json={"speed": "full"})
     assert read_events(client)[-1][1]["stopped"] is None
 

@@ -105,11 +105,9 @@ class StepWatch:
         event = {"type": "step", "epoch": step.epoch, "step": step.step, "steps": step.steps,
                  "batch_cost": _finite(step.batch_cost), "examples": step.examples,
                  "learning_rate": _finite(step.learning_rate)}
-        now = time.monotonic()
         if self.pace.granted:
             event["batch"] = self.batch(step)
-        if self.pace.granted or now - self._weights_sent >= WEIGHTS_SECONDS:
-            self._weights_sent = now
+        if self.pace.granted or time.monotonic() - self._weights_sent >= WEIGHTS_SECONDS:
             event.update(self.first_layer())
         return event
 
@@ -118,7 +116,9 @@ class StepWatch:
         self._before.vector[...] = self.network.vector
 
     def first_layer(self):
-        """The first layer's weights (16 rows of 784) and which of its neurons are dead."""
+        """The first layer's weights (16 rows of 784) and which of its neurons are dead (the epoch events send
+        them too: within WEIGHTS_SECONDS of one, a step event does not)."""
+        self._weights_sent = time.monotonic()
         return {"weights0": self.network.weights[0].T.tolist(), "dead": dead_neurons(self.network, self.probe)}
 
     def batch(self, step):
