@@ -9,6 +9,13 @@ seconds from one epoch event to the next (the evaluation after each epoch and th
 the process's CPU seconds per epoch (less moved than the wall seconds by other work on a busy machine).
 The data is read before the clock starts. Run on an older checkout (PYTHONPATH=that/src) to compare:
 before the step events the job sent one event per epoch.
+
+Measured 2026-12-07 on the project's 2-core box (load about 1), the seed recipe on all 60,000 digits,
+30 epochs each, in turn with the page as it was before the step events (d72ee7d), two rounds:
+
+                     step events an epoch   epoch seconds: median (min)   wall per epoch: median (min)
+  before (d72ee7d)   0                      0.055 (0.052), 0.053 (0.050)  0.066 (0.063), 0.063 (0.060)
+  with step events   20                     0.054 (0.050), 0.050 (0.047)  0.065 (0.061), 0.060 (0.058)
 """
 
 import argparse

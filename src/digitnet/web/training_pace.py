@@ -138,8 +138,9 @@ class StepWatch:
 
 
 def dead_neurons(network, probe):
-    """The first-layer ReLU neurons whose z is at most 0 for every digit of ``probe``: they output 0, pass no
-    gradient back, and so never learn again. Sigmoid and tanh neurons never die this way: []."""
+    """The first-layer ReLU neurons whose z is at most 0 for every digit of ``probe``: they output 0 and no
+    gradient reaches their weights through those digits (one that makes z positive can still revive them).
+    Sigmoid and tanh neurons never die this way: []."""
     if network.activation.name != "relu":
         return []
     z = probe @ network.weights[0] + network.biases[0]

@@ -6,8 +6,8 @@ import { training } from "./state.js";
 import { loadModel } from "./model.js";
 import { requestPredict } from "./predict.js";
 
-const DEAD_WHY = "it never fires: its z is below 0 on all 500 test digits probed, so ReLU gives 0 and no " +
-  "gradient reaches its weights: training cannot bring it back";
+const DEAD_WHY = "it does not fire: its z is below 0 on all 500 test digits probed, so ReLU gives 0 and no " +
+  "gradient reaches its weights through those digits (only a digit that makes z positive can revive it)";
 
 export function setupWatch(setStatus) {
   const labels = $("train-weight-labels");
