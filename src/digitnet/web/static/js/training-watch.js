@@ -87,7 +87,8 @@ export function showDead(dead, why = DEAD_WHY) {
     canvas.title = dead.includes(i) ? `hidden neuron ${i}: dead: ${why}` : `hidden neuron ${i}`;
   });
   $("train-dead").textContent = !dead.length ? "" :
-    `Dead: ${dead.length === 1 ? "neuron" : "neurons"} ${dead.join(", ")}: ${why}. Its tile stops changing.`;
+    `Dead: ${dead.length === 1 ? `neuron ${dead[0]}:` : `neurons ${dead.join(", ")}, each because`} ${why}. ` +
+    "A dead neuron's tile stops changing.";
 }
 
 function addTile(parent, side, label) {
