@@ -7,7 +7,11 @@ model trained, if not given), opens it in Debian's chromium through Playwright a
 at 390x844 (touch), draws a digit (an MNIST test 3, stroked onto the canvas by the pointer as a
 person would) so the panels have something to show, and writes for each size:
 ``DIR/<size>-<tab>.png`` (the whole page on that tab) and ``DIR/<size>-<tab>-<n>-<card>.png``
-(each card of the tab on its own). It prints each file it writes, and what it could not see.
+(each card of the tab on its own). Then, at each size, it walks the issue's learner's path and
+shoots each stage (``DIR/<size>-journey-*.png``): backpropagation step by step for the 3, with a step
+towards the network's second choice at rate 3 (it prints the answer before and after); the seed
+recipe started, paused in epoch 1 and stepped one mini-batch at a time (it prints the steps seen);
+and Restore. It prints each file it writes.
 """
 
 import argparse
@@ -58,9 +62,66 @@ def main(argv=None):
                         heading = card.locator("h2, h3").first
                         title = heading.inner_text() if heading.count() else "card"
                         _shoot(card, out / f"{size}-{name}-{n}-{_slug(title)}.png")
+            _journey(page, out, size)
             page.close()
         browser.close()
     return 0
+
+
+def _journey(page, out, size):
+    """The learner's path: backprop for the 3 and a step that changes the answer; a training paused in
+    epoch 1 and stepped; Restore. Each stage shot; what it shows printed."""
+    page.locator("#tab-draw").click()
+    card = page.locator("#backprop")
+    card.scroll_into_view_if_needed()
+    options = page.locator("#bp-target option").all_inner_texts()
+    answer = page.locator("#answer").inner_text()
+    second = _second_choice(page, answer)
+    page.select_option("#bp-target", second)
+    for n in range(1, 6):
+        page.locator("#bp-next").click()
+        page.wait_for_timeout(400)
+        _shoot(card, out / f"{size}-journey-backprop-{n}.png")
+        if page.locator("#bp-take").is_visible():
+            break
+    page.fill("#bp-rate", "3")
+    page.locator("#bp-take").click()
+    page.wait_for_timeout(600)
+    _shoot(card, out / f"{size}-journey-backprop-step.png")
+    print(f"  backprop: targets offered {len(options)}; it should be {second}; answer "
+          f"{page.locator('#bp-answer-before').inner_text()} -> {page.locator('#bp-answer-after').inner_text()}, "
+          f"cost {page.locator('#bp-cost-before').inner_text()} -> {page.locator('#bp-cost-after').inner_text()}")
+    page.locator("#tab-train").click()
+    page.select_option("#train-recipe", "seed")
+    page.fill("#train-epochs", "3")
+    page.fill("#train-examples", "60000")
+    page.locator("#train-start").click()
+    page.wait_for_function("() => /epoch 1/i.test(document.getElementById('train-status').textContent)",
+                           timeout=60_000)
+    page.locator("#train-pause").click()
+    page.wait_for_function("() => /paused/i.test(document.getElementById('train-status').textContent)",
+                           timeout=30_000)
+    _shoot(page, out / f"{size}-journey-train-paused.png", full_page=True)
+    for n in range(1, 4):
+        page.locator("#train-step").click()
+        page.wait_for_timeout(700)
+        print(f"  one step {n}: {page.locator('#train-step-text').inner_text()[:110]}")
+    _shoot(page, out / f"{size}-journey-train-stepped.png", full_page=True)
+    page.locator("#train-stop").click()
+    page.wait_for_function("() => !/running|paused/i.test(document.getElementById('train-status').textContent)",
+                           timeout=60_000)
+    page.locator("#train-restore").click()
+    page.wait_for_timeout(800)
+    print(f"  restore: {page.locator('#train-status').inner_text()[:160]}")
+    _shoot(page, out / f"{size}-journey-restored.png", full_page=True)
+
+
+def _second_choice(page, answer):
+    """The digit of the second-largest output shown on the page (the target a step can make the answer)."""
+    rows = page.locator("#probabilities .prob").all()
+    values = [float(row.locator(".value").inner_text()) for row in rows]
+    order = sorted(range(len(values)), key=lambda d: -values[d])
+    return str(order[1] if str(order[0]) == answer.strip() else order[0])
 
 
 def _app(model):
