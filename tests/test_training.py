@@ -261,3 +261,22 @@ def test_each_step_tells_its_mini_batchs_rows_and_their_cost_before_the_step(mni
     told, measured = _costs_before_each_step(mnist, fast_path=False)
     assert told == pytest.approx(measured, rel=1e-6)
     assert told[0] > told[-1]
+
+
+def test_an_error_in_on_step_leaves_the_network_as_its_last_whole_epoch_did(mnist):
+    network = Network(seed=0)
+    start = network.vector.copy()
+
+    def broken(step):
+        raise RuntimeError("the page went away")
+
+    with pytest.raises(RuntimeError, match="the page went away"):
+        train(network, mnist[0].take(2_000), optimizer=SGD(3.0), epochs=2, batch_size=10,
+              rng=np.random.default_rng(0), on_step=broken)
+    np.testing.assert_array_equal(network.vector, start)  # not half an epoch's steps
+
+
+def test_every_is_checked_even_without_on_step(mnist):
+    with pytest.raises(ValueError, match="every must be a whole number of mini-batches, at least 1"):
+        train(Network(seed=0), mnist[0].take(100), optimizer=SGD(3.0), epochs=1, batch_size=10,
+              rng=np.random.default_rng(0), every=0)

@@ -186,6 +186,7 @@ def test_a_relu_softmax_network_is_backpropagated_as_truly(three):
     ({"input": [0.5] * 784, "learning_rate": 0}, "learning_rate"),
     ({"input": [0.5] * 784, "learning_rate": 1e9}, "learning_rate"),
     ({"input": [1.5] + [0.5] * 783}, "0 (paper) to 1 (ink)"),
+    ({"input": [-0.1] + [0.0] * 783}, "got values from -0.1 to 0"),  # as a person writes them
     ({"input": [0.5] * 784, "target": "3"}, "target"),
     ({"pixels": [0.5] * 784}, "input"),
 ])

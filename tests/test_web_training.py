@@ -92,6 +92,31 @@ def test_a_one_step_request_advances_exactly_one_mini_batch_and_shows_it(client)
     assert read_events(client)[-1][0] == "done"
 
 
+def test_only_the_latest_single_step_keeps_its_digits_so_the_history_stays_small(client):
+    assert client.post("/api/train", json={"epochs": 1, "examples": 2000, "speed": "step"}).status_code == 202
+    wait_for(client, lambda s: s["waiting"] and s["step"] == 1)
+    for n in range(2, 7):
+        client.post("/api/train/step", json={})
+        wait_for(client, lambda s, n=n: s["waiting"] and s["step"] == n)
+    steps = step_events(client)
+    assert [s["step"] for s in steps if "batch" in s] == [6]  # each step's 10 images and 16 x 784 changes: ~370 KB
+    assert len(client.get("/api/train/history").content) < 1_000_000
+    client.post("/api/train/stop", json={})
+
+
+def test_one_step_asked_of_a_running_training_pauses_it_and_the_next_runs_one_mini_batch(client):
+    # long enough that it is still running when asked (an epoch of 60,000 takes a tenth of a second)
+    assert client.post("/api/train", json={"epochs": 50, "examples": 60_000, "speed": "full"}).status_code == 202
+    wait_for(client, lambda s: s["step"] >= 1)
+    client.post("/api/train/step", json={})
+    held = wait_for(client, lambda s: s["waiting"])
+    assert held["paused"] and held["step"] % (6_000 // 20) == 0  # held at a report: no step was taken to show
+    client.post("/api/train/step", json={})
+    after = wait_for(client, lambda s: s["waiting"] and s["step"] != held["step"])
+    assert after["step"] == held["step"] + 1  # not all the mini-batches up to the next report
+    client.post("/api/train/stop", json={})
+
+
 def test_pause_holds_the_training_and_resume_lets_it_go_on(client):
     assert client.post("/api/train", json={"epochs": 1, "examples": 2000, "speed": "slow"}).status_code == 202
     wait_for(client, lambda s: s["step"] >= 2)

@@ -262,7 +262,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     ``on_step(step)``, on the training's thread, is called with a ``Step`` after every ``every`` mini-batches
     (by default STEP_CALLS times an epoch, or after each if it has fewer) and after each epoch's last; if it
     returns a number, that many mini-batches come before the next call instead (1: one at a time). It may
-    block (a pause), and raise KeyboardInterrupt to stop as Ctrl-C does. The steps are the same with it as
+    block (a pause), and raise KeyboardInterrupt to stop as Ctrl-C does; any other error it raises comes out
+    of ``train``, with the network put back as its last whole epoch left it. The steps are the same with it as
     without, on either path, bit for bit: the compiled path runs the epoch in pieces between the calls.
     """
     X = np.asarray(train_set.X, dtype=network.dtype)
@@ -282,7 +283,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     last_good = network.vector.copy()
     steps_per_epoch = -(-len(X) // batch_size)
     default_every = max(1, steps_per_epoch // STEP_CALLS)
-    clock = _Clock(on_step, default_every if every is None else every) if on_step is not None else None
+    every = default_every if every is None else _steps_between(every, "every")
+    clock = _Clock(on_step, every) if on_step is not None else None
     for epoch in range(first_epoch, epochs):
         if schedule is not None:
             optimizer.lr = schedule(epoch)
@@ -301,6 +303,9 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
             network.vector[...] = last_good
             history.stopped = "interrupted"
             break
+        except BaseException:  # an error in the epoch (from on_step, say): the network as its last whole epoch left it
+            network.vector[...] = last_good
+            raise
         history.health = health
         if _hopeless(health):
             network.vector[...] = last_good

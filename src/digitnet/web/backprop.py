@@ -63,7 +63,7 @@ def backprop_json(page_network, x, target, learning_rate):
         raise ValueError(f"input has {len(x)} values but the network reads {n_in} pixels")
     X = np.asarray(x, dtype=np.float64)[None, :]
     if X.min() < 0 or X.max() > 1:
-        raise ValueError(f"input must be from 0 (paper) to 1 (ink), got values from {X.min()!r} to {X.max()!r}")
+        raise ValueError(f"input must be from 0 (paper) to 1 (ink), got values from {X.min():g} to {X.max():g}")
     zs, activations = network.forward_trace(X)
     answer = int(activations[-1][0].argmax())
     target = answer if target is None else target

@@ -23,6 +23,8 @@ from .training_pace import STEPS_PER_EPOCH, Pace, StepWatch
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 10  # an SSE comment this often keeps proxies from closing a quiet stream
+HEAVY = ("weights0", "batch")  # what only the latest event keeps: the first-layer weights (12,544 numbers)
+                               # and a single step's digits and weight changes (about 370 KB as JSON)
 
 
 class Busy(Exception):
@@ -56,7 +58,7 @@ class TrainingJob:
         self.step = 0  # the last reported mini-batch of the running epoch
         self.pace = Pace()
         self._stop = threading.Event()
-        self._weights_at = None  # the one event that keeps its weights0 (each is 12,544 numbers)
+        self._kept = {}  # for each of HEAVY, the one event that keeps it
 
     @property
     def running(self):
@@ -77,7 +79,7 @@ class TrainingJob:
         self._stop.clear()
         self.pace = Pace("full", paused=True) if speed == "step" else Pace(speed)
         with self._changed:
-            self.events, self.epoch, self.epochs, self.step, self._weights_at = [], 0, 0, 0, None
+            self.events, self.epoch, self.epochs, self.step, self._kept = [], 0, 0, 0, {}
         try:
             recipe = get_recipe(recipe_name).with_changes(learning_rate=learning_rate, batch_size=batch_size,
                                                           epochs=epochs)
@@ -128,11 +130,12 @@ class TrainingJob:
 
     def _emit(self, name, data):
         with self._changed:
-            if "weights0" in data:
-                if self._weights_at is not None:  # an older picture of the weights is no longer worth its size
-                    old_name, old = self.events[self._weights_at]
-                    self.events[self._weights_at] = (old_name, {k: v for k, v in old.items() if k != "weights0"})
-                self._weights_at = len(self.events)
+            for key in HEAVY:  # an older picture of the weights or a step is no longer worth its size
+                if key in data:
+                    if key in self._kept:
+                        old_name, old = self.events[self._kept[key]]
+                        self.events[self._kept[key]] = (old_name, {k: v for k, v in old.items() if k != key})
+                    self._kept[key] = len(self.events)
             self.events.append((name, data))
             self._changed.notify_all()
 

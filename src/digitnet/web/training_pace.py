@@ -48,10 +48,12 @@ class Pace:
             self._changed.notify_all()
 
     def one_step(self):
-        """Pause (if running) and let exactly one more mini-batch run, whose step is shown in full."""
+        """Paused: let exactly one more mini-batch run, whose step is shown in full. Running: pause (at the next
+        report), so that the next one step is one mini-batch, not all those up to that report."""
         with self._changed:
+            if self.paused:
+                self._steps_asked += 1
             self.paused = True
-            self._steps_asked += 1
             self._changed.notify_all()
 
     def stop(self):
