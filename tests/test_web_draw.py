@@ -78,7 +78,9 @@ ONE = [(0.5, 0.15 + 0.7 * i / 20) for i in range(21)]
 def test_the_ten_bars_are_drawn_as_long_as_the_outputs(page):
     _touch(page, ONE)
     _answered(page)
-    page.wait_for_timeout(300)  # the bars' width transition
+    page.wait_for_function("""() => [...document.querySelectorAll('#probabilities .bar')]  // the width transition
+        .every((bar) => getComputedStyle(bar).transitionProperty === 'none' || !bar.getAnimations().length)""",
+                           timeout=10_000)
     rows = page.evaluate("""() => [...document.querySelectorAll('#probabilities .prob')].map((row) => ({
         bar: row.querySelector('.bar').getBoundingClientRect().width,
         track: row.querySelector('.track').getBoundingClientRect().width,
