@@ -1,6 +1,7 @@
 """The command line: its JSON contract, exit codes, and bad inputs that need a setup (the rest: test_bad_input.py)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -68,6 +69,24 @@ def test_predict_reads_a_digit_image_and_gives_ten_probabilities(trained, capsys
     assert answer["file"] == str(path)
     assert len(answer["probabilities"]) == 10 and sum(answer["probabilities"]) == pytest.approx(1, abs=1e-4)
     assert answer["digit"] == int(np.argmax(answer["probabilities"]))
+
+
+def test_predict_gives_the_outputs_as_they_are_and_says_when_it_is_not_sure(trained, capsys, mnist, tmp_path):
+    _, test = mnist
+    digit, dot = tmp_path / "digit.png", tmp_path / "dot.png"
+    Image.fromarray((255 - test.X[0].reshape(28, 28) * 255).astype(np.uint8)).resize((200, 200)).save(digit)
+    paper = np.full((200, 200), 255, np.uint8)
+    paper[95:105, 95:105] = 0  # one tap of a pen: no digit
+    Image.fromarray(paper).save(dot)
+    code, out, _ = run(capsys, "predict", str(digit), str(dot))
+    assert code == 0 and "% sure" not in out  # a share of the outputs' sum is not how sure it is
+    said_digit, said_dot = out.strip().splitlines()
+    assert re.search(r": \d  \(output [01]\.\d\d, (sure|not sure: [^;]+(; [^;]+)*); outputs 0:\d\.\d\d 1:", said_digit)
+    assert "not sure: " in said_dot and "ink for a digit" in said_dot  # a square blot, scaled up as digits are
+    code, out, _ = run(capsys, "predict", str(dot), "--json")
+    answer = json.loads(out)
+    assert answer["sure"] is False and answer["not_sure_because"] and len(answer["outputs"]) == 10
+    assert answer["digit"] == int(np.argmax(answer["outputs"]))
 
 
 def test_predict_show_prints_the_28_by_28_numbers_the_network_sees(trained, capsys, mnist, tmp_path):

@@ -71,6 +71,7 @@ def format_confusion(confusion):
 
 def cmd_predict(args):
     from ..data.image import ImageError, prepare_image
+    from ..verdicts import judge
 
     network, _ = load_model(args.model)
     if network.sizes[0] != 784:
@@ -86,14 +87,18 @@ def cmd_predict(args):
             say(f"digitnet: {message}")
             failed += 1
             continue
-        probabilities = network.predict_proba(x[None, :])[0]
-        digit = int(probabilities.argmax())
+        outputs = network.feedforward(x[None, :])[0]
+        probabilities = network.probabilities(outputs[None, :])[0]  # each output's share of their sum
+        digit = int(outputs.argmax())
+        verdict = judge(outputs, x)  # the page's "not sure / maybe not a digit" rule
         if args.json:
-            print(json.dumps({"file": path, "digit": digit,
-                              "probabilities": [round(float(p), 6) for p in probabilities]}))
+            print(json.dumps({"file": path, "digit": digit, "outputs": [round(float(a), 6) for a in outputs],
+                              "probabilities": [round(float(p), 6) for p in probabilities],
+                              "sure": verdict.sure, "not_sure_because": list(verdict.reasons)}))
         else:
-            print(f"{path}: {digit}  ({probabilities[digit]:.0%} sure; "
-                  + " ".join(f"{d}:{p:.2f}" for d, p in enumerate(probabilities)) + ")")
+            said = "sure" if verdict.sure else "not sure: " + "; ".join(verdict.reasons)
+            print(f"{path}: {digit}  (output {outputs[digit]:.2f}, {said}; outputs "
+                  + " ".join(f"{d}:{a:.2f}" for d, a in enumerate(outputs)) + ")")
         if args.show:
             print(format_grid(x), file=sys.stderr if args.json else sys.stdout)
     return EXIT_BAD_INPUT if failed else EXIT_OK
