@@ -10,7 +10,7 @@ person would) so the panels have something to show, and writes for each size:
 (each card of the tab on its own). Then, at each size, it walks the issue's learner's path and
 shoots each stage (``DIR/<size>-journey-*.png``): backpropagation step by step for the 3, with a step
 towards the network's second choice at rate 3 (it prints the answer before and after); the seed
-recipe started, paused in epoch 1 and stepped one mini-batch at a time (it prints the steps seen);
+recipe started at the slow speed, paused in epoch 1 and stepped one mini-batch at a time (it prints the steps seen);
 and Restore. It prints each file it writes.
 """
 
@@ -95,6 +95,7 @@ def _journey(page, out, size):
     page.select_option("#train-recipe", "seed")
     page.fill("#train-epochs", "3")
     page.fill("#train-examples", "60000")
+    page.select_option("#train-speed", "slow")  # at full speed an epoch is gone in a tenth of a second
     page.locator("#train-start").click()
     page.wait_for_function("() => /epoch 1/i.test(document.getElementById('train-status').textContent)",
                            timeout=60_000)
