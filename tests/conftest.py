@@ -3,6 +3,7 @@
 import gzip
 import struct
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,3 +176,24 @@ def line_colors(fig):
             colors += [line.get_markeredgecolor()] + ([line.get_markerfacecolor()] if filled else [])
         shown += [(line.get_label(), color) for color in colors if str(color).lower() != "none"]
     return shown
+
+
+# -- a real browser for the page's tests (Playwright driving Debian's chromium) ------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"  # screenshots the page's tests keep, to look at
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless chromium; the tests that need it are reported as skipped (never passed) without
+    playwright or Debian's chromium (./test.sh installs both when it can)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: the page was not tested")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_FLAGS)
+        yield chromium
+        chromium.close()

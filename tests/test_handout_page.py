@@ -4,21 +4,13 @@ Needs Debian's chromium at /usr/bin/chromium and the playwright package; without
 tests are reported as skipped, never as passed. Screenshots go to test-artifacts/.
 """
 
-from pathlib import Path
 
 import pytest
+from conftest import ARTIFACTS
 
 from digitnet.cli import main
 from digitnet.viz import FIGURES
 from digitnet.viz.style import DPI, HANDOUT_WIDTH
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the handout was not seen")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed: the handout was not seen", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +21,6 @@ def handout(trained_network, tmp_path_factory):
     return (folder / "out" / "index.html").as_uri()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _shown(browser, url, width, name):

@@ -2,10 +2,10 @@
 central differences of the cost, computed here, and the step it takes matches one taken by hand; bad
 requests get a 4xx sentence. The page's card 4, in Chromium: the bars, images and numbers a person sees."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ARTIFACTS
 from fastapi.testclient import TestClient
 
 import digitnet
@@ -210,21 +210,8 @@ def test_not_a_number_is_refused(client, raw):
 
 # ---- the page, in Chromium (skipped, never passed, without playwright or chromium) ----
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: the page was not tested")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, server, width, height, touch=False):

@@ -9,33 +9,20 @@ import base64
 import io
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ARTIFACTS
 from PIL import Image
 
 from digitnet.descent import FUNCTIONS, simple_gd
 from digitnet.walks import describe_walk
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ORANGE = (0xE6, 0x9F, 0x00)  # the walk's points
 INK = (0x22, 0x22, 0x22)     # the start
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed: the page was not tested", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def open_tab(browser, server, **context):

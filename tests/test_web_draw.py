@@ -1,30 +1,17 @@
 """The Draw tab as a person sees it: the ten output bars, the "not sure" verdict, real MNIST digits
 picked with the keyboard alone, and the answer in view on a phone while drawing (Chromium via Playwright)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ARTIFACTS
 
 from digitnet.data.mnist import load_mnist
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed: the page was not tested", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, server, **context):

@@ -5,20 +5,15 @@ The API part (/api/dead-neurons) runs anywhere; the page part needs Chromium and
 is skipped without them (as in test_web_page.py). Screenshots go to test-artifacts/.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import serving
+from conftest import ARTIFACTS, serving
 from fastapi.testclient import TestClient
 
 from digitnet import Network, load
 from digitnet.web import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESK = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 ZEROED = 5  # the first-layer neuron whose incoming weights the tests set to 0
@@ -71,15 +66,6 @@ def test_a_relu_neuron_below_zero_on_every_digit_is_dead_and_a_saturated_sigmoid
 
 # ---- the page ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: the page was not tested")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,31 +6,13 @@ Screenshots are kept in test-artifacts/ at the top of the repository.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import serving
+from conftest import ARTIFACTS, serving
 
 from digitnet.descent import FUNCTIONS, simple_gd
 from digitnet.walks import describe_walk
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed: the page was not tested", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

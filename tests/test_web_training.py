@@ -4,7 +4,6 @@ run kept for a reload; through the API, and in Chromium as a person sees it (see
 import json
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,10 +12,6 @@ from fastapi.testclient import TestClient
 import digitnet
 from digitnet.web import create_app
 from digitnet.web.training_pace import dead_neurons
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -175,15 +170,6 @@ def test_a_relu_neuron_that_never_fires_on_the_probe_is_dead_and_a_sigmoid_one_n
 
 # -- the page, in Chromium -----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: the page was not tested")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: the page was not tested")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
