@@ -11,7 +11,8 @@ hard shadow's edge, a darker table around the sheet); fit the paper's smooth lig
 subtract it, correcting what the fit missed block by block; erase ruled and squared paper's
 lines, mending strokes that cross them; cut noise below a threshold; drop specks away from
 the digit; widen pen strokes thinner than MNIST's; then the MNIST recipe (crop, fit 20x20,
-centre by mass).
+centre by mass). ``preparation_steps(source)`` gives the row after each step of that recipe
+(PREPARATION_STEPS), to show what each one does for the network.
 
 Left out: several digits in one image (a second digit far from the first is kept too, and
 both are squeezed together), ruled lines tilted by more than about a degree, a table that
@@ -49,6 +50,12 @@ NO_DIGIT = "no digit found: the image is empty or has no ink that stands out fro
 def prepare_image(source: Any) -> np.ndarray:
     """Prepare a digit image (a path, an image file's bytes, a PIL image or an array) as an MNIST
     row: (784,) float32 0..1."""
+    return mnist_field(thicken(digit_ink(source))).reshape(FIELD * FIELD)
+
+
+def digit_ink(source: Any) -> np.ndarray:
+    """The digit's ink in a digit image (as ``prepare_image`` takes it), before the MNIST recipe:
+    (H, W) 0..1, ink high, paper, lighting, ruled lines and specks taken out."""
     if isinstance(source, (str, Path, bytes, bytearray)):
         pixels = image_pixels(load_image(source))
     elif isinstance(source, Image.Image):
@@ -59,12 +66,32 @@ def prepare_image(source: Any) -> np.ndarray:
         raise ImageError(f"expected a file path, an image file's bytes, a PIL image or a NumPy array, "
                          f"not {type(source).__name__}")
     try:
-        ink = keep_digit(to_ink(to_gray(pixels)))
+        return keep_digit(to_ink(to_gray(pixels)))
     except ImageError as error:
         if not isinstance(source, (str, Path)):
             raise
         raise ImageError(str(error).replace("no digit found", f"no digit found in {source}", 1)) from None
-    return mnist_field(thicken(ink)).reshape(FIELD * FIELD)
+
+
+# The preparation one step at a time, each step adding one thing to the one before: (key, words).
+# The last is the whole of ``prepare_image``.
+PREPARATION_STEPS = (
+    ("as-is", "shrunk to 28x28 as it is"),
+    ("fitted", "+ cropped and fitted to 20x20"),
+    ("centred", "+ centred by mass"),
+    ("thickened", "+ strokes brought to MNIST's width"),
+)
+
+
+def preparation_steps(source: Any) -> dict[str, np.ndarray]:
+    """The (784,) float32 rows 0..1 of a digit image after each of PREPARATION_STEPS, by key: the
+    whole image shrunk to 28x28; its ink cropped, fitted to 20x20 and centred by its box; centred by
+    mass instead; its strokes widened first, which is ``prepare_image(source)``."""
+    ink = digit_ink(source)
+    fitted = fit_box(ink)
+    fields = {"as-is": shrink_whole(ink), "fitted": center_by_box(fitted),
+              "centred": center_by_mass(fitted), "thickened": mnist_field(thicken(ink))}
+    return {key: fields[key].reshape(FIELD * FIELD) for key, _ in PREPARATION_STEPS}
 
 
 def to_ink(gray):
@@ -257,6 +284,12 @@ def thicken(ink):
 
 def mnist_field(ink):
     """The MNIST recipe: crop to the ink, fit the longer side to 20, centre by mass; -> (28, 28)."""
+    return center_by_mass(fit_box(ink))
+
+
+def fit_box(ink):
+    """The ink (H, W) cropped to its box and scaled so that its longer side is 20, cores raised to
+    1 again; -> (h, w), the longer 20."""
     y0, y1, x0, x1 = _box(ink > 0)
     crop = ink[y0:y1, x0:x1].astype(np.float32)
     scale = BOX / max(crop.shape)
@@ -264,7 +297,27 @@ def mnist_field(ink):
     digit = np.clip(np.asarray(Image.fromarray(crop, "F").resize(size, Image.LANCZOS)), 0.0, 1.0)
     strokes = digit[digit > 0.1]  # thin strokes come out fainter: raise their cores to 1 again
     level = float(np.percentile(strokes, CORE_SHARE)) if strokes.size else 1.0
-    return center_by_mass(np.clip(digit / max(level, 0.2), 0.0, 1.0))
+    return np.clip(digit / max(level, 0.2), 0.0, 1.0)
+
+
+def shrink_whole(ink):
+    """The whole image (H, W), not cropped, padded to a square and shrunk to 28x28 by averaging
+    (no recipe: what a network reading any picture as it is would see)."""
+    h, w = ink.shape
+    side = max(h, w)
+    square = np.zeros((side, side), np.float32)
+    square[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = ink
+    shrunk = Image.fromarray(square, "F").resize((FIELD, FIELD), Image.BOX)
+    return np.clip(np.asarray(shrunk, dtype=np.float32), 0.0, 1.0)
+
+
+def center_by_box(digit):
+    """Paste a (h, w) digit, h and w <= 28, in the middle of a 28x28 field (by its box, not its mass)."""
+    h, w = digit.shape
+    top, left = (FIELD - h) // 2, (FIELD - w) // 2
+    field = np.zeros((FIELD, FIELD), np.float32)
+    field[top : top + h, left : left + w] = digit
+    return field
 
 
 def center_by_mass(digit):
