@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..home import home
 from ..network import SEED_SIZES
 from ..recipes import LESSON_RECIPES
 
@@ -20,14 +21,6 @@ class UsageError(Exception):
 def say(message):
     """Print one line for the user on stderr."""
     print(message, file=sys.stderr, flush=True)
-
-
-def home():
-    """The folder for trained models: $DIGITNET_HOME, else $XDG_DATA_HOME/digitnet, else ~/.local/share/digitnet."""
-    if os.environ.get("DIGITNET_HOME"):
-        return Path(os.environ["DIGITNET_HOME"])
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "digitnet"
 
 
 def cache_home() -> Path:

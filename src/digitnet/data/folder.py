@@ -1,0 +1,202 @@
+"""Read a folder of labelled digit images: a folder per digit, or a labels.csv.
+
+Two layouts, the ones other tools read too:
+
+- a folder per digit, ``DIR/0`` ... ``DIR/9``, each holding that digit's images (in subfolders
+  too), as torchvision's ``ImageFolder`` and Keras' ``image_dataset_from_directory`` read it;
+- ``DIR/labels.csv``, rows of ``file,label`` (the file relative to DIR; a first row of names,
+  such as ``file,label``, is allowed). When it is there it alone says what is read.
+
+Hidden files (dotfiles), README* and LICENSE* files, and labels.csv itself are passed over.
+Everything else must be an image of one digit: anything wrong (a folder that is missing or
+empty, a subfolder not named 0-9, a file that is not an image, an image too big or with no
+digit in it, a bad row of labels.csv, too many files) is a ``FolderError`` with one sentence
+naming the path, before anything is returned. Nothing on disk is touched.
+"""
+
+import csv
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..files import UnreadableFile, read_regular
+from .image import prepare_image
+from .picture import ImageError
+
+MAX_FILES = 100_000          # far more digits than a person draws; MNIST's training set is 60,000
+MAX_LABELS_BYTES = 20_000_000  # labels.csv: 100,000 rows of long names
+LABELS = "labels.csv"
+DIGITS = tuple("0123456789")  # the names of the digits' folders, and the labels
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+HEADER_WORDS = ("label", "labels", "digit", "class", "target", "y")
+LAYOUTS = ("put each digit's images in a folder named for it (DIR/0 ... DIR/9), or list them in DIR/labels.csv "
+           "as rows of file,label")
+
+
+class FolderError(ValueError):
+    """A labelled folder that cannot be read: the message is one sentence naming the path and what to do."""
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """Images and their digits: ``paths`` (n,) in a stable order (digit, then name), ``labels`` (n,) int64
+    0..9, ``X`` (n, 784) float32, each image prepared the MNIST way."""
+
+    paths: tuple[Path, ...]
+    labels: np.ndarray
+    X: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def counts(self) -> list[int]:
+        """How many images of each digit 0..9."""
+        return np.bincount(self.labels, minlength=10)[:10].tolist()
+
+
+def read_labelled_folder(folder, prepare: Callable = prepare_image,
+                         progress: Callable[[int, int], None] | None = None) -> LabelledImages:
+    """The images of ``folder`` and their digits, each prepared by ``prepare`` (path -> (784,) row);
+    ``progress(done, total)``, if given, is called after each image. FolderError when anything is wrong."""
+    return read_images(list_labelled_images(folder), folder, prepare, progress)
+
+
+def read_images(listing, folder, prepare: Callable = prepare_image,
+                progress: Callable[[int, int], None] | None = None) -> LabelledImages:
+    """LabelledImages of ``listing``, a list of (path, digit) in ``folder``; FolderError naming the first
+    image that cannot be prepared."""
+    X = np.zeros((len(listing), 784), np.float32)
+    for i, (path, _) in enumerate(listing):
+        try:
+            X[i] = prepare(path)
+        except ImageError as error:
+            raise FolderError(_image_sentence(folder, path, error)) from None
+        if progress is not None:
+            progress(i + 1, len(listing))
+    labels = np.array([digit for _, digit in listing], dtype=np.int64)
+    return LabelledImages(tuple(path for path, _ in listing), labels, X)
+
+
+def _image_sentence(folder, path, error):
+    """The sentence for an image of the folder that cannot be read: what is wrong with it, naming it,
+    and what to do (the image's own advice if it has some, else to take it out)."""
+    message = str(error)
+    if str(path) not in message:
+        message = f"{path}: {message}"
+    advice = "" if "; " in message else f"; take it out of {folder}, or replace it"
+    return f"cannot read the labelled images in {folder}: {message}{advice}"
+
+
+def list_labelled_images(folder) -> list[tuple[Path, int]]:
+    """(path, digit) of each image in ``folder``, sorted by digit, then name; nothing is opened but
+    labels.csv. FolderError when the folder or its layout is wrong."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise FolderError(f"{folder} does not exist; give a folder of labelled digit images: {_layouts(folder)}")
+    if not folder.is_dir():
+        raise FolderError(f"{folder} is a file, not a folder; give a folder of labelled digit images: "
+                          f"{_layouts(folder)}")
+    labels_file = folder / LABELS
+    listing = _read_labels(folder, labels_file) if os.path.lexists(labels_file) else _digit_folders(folder)
+    if not listing:
+        raise FolderError(f"{folder} holds no images; {_layouts(folder)}")
+    return sorted(listing, key=lambda item: (item[1], str(item[0])))
+
+
+def _layouts(folder):
+    return LAYOUTS.replace("DIR", str(folder))
+
+
+def ignored(name: str) -> bool:
+    """Whether a file of a labelled folder is passed over: hidden, a README or LICENSE, or labels.csv."""
+    upper = name.upper()
+    return name.startswith(".") or upper.startswith(("README", "LICENSE")) or name == LABELS
+
+
+def _entries(folder):
+    """The entries of ``folder`` not passed over, sorted by name."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((entry for entry in entries if not ignored(entry.name)), key=lambda entry: entry.name)
+    except OSError as error:
+        raise FolderError(f"cannot look into {folder} ({error.strerror or error}); check its permissions") from None
+
+
+def _digit_folders(folder):
+    """The listing of a folder per digit: every entry must be a folder named 0-9, every file in them an image."""
+    listing = []
+    for entry in _entries(folder):
+        path = Path(entry.path)
+        if not entry.is_dir():
+            raise FolderError(f"{path} is not in a digit's folder, so its digit is unknown; move it into "
+                              f"{folder / '0'} ... {folder / '9'}, or list the images in {folder / LABELS}")
+        if entry.name not in DIGITS:
+            raise FolderError(f"{path} is not a digit's folder: the folders in {folder} must be named 0 to 9, "
+                              f"one per digit; rename or remove it")
+        _walk(path, int(entry.name), listing, seen={os.path.realpath(path)})
+    return listing
+
+
+def _walk(folder, digit, listing, seen):
+    """Add the images in ``folder`` and its subfolders (a link to a folder met twice is gone into once)."""
+    for entry in _entries(folder):
+        path = Path(entry.path)
+        if entry.is_dir():
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                _walk(path, digit, listing, seen)
+            continue
+        if not entry.name.lower().endswith(IMAGE_SUFFIXES):
+            raise FolderError(f"{path} is not an image (PNG, JPEG, GIF, BMP, TIFF or WebP, by its name); "
+                              f"take it out of {folder}")
+        listing.append((path, digit))
+        _check_count(listing, folder)
+
+
+def _check_count(listing, folder):
+    if len(listing) > MAX_FILES:
+        raise FolderError(f"{folder} holds more than {MAX_FILES:,} images, more than digitnet reads at once; "
+                          f"split it into smaller folders")
+
+
+def _read_labels(folder, labels_file):
+    """The listing of labels.csv: rows of file,label, the first row perhaps a header."""
+    try:
+        text = read_regular(labels_file, MAX_LABELS_BYTES, "CSV file").decode("utf-8-sig")
+    except UnreadableFile as error:
+        raise FolderError(f"{error}; it should hold rows of file,label") from None
+    except UnicodeDecodeError:
+        raise FolderError(f"{labels_file} is not UTF-8 text; save it as a UTF-8 CSV file of file,label rows") from None
+    listing, rows_of = [], {}
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue  # a blank line
+        if number == 1 and len(cells) == 2 and cells[1].lower() in HEADER_WORDS:
+            continue  # the header
+        where = f"row {number} of {labels_file}"
+        if len(cells) != 2 or not cells[0]:
+            raise FolderError(f"{where} is {','.join(cells)!r}, not file,label; write one image's name and its "
+                              f"digit on each row")
+        name, label = cells
+        if label not in DIGITS:
+            raise FolderError(f"{where} gives {name} the label {label!r}; a label is a digit 0 to 9")
+        path = folder / name
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "no such file"
+            raise FolderError(f"{where} names {path}, {what}; correct the row or remove it")
+        if path in rows_of:
+            raise FolderError(f"{where} names {path} again (row {rows_of[path]} named it already); "
+                              f"give each image one row")
+        if not name.lower().endswith(IMAGE_SUFFIXES):
+            raise FolderError(f"{where} names {path}, which is not an image (PNG, JPEG, GIF, BMP, TIFF or WebP, "
+                              f"by its name); correct the row or remove it")
+        rows_of[path] = number
+        listing.append((path, int(label)))
+        _check_count(listing, labels_file)
+    return listing
