@@ -1,4 +1,4 @@
-"""The ``digitnet`` command line: train, evaluate, predict, info, show, report, serve, export.
+"""The ``digitnet`` command line: train, evaluate, predict, digits, info, show, report, serve, export.
 
 Every command returns an exit code: 0 when it worked, 2 for bad input (said in one
 sentence on stderr, never a traceback), 130 when stopped with Ctrl-C. Models go to
@@ -17,6 +17,7 @@ from ..optimizers import OPTIMIZERS
 from ..recipes import LIMITS, RECIPES, Limit
 from ..training import SCHEDULES
 from .common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, say
+from .digits import add_digits_parser
 from .export import FORMATS, cmd_export
 from .figures import cmd_report, cmd_show
 from .inspect import cmd_evaluate, cmd_info, cmd_predict
@@ -132,6 +133,12 @@ def build_parser():
     evaluate.add_argument("--model", help=MODEL_HELP)
     _add_data_options(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    own = evaluate.add_mutually_exclusive_group()
+    own.add_argument("--images", metavar="DIR",
+                     help="score on a folder of labelled images instead (a folder per digit, DIR/0 ... DIR/9, or a "
+                          "DIR/labels.csv of file,label rows), beside the test set's accuracy")
+    own.add_argument("--mine", action="store_true",
+                     help="score on the digits you kept (--images $DIGITNET_HOME/my-digits)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="read the digit in each image (PNG, JPEG, GIF, BMP, TIFF or WebP)")
@@ -166,6 +173,8 @@ def build_parser():
     serve.add_argument("--port", type=_port, default=8000, help="1 to 65535 (default 8000)")
     _add_data_options(serve, "a folder of MNIST-style IDX files to train on (default: the bundled MNIST)")
     serve.set_defaults(run=cmd_serve)
+
+    add_digits_parser(commands, MODEL_HELP)
 
     info = commands.add_parser("info", help="the architecture, parameter count and how a model was trained")
     info.add_argument("--model", help=MODEL_HELP)

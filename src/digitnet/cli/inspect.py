@@ -8,32 +8,103 @@ from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, data_folder, load_data,
 
 
 def cmd_evaluate(args):
-    import numpy as np
-
     network, _ = load_model(args.model)
+    test_set, test_name = _test_set(args, network)
+    score = _score(network, test_set.X, test_set.labels)
+    if args.images is not None or args.mine:
+        return _evaluate_images(args, network, (test_set, test_name), score)
+    if args.json:
+        print(json.dumps(score))
+        return EXIT_OK
+    print(f"Accuracy on {len(test_set):,} test images: {score['accuracy']:.2%}")
+    _print_report(score)
+    return EXIT_OK
+
+
+def _test_set(args, network):
+    """(test set, its name in a sentence): --data's or --dataset's, else that of the data the model was trained on,
+    else the bundled MNIST's."""
     folder = data_folder(args)
-    test_set = None
+    test_set, name = None, args.dataset if args.dataset not in (None, "mnist") else args.data or "MNIST"
     if folder is None and args.dataset is None:  # a model trained on other data is scored on that data's test images
         test_set = _test_set_trained_on(network.metadata)
+        name = "MNIST" if test_set is None else network.metadata["data"]
     if test_set is None:
         (test_set,) = load_data(folder, parts=("test",))
     if test_set.X.shape[1] != network.sizes[0] or test_set.n_classes > network.sizes[-1]:
         raise UsageError(f"the model reads {network.sizes[0]} pixels into {network.sizes[-1]} classes "
                          f"but the test images have {test_set.X.shape[1]} pixels and {test_set.n_classes} classes")
-    predicted = network.predict(test_set.X)
+    return test_set, name
+
+
+def _score(network, X, labels):
+    """Accuracy, accuracy per class (None for a class with no images) and the confusion matrix of ``network``
+    on X (n, n_in) with labels (n,), as one JSON-ready dict."""
+    import numpy as np
+
     n_classes = network.sizes[-1]
     confusion = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(confusion, (test_set.labels, predicted), 1)
-    per_digit = [float(confusion[d, d] / max(confusion[d].sum(), 1)) for d in range(n_classes)]
-    accuracy = float(np.trace(confusion) / len(test_set))
-    if args.json:
-        print(json.dumps({"accuracy": accuracy, "per_digit": per_digit, "confusion": confusion.tolist()}))
-        return EXIT_OK
-    print(f"Accuracy on {len(test_set):,} test images: {accuracy:.2%}")
-    print("Per digit:  " + "  ".join(f"{d}: {p:.1%}" for d, p in enumerate(per_digit)))
+    np.add.at(confusion, (labels, network.predict(X)), 1)
+    totals = confusion.sum(1)
+    per_digit = [float(confusion[d, d] / totals[d]) if totals[d] else None for d in range(n_classes)]
+    return {"accuracy": float(np.trace(confusion) / max(len(labels), 1)), "per_digit": per_digit,
+            "confusion": confusion.tolist()}
+
+
+def _print_report(score, counts=None):
+    """The per-digit line (with each digit's count, if given) and the confusion matrix."""
+    import numpy as np
+
+    shown = ["-" if p is None else f"{p:.1%}" + (f" of {counts[d]}" if counts is not None else "")
+             for d, p in enumerate(score["per_digit"])]
+    print("Per digit:  " + "  ".join(f"{d}: {text}" for d, text in enumerate(shown)))
     print("Confusion matrix (rows: true digit, columns: the network's answer):")
-    print(format_confusion(confusion))
+    print(format_confusion(np.array(score["confusion"])))
+
+
+def _evaluate_images(args, network, test, test_score):
+    """``evaluate --images DIR`` (or ``--mine``): the report on a folder of labelled images, beside the test set's."""
+    from ..data.folder import FolderError, read_labelled_folder
+    from ..data.image import ImageError, prepare_image
+
+    if network.sizes[0] != 784:
+        raise UsageError(f"this model reads {network.sizes[0]} inputs, not a 28x28 image; use a model trained on "
+                         f"MNIST")
+    folder = _images_folder(args)
+    try:
+        images = read_labelled_folder(folder, prepare=prepare_image)
+    except (FolderError, ImageError) as error:
+        raise UsageError(str(error)) from None
+    score = _score(network, images.X, images.labels)
+    counts = images.counts()
+    test_set, test_name = test
+    ratio = score["accuracy"] / test_score["accuracy"] if test_score["accuracy"] else None
+    if args.json:
+        print(json.dumps({"images": str(folder), "n": len(images), "counts": counts, **score,
+                          "test": {"name": test_name, "n": len(test_set), "accuracy": test_score["accuracy"]},
+                          "ratio": ratio}))
+        return EXIT_OK
+    beside = f" ({ratio:.2f} of it)" if ratio is not None else ""
+    print(f"On your {len(images):,} images in {folder}: {score['accuracy']:.1%}; on {test_name}'s "
+          f"{len(test_set):,} test images: {test_score['accuracy']:.1%}{beside}")
+    _print_report(score, counts)
     return EXIT_OK
+
+
+def _images_folder(args):
+    """--images DIR, or for --mine the kept digits' folder ($DIGITNET_HOME/my-digits)."""
+    from pathlib import Path
+
+    from ..data.collection import MY_DIGITS
+    from .common import home
+
+    if args.images is not None:
+        return Path(args.images)
+    folder = home() / MY_DIGITS
+    if not any(folder.glob("[0-9]/*.png")):
+        raise UsageError(f"no digits kept yet in {folder}; keep some with `digitnet digits add IMAGE --digit N` or "
+                         f"on the page (`digitnet serve`)")
+    return folder
 
 
 def _test_set_trained_on(meta):

@@ -1,0 +1,69 @@
+"""Mix a person's own digits into MNIST's training set, keeping a share of them back to measure on.
+
+A few dozen digits of one hand are lost among 60,000 of others' unless they are repeated:
+``mix_in`` adds copies of them until they make up ``weight`` of the training set, each copy
+varied (moved, or distorted by ``vary``) so that the network learns the hand, not the few
+images. ``hold_out`` first sets aside a share of them, drawn per digit, which the training never
+sees: the network's accuracy on those says whether it learned to read the person, or only
+their training images.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+HOLD_OUT = 0.3   # the share of one's own digits held out to measure on
+WEIGHT = 0.015   # the share of the training set their copies make up (benchmarks/also.py chose it)
+SHIFT = 2        # pixels the default variation moves a copy by, at most
+
+
+def hold_out(labels: np.ndarray, share: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(train_rows, held_rows): indices into ``labels`` (n,), drawn per digit: ``share`` of each digit's
+    images held out, rounded, but at least one, and at least one left to train on (a digit with a single
+    image is trained on). Both sorted; share 0 holds none out."""
+    train_rows, held_rows = [], []
+    for digit in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == digit))
+        n_held = 0 if share <= 0 or len(rows) < 2 else min(len(rows) - 1, max(1, round(share * len(rows))))
+        held_rows.append(rows[:n_held])
+        train_rows.append(rows[n_held:])
+    return (np.sort(np.concatenate(train_rows or [np.zeros(0, int)])).astype(np.int64),
+            np.sort(np.concatenate(held_rows or [np.zeros(0, int)])).astype(np.int64))
+
+
+def copies_for(n_train: int, n_own: int, weight: float) -> int:
+    """How many copies of each of ``n_own`` images make them ``weight`` of a training set of ``n_train``
+    others' images and the copies: at least one."""
+    if n_own == 0:
+        return 0
+    return max(1, round(weight * n_train / ((1 - weight) * n_own)))
+
+
+def mix_in(X: np.ndarray, labels: np.ndarray, own_X: np.ndarray, own_labels: np.ndarray, *,
+           rng: np.random.Generator, weight: float = WEIGHT,
+           vary: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(X, labels) of the training set (n, 784), (n,) with copies of ``own_X`` (m, 784), ``own_labels`` (m,)
+    added until they make up ``weight`` of it, each copy varied by ``vary(copies, rng)`` (default: ``shifted``),
+    the first copy of each as it is. The rows are in no particular order: training shuffles them."""
+    copies = copies_for(len(X), len(own_X), weight)
+    if copies == 0:
+        return X, labels
+    vary = vary or shifted
+    repeated = np.tile(own_X, (copies, 1))
+    if copies > 1:
+        repeated[len(own_X):] = vary(repeated[len(own_X):], rng)
+    return (np.concatenate([X, repeated.astype(X.dtype)]),
+            np.concatenate([labels, np.tile(own_labels, copies).astype(labels.dtype)]))
+
+
+def shifted(X: np.ndarray, rng: np.random.Generator, max_shift: int = SHIFT) -> np.ndarray:
+    """Each image of X (n, side*side) moved by up to ``max_shift`` pixels up/down and left/right, at random."""
+    n, n_pixels = X.shape
+    side = round(n_pixels ** 0.5)
+    padded = np.pad(X.reshape(n, side, side), ((0, 0), (max_shift, max_shift), (max_shift, max_shift)))
+    offsets = rng.integers(0, 2 * max_shift + 1, size=(n, 2))
+    moved = np.empty((n, side, side), X.dtype)
+    for i, (dy, dx) in enumerate(offsets):
+        moved[i] = padded[i, dy:dy + side, dx:dx + side]
+    return moved.reshape(n, n_pixels)
