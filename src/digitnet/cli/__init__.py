@@ -32,6 +32,8 @@ DATASET_HELP = ("mnist (the bundled copy, the default), or another dataset to do
                 "$DIGITNET_CACHE (default ~/.cache/digitnet); not together with --data")
 IMAGE_HELP = "a digit image to show instead of the first test digit"
 QUICK_HELP = "train less for the figures that train networks"
+IMAGES_HELP = ("a folder of labelled digit images (a folder per digit, or a labels.csv) for the preparation "
+               "figure (default: your kept digits if there are 10 or more, else the sample bundled with digitnet)")
 
 
 def _setting(name, kind):
@@ -153,6 +155,7 @@ def build_parser():
     show.add_argument("--model", help=MODEL_HELP)
     show.add_argument("--out", help="the file to write, .png, .svg or .pdf (default: NAME.png)")
     show.add_argument("--image", help=IMAGE_HELP)
+    show.add_argument("--images", metavar="DIR", help=IMAGES_HELP)
     _add_data_options(show)
     show.add_argument("--quick", action="store_true", help=QUICK_HELP)
     show.set_defaults(run=cmd_show)
@@ -161,6 +164,7 @@ def build_parser():
     report.add_argument("--out", required=True, help="the folder to write the figures and index.html into")
     report.add_argument("--model", help=MODEL_HELP)
     report.add_argument("--image", help=IMAGE_HELP)
+    report.add_argument("--images", metavar="DIR", help=IMAGES_HELP)
     _add_data_options(report)
     report.add_argument("--quick", action="store_true", help=QUICK_HELP)
     report.set_defaults(run=cmd_report)

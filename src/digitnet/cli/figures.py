@@ -16,6 +16,7 @@ from .common import (
 )
 
 NEEDS_NO_MODEL = ("bias", "descent")  # drawn from formulas, not from a network
+READS_IMAGES = ("preparation",)  # the figures drawn from labelled images (--images)
 
 
 def _context(args, network):
@@ -37,7 +38,32 @@ def _context(args, network):
     folder = data_folder(args)
     datasets = load_lesson_data(folder, "the figures are drawn for") if folder is not None else None
     return Context(network=network, data_dir=folder, image=image, rng=np.random.default_rng(0),
-                   quick=args.quick, datasets=datasets)
+                   quick=args.quick, datasets=datasets, images=_images(args))
+
+
+def _images(args):
+    """The labelled images of the preparation figure: --images, else the kept digits if there are enough."""
+    if getattr(args, "images", None):
+        return Path(args.images)
+    from ..viz.preparation import default_images
+
+    return default_images()
+
+
+def _check_images(args, out):
+    """Refuse, in one sentence and before any work, an --images folder that cannot be read as labelled
+    images, or that --out would write into."""
+    if not getattr(args, "images", None):
+        return
+    from ..data.folder import FolderError, list_labelled_images
+
+    try:
+        list_labelled_images(args.images)
+    except FolderError as error:
+        raise UsageError(str(error)) from None
+    if Path(args.images).resolve() in Path(out).resolve().parents:
+        raise UsageError(f"--out {out} is inside --images {args.images}, where it would be read as a digit "
+                         f"next time; choose another --out")
 
 
 def cmd_show(args):
@@ -55,7 +81,11 @@ def cmd_show(args):
     animated = args.name == "filmstrip" and out.suffix.lower() == ".gif"
     if out.suffix.lower() not in FORMATS and not animated:
         raise UsageError(f"--out {out} must end in {', '.join(FORMATS)} (or .gif for the filmstrip)")
+    if args.images and args.name not in READS_IMAGES:
+        raise UsageError(f"--images is read by the {', '.join(READS_IMAGES)} figure only, not by {args.name}; "
+                         f"leave it out, or use --image for one digit")
     check_out_file(out, f"{args.name}.png", reads=[args.image, args.model])
+    _check_images(args, out)
     check_folder(out.parent, "--out")
     network = None if args.name in NEEDS_NO_MODEL and args.model is None else _lesson_network(args.model)
     started = time.perf_counter()
@@ -82,6 +112,7 @@ def cmd_report(args):
         if any(same_file(folder / name, read) for read in (args.image, args.model) if read):
             raise UsageError(f"--out {folder} holds {name}, which this command reads (--image or --model) and "
                              f"would write over; choose another --out")
+    _check_images(args, folder / "index.html")
     check_folder(folder, "--out")
     network = _lesson_network(args.model)
     started = time.perf_counter()
@@ -93,7 +124,7 @@ def cmd_report(args):
 
 
 class _saving:
-    """Turn a failure to write the figure (a full disk, say) into one sentence."""
+    """Turn a failure to write the figure (a full disk, say), or to read a labelled image, into one sentence."""
 
     def __init__(self, where):
         self.where = where
@@ -102,6 +133,10 @@ class _saving:
         return self
 
     def __exit__(self, kind, error, traceback):
+        from ..data.folder import FolderError
+
+        if isinstance(error, FolderError):  # an image of the labelled folder that cannot be read
+            raise UsageError(str(error)) from None
         if isinstance(error, OSError):
             raise UsageError(f"could not write {self.where}: {error.strerror or error}") from None
         return False

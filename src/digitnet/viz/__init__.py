@@ -23,6 +23,7 @@ from . import backprop  # noqa: E402,F401  (backpropagation, one example)
 from . import chain_rule  # noqa: E402,F401  (one weight's chain rule by hand)
 from . import mistakes  # noqa: E402,F401  (mistakes, noise, dreams: what it learned)
 from . import rate  # noqa: E402,F401  (the learning rate)
+from . import preparation  # noqa: E402,F401  (one's own handwriting: why the preparation matters)
 # isort: on
 
 __all__ = ["FIGURES", "SECTIONS", "Context", "Figure", "draw", "register"]

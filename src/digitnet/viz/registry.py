@@ -15,7 +15,9 @@ class Context:
     ``image`` one input row (784,) to show (None: the first test digit); ``rng`` the one
     random generator every random choice uses; ``quick`` asks figures that train networks
     to train less (for tests); ``datasets`` the (train, test) Datasets if they are loaded
-    already (else they are read from ``data_dir`` when a figure first needs them).
+    already (else they are read from ``data_dir`` when a figure first needs them); ``images``
+    labelled digits that are not MNIST's, for the figures of one's own handwriting: a folder, a
+    ``data.collection.Collection``, or None (the small sample bundled with digitnet).
     """
 
     network: object
@@ -24,6 +26,7 @@ class Context:
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
     quick: bool = False
     datasets: tuple | None = None
+    images: object = None
 
     @property
     def data(self):
@@ -61,6 +64,7 @@ SECTIONS = (
     ("backprop", "Backpropagation"),
     ("learned", "What it learned"),
     ("learning-rate", "The learning rate"),
+    ("own-handwriting", "Your own handwriting"),
 )
 SECTION_KEYS = tuple(key for key, _ in SECTIONS)
 

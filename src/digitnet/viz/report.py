@@ -143,6 +143,13 @@ noise, and the picture it finds most like each digit.</p>""",
     "learning-rate": """<p>The learning rate is how far each step goes along the negative gradient:
 too small and training crawls, too large and the steps overshoot. Its role, measured on the real
 network:</p>""",
+    "own-handwriting": """<p>MNIST is other people's handwriting, scanned in the 1990s and prepared a
+particular way: each digit cropped to its ink, scaled to fit a 20 x 20 box and centred by its mass in
+the 28 x 28 field. The network reads what it was trained on, so a digit drawn or written elsewhere is
+read well only once it is prepared the same way, and even then it may be written unlike any of
+MNIST's. The figure below reads your kept digits once you have kept 10 or more, else a small sample
+of drawn digits that comes with digitnet (<code>digitnet show preparation --images DIR</code> reads
+another folder).</p>""",
 }
 
 _PAGE = """<!doctype html>
