@@ -202,7 +202,7 @@ CLI = [
     (["serve", "--port", "99999"], "must be a whole number from 1 to 65,535, got '99999'"),
     (["serve", "--host", "no.such.host.invalid", "--model", "{model}"], "cannot listen on no.such.host.invalid ("),
     (["serve", "--host", "a..b", "--model", "{model}"], "cannot listen on a..b (not a valid host name)"),
-    (["serve", "--model", "{small_model}"], "--recipe slides, seed, softmax, relu or modern"),
+    (["serve", "--model", "{small_model}"], "--recipe slides, seed, softmax, relu, modern or robust"),
     (["show", "bias", "--model", "{small_model}"], "the wider recipes do not fit"),
     (["launch"], "invalid choice: 'launch'"),
     ([], "the following arguments are required"),

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import fast
 from .data.augment import RandomShift
+from .data.distort import Distortions, RandomDistortion
 from .data.mnist import one_hot
 from .health import check_health
 
@@ -142,7 +143,8 @@ class Step:
     batch of 10 digits: a noisy number, to be smoothed); ``examples`` counts the examples trained on
     since the training's first epoch (a training that goes on from ``first_epoch`` counts the epochs
     before it as done); ``learning_rate`` is the epoch's; ``rows`` (m,) are the last mini-batch's examples,
-    as row numbers of the training set (shifted this epoch if ``max_shift`` moves the images).
+    as row numbers of the training set (shifted or distorted this epoch if ``max_shift`` or ``distort`` moves
+    the images).
     """
 
     epoch: int
@@ -245,15 +247,16 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
           batch_size: int, rng: np.random.Generator, schedule: Schedule | None = None, weight_decay: float = 0.0,
           max_shift: int = 0, dropout: float = 0.0, on_epoch: Callable[[EpochResult], None] | None = None,
           fast_path: bool = True, first_epoch: int = 0, on_step: OnStep | None = None,
-          every: int | None = None) -> History:
+          every: int | None = None, distort: Distortions | None = None) -> History:
     """Train ``network`` in place on a Dataset for ``epochs`` passes; return a History.
 
     ``optimizer`` is one from ``digitnet.optimizers``; a full-batch one takes the whole
     set as one batch. ``schedule(epoch) -> learning rate`` sets ``optimizer.lr`` before each
     epoch (epochs count from 0). ``weight_decay`` is the L2 strength lambda, relative to the
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
-    pixels, anew each epoch. ``dropout`` is the share of hidden neurons left out of each
-    training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
+    pixels, anew each epoch. ``distort`` (``data.distort.Distortions``) rotates, scales, thickens or thins and
+    elastically distorts every training image (in the same resampling as its shift), anew each epoch.
+    ``dropout`` is the share of hidden neurons left out of each training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size), and
     Adam's updates where it cannot (dropout, other numbers of layers, ...).
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
@@ -270,7 +273,10 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
     monitor = _spread_sample(X, Y, TRAIN_COST_SAMPLE)
     probe = _spread_sample(X, Y, PROBE_SIZE)
-    shift = RandomShift(X, max_shift) if max_shift else None
+    if distort is not None:
+        shift = RandomDistortion(X, distort, max_shift)
+    else:
+        shift = RandomShift(X, max_shift) if max_shift else None
     if optimizer.full_batch:
         batch_size = len(X)
     if not 0 <= dropout < 1:

@@ -14,7 +14,7 @@ import numpy as np
 from ..files import write_atomically
 from ..network import Network
 from ..optimizers import make_optimizer
-from ..recipes import RECIPES, Recipe
+from ..recipes import DISTORTIONS, RECIPES, Recipe
 from ..training import SCHEDULES, train
 from .inside import CLIP_PERCENTILE, SIDE, clipped_limit
 from .registry import register
@@ -80,7 +80,8 @@ def filmstrip_frames(context):
     train(fresh, train_set, held_out, optimizer=make_optimizer(recipe.optimizer, recipe.learning_rate),
           epochs=max(epochs), batch_size=recipe.batch_size, rng=np.random.default_rng(network.seed),
           schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
-          weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout, on_epoch=capture)
+          weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout, on_epoch=capture,
+          distort=DISTORTIONS if recipe.distort else None)
     model_epochs = network.metadata.get("epochs")
     return Filmstrip(frames, recipe, told, len(train_set), network.weights[0].copy(),
                      model_epochs if isinstance(model_epochs, int) else None,
@@ -125,6 +126,8 @@ def recipe_words(recipe):
              f"L2 λ = {recipe.weight_decay:g}" if recipe.weight_decay else "no L2"]
     if recipe.max_shift:
         words.append(f"digits shifted by up to {recipe.max_shift} pixel{'s' if recipe.max_shift > 1 else ''}")
+    if recipe.distort:
+        words.append("digits rotated, scaled, thickened or thinned and elastically distorted")
     if recipe.dropout:
         words.append(f"dropout {recipe.dropout:g}")
     return ", ".join(words)
