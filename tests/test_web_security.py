@@ -130,13 +130,18 @@ def test_no_endpoint_takes_a_file_name_from_the_request():
         "POST /api/descent": ([], "DescentRequest"), "POST /api/backprop": ([], "BackpropRequest"),
         "GET /api/dead-neurons": ([], None), "GET /api/verdict-rule": ([], None),
         "GET /api/digit": (["query:after", "query:index", "query:label", "query:misread"], None),  # numbers, a flag
+        "POST /api/my-digits": ([], "KeepRequest"), "GET /api/my-digits": ([], None),
+        # a kept digit's file: a digit 0-9 and a name the collection made (20261207-182233-3f2a.png), nothing
+        # else, in its own folder only (test_web_my_digits: traversals, raw)
+        "GET /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
+        "DELETE /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
     }
     outside = {route.path for route in app.routes if getattr(route, "path", None) and not route.path.startswith("/api")}
     assert outside == {"/", "/static", "/openapi.json"}  # StaticFiles: confined to the folder (tested above)
     schemas = spec["components"]["schemas"]
     fields = {name for _, model in seen.values() if model for name in schemas[model]["properties"]}
     assert fields == {"width", "height", "pixels", "prepare", "recipe", "learning_rate", "batch_size", "epochs",
-                      "examples", "function", "n_iter", "speed", "input", "target"}  # recipe, function, speed: fixed lists
+                      "examples", "function", "n_iter", "speed", "input", "target", "digit"}  # recipe, function, speed: fixed lists
 
 
 # -- what another web site can make a browser send -----------------------------------------------

@@ -23,8 +23,10 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
+from ..data.collection import MY_DIGITS, Collection
 from ..data.idx import IDXError
 from ..data.picture import ImageError
+from ..home import home
 from ..network import Network
 from ..recipes import LESSON_RECIPES, RECIPES
 from .backprop import router as backprop_router
@@ -33,6 +35,7 @@ from .digits import router as digits_router
 from .errors import BodyLimit, cut, install_error_handlers, refuse
 from .guard import KnownHosts, SameOrigin
 from .lane import PredictionLane, predict_answer, unreadable_canvas
+from .my_digits import router as my_digits_router
 from .network_view import router as network_view_router
 from .schemas import DescentRequest, Prediction, PredictRequest, TrainRequest
 from .training_job import Busy, TrainingJob
@@ -53,17 +56,20 @@ def path_number(text, name):
 
 
 def create_app(network: Network, model_path: str | os.PathLike | None = None,
-               data_dir: str | os.PathLike | None = None, hosts: Sequence[str] | None = None) -> FastAPI:
+               data_dir: str | os.PathLike | None = None, hosts: Sequence[str] | None = None,
+               my_digits: str | os.PathLike | None = None) -> FastAPI:
     """The app answering with ``network`` until a training from the page replaces it.
 
     ``model_path``: where a network trained from the page is saved (if given);
     ``data_dir``: a folder of MNIST-style IDX files to train on (the bundled MNIST if None);
-    ``hosts``: the names a request's Host header may give (see ``KnownHosts``), or None for any.
+    ``hosts``: the names a request's Host header may give (see ``KnownHosts``), or None for any;
+    ``my_digits``: the folder of the digits kept from the page (``$DIGITNET_HOME/my-digits`` if None).
     """
     # no OpenTelemetry: a page on this machine has nobody to report to, and checking for it costs every request
     app = FastAPI(title="digitnet", docs_url=None, redoc_url=None,
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.network = network
+    app.state.my_digits = Collection(home() / MY_DIGITS if my_digits is None else my_digits)
     saving = threading.Lock()
     # the canvases to prepare are prepared in one thread, off the event loop: more threads only take
     # turns at the GIL, each slower for the others (benchmarks/load.py, 50 at once: a prepared 28x28
@@ -168,4 +174,5 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     app.include_router(backprop_router)  # POST /api/backprop: backpropagation for the digit on the canvas
     app.include_router(network_view_router)  # GET /api/dead-neurons: the hidden neurons dead on the test digits
     app.include_router(digits_router)  # GET /api/digit: an MNIST test digit for the canvas
+    app.include_router(my_digits_router)  # /api/my-digits: the digits kept from the page, measured
     return app

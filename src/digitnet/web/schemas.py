@@ -28,13 +28,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class PredictRequest(Body):
+class Canvas(Body):
     """A canvas of ``height`` rows of ``width`` pixels, row-major, ink 1.0 on paper 0.0."""
 
     width: int = Field(ge=1, le=MAX_SIDE)
     height: int = Field(ge=1, le=MAX_SIDE)
     pixels: list[Finite]
-    prepare: bool = True
 
     @model_validator(mode="after")
     def _pixels_fill_the_canvas(self):
@@ -53,6 +52,18 @@ class PredictRequest(Body):
             raise ValueError(f"pixels must be from 0 (paper) to 1 (ink), got values from {float(values.min())!r} "
                              f"to {float(values.max())!r}")
         return values.astype(np.float32).reshape(self.height, self.width)
+
+
+class PredictRequest(Canvas):
+    """A canvas to read; ``prepare``: the MNIST way (crop, fit, centre), or only shrunk to 28x28."""
+
+    prepare: bool = True
+
+
+class KeepRequest(Canvas):
+    """A drawing to keep in the collection (``data.collection``) as the ``digit`` its drawer says it is."""
+
+    digit: int = Field(ge=0, le=9)
 
 
 class Verdict(BaseModel):

@@ -1,0 +1,186 @@
+"""The page's side of a user's own handwriting: keep a drawing as the digit it was, see the kept ones
+with the network's answer on each, measure the network on them, delete one.
+
+``POST /api/my-digits`` keeps the canvas as a PNG in the collection (``data.collection``, a folder per
+digit in ``$DIGITNET_HOME/my-digits``) and answers with its name and the network's answer on it;
+``GET /api/my-digits`` lists the kept digits with the answers and the report MNIST gets from
+``digitnet evaluate`` (accuracy, per digit, confusion matrix), with MNIST's own beside it;
+``GET`` and ``DELETE /api/my-digits/{digit}/{name}`` give or delete one kept PNG, by the names the
+collection makes and no other. Nothing leaves this machine: the files stay in the folder.
+"""
+
+import threading
+
+import anyio
+import numpy as np
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..data.collection import NAME, Collection, CollectionError
+from ..data.folder import FolderError
+from ..data.image import prepare_image
+from ..data.mnist import load_mnist
+from ..data.picture import ImageError
+from ..verdicts import judge
+from .errors import cut, refuse
+from .schemas import KeepRequest
+
+router = APIRouter()
+_reading = threading.Lock()  # the collection's cache of prepared rows is one dict, shared by the routes
+_scores: dict = {}  # data folder -> (the network last scored, its MNIST report): one network at a time
+_test_sets: dict = {}  # data folder -> the MNIST test set, read once
+
+
+def collection(request: Request) -> Collection:
+    return request.app.state.my_digits
+
+
+def report(labels, answers):
+    """The report ``digitnet evaluate`` gives, for digits ``labels`` (n,) read as ``answers`` (n,): n, accuracy,
+    accuracy per digit (None for a digit with no examples), the confusion matrix (rows: the digit it was,
+    columns: the answer)."""
+    confusion = np.zeros((10, 10), dtype=int)
+    np.add.at(confusion, (np.asarray(labels, dtype=int), np.asarray(answers, dtype=int)), 1)
+    totals = confusion.sum(axis=1)
+    per_digit = [float(confusion[d, d] / totals[d]) if totals[d] else None for d in range(10)]
+    n = int(totals.sum())
+    return {"n": n, "accuracy": float(np.trace(confusion) / n) if n else None, "per_digit": per_digit,
+            "counts": totals.tolist(), "confusion": confusion.tolist()}
+
+
+def test_set(data_dir):
+    """The MNIST test set the page's trainings are measured on, read once."""
+    with _reading:
+        if data_dir not in _test_sets:
+            (_test_sets[data_dir],) = load_mnist(data_dir, parts=("test",))
+    return _test_sets[data_dir]
+
+
+def mnist_report(network, data_dir=None):
+    """``report`` for ``network`` on the MNIST test set, computed once for each network that answers."""
+    last = _scores.get(data_dir)
+    if last is not None and last[0] is network:
+        return last[1]
+    test = test_set(data_dir)
+    scored = report(test.labels, network.predict(test.X))
+    _scores[data_dir] = (network, scored)
+    return scored
+
+
+def kept_rows(kept_digits, folder_collection):
+    """(rows (n, 784) or None for a file that cannot be read any more, the sentence for each unreadable one)."""
+    with _reading:
+        try:
+            images = folder_collection.labelled()
+            rows = dict(zip(images.paths, images.X))
+            return [rows.get(kept.path) for kept in kept_digits], {}
+        except FolderError:  # a kept file damaged since (or taken away): read the others one by one
+            pass
+    rows, problems = [], {}
+    for kept in kept_digits:
+        try:
+            rows.append(prepare_image(kept.path))
+        except (ImageError, OSError) as error:
+            rows.append(None)
+            problems[kept.path] = f"cannot be read any more ({cut(str(error), 120)}); delete it"
+    return rows, problems
+
+
+def answer(network, row):
+    """The network's answer on a prepared row (784,): {answer, sure}."""
+    outputs = network.feedforward(row[None, :])[0]
+    return {"answer": int(outputs.argmax()), "sure": judge(outputs, row).sure}
+
+
+def listing(folder_collection, network, data_dir=None):
+    """Every kept digit with the network's answer, and the report on them beside MNIST's."""
+    kept_digits = folder_collection.all()
+    rows, problems = kept_rows(kept_digits, folder_collection)
+    digits = []
+    for kept, row in zip(kept_digits, rows):
+        entry = {"digit": kept.digit, "name": kept.name}
+        if row is None:
+            entry.update(answer=None, sure=None, problem=problems.get(kept.path, "cannot be read any more; delete it"))
+        else:
+            entry.update(answer(network, row))
+        digits.append(entry)
+    read = [entry for entry in digits if entry["answer"] is not None]
+    return {"folder": str(folder_collection.folder), "digits": digits,
+            "report": report([e["digit"] for e in read], [e["answer"] for e in read]),
+            "mnist": mnist_report(network, data_dir)}
+
+
+def digit_in_path(text):
+    """A digit 0..9 written as one character in a path; LookupError for anything else."""
+    if len(text) != 1 or text not in "0123456789":
+        raise LookupError(f"there is no kept digit {cut(text)!r}: kept digits are 0 to 9")
+    return int(text)
+
+
+@router.post("/api/my-digits", status_code=201)
+def keep(request: Request, body: KeepRequest):
+    """Keep the canvas as ``digit``; refused, with nothing written, when it is blank or holds no digit."""
+    try:
+        image = body.image()
+    except ValueError as error:
+        return refuse(422, str(error))
+    if not (image > 0.05).any():
+        return refuse(422, f"the canvas is blank: draw a {body.digit} first, then say which digit it was")
+    try:
+        kept = collection(request).keep(image, body.digit)
+        row = prepare_image(kept.path)
+    except CollectionError as error:
+        return refuse(422, str(error))
+    except OSError as error:
+        return refuse(500, f"the digit could not be written to {collection(request).folder} "
+                           f"({error.strerror or error}); check that the folder can be written to")
+    return {"digit": kept.digit, "name": kept.name, **answer(request.app.state.network, row)}
+
+
+@router.get("/api/my-digits")
+async def kept_digits(request: Request):
+    """The kept digits, each with the network's answer, and the report on them beside MNIST's."""
+    app = request.app
+    network = app.state.network
+    data_dir = app.state.training.data_dir
+    return JSONResponse(await anyio.to_thread.run_sync(listing, collection(request), network, data_dir))
+
+
+def _kept(request, digit, name):
+    """The kept digit a path names; LookupError saying what is wrong (the collection's own words point to the CLI)."""
+    digit = digit_in_path(digit)
+    if not NAME.fullmatch(name):
+        raise LookupError(f"{cut(name)!r} is not the name of a kept digit (they look like 20261207-182233-3f2a.png)")
+    try:
+        return collection(request).get(digit, name)
+    except CollectionError:
+        raise LookupError(f"there is no kept {digit} named {name}; it may have been deleted (reload)") from None
+
+
+@router.get("/api/my-digits/{digit}/{name}")
+def kept_png(request: Request, digit: str, name: str):
+    """The kept digit's PNG, as it is in the folder."""
+    try:
+        kept = _kept(request, digit, name)
+        png = kept.path.read_bytes()  # small: a drawing of at most a few hundred pixels a side
+    except LookupError as error:
+        return refuse(404, str(error.args[0]))
+    except OSError as error:
+        return refuse(404, f"the kept {kept.digit} named {kept.name} cannot be read ({error.strerror or error})")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.delete("/api/my-digits/{digit}/{name}")
+def delete(request: Request, digit: str, name: str):
+    """Delete one kept digit (its file); the others stay as they are."""
+    try:
+        kept = _kept(request, digit, name)
+        collection(request).delete(kept.digit, kept.name)
+    except CollectionError:  # deleted by another request since _kept found it
+        return refuse(404, f"there is no kept {kept.digit} named {kept.name}; it was just deleted")
+    except LookupError as error:
+        return refuse(404, str(error.args[0]))
+    except OSError as error:
+        return refuse(500, f"the kept digit could not be deleted ({error.strerror or error}); "
+                           f"check that {collection(request).folder} can be written to")
+    return {"deleted": True, "digit": kept.digit, "name": kept.name}
