@@ -92,6 +92,23 @@ def _classes(value: Any) -> bool:
                     for label in value))
 
 
+def _own_digits(value: Any) -> bool:
+    """What ``train --also`` mixed in: the folder, how many images, how many held out, copies of each, and the
+    held-out digits' accuracy."""
+    checks = {"folder": _text, "images": _count(10**6), "held_out": _count(10**6), "copies": _count(10**9),
+              "held_out_accuracy": SHARE}
+    return isinstance(value, dict) and set(value) == set(checks) and _fields_hold(value, checks) is None
+
+
+def _also(value: Any) -> bool:
+    """A checkpoint's --also: the folder, the share held out, and the checksum its images had."""
+    if value is None:
+        return True
+    checks = {"folder": _text, "hold_out": _number(0, 1),
+              "checksum": lambda text: _text(text) and len(text) == 64 and text.isalnum()}
+    return isinstance(value, dict) and set(value) == set(checks) and _fields_hold(value, checks) is None
+
+
 # every field any command reads, with what it must be
 FIELDS = {
     "recipe": _recipe,
@@ -108,6 +125,7 @@ FIELDS = {
     "version": lambda value: _text(value) and len(value) <= 64,
     "history": _history,
     "classes": _classes,
+    "own_digits": _own_digits,
 }
 
 # a checkpoint's ``settings``: what ``digitnet train --resume`` rebuilds the training from (the library's own
@@ -120,6 +138,7 @@ SETTINGS = {
     "data_checksum": FIELDS["data_checksum"],
     "history": _resumable_history,
     "seconds": _number(0, MAX_SECONDS),
+    "also": _also,
 }
 
 

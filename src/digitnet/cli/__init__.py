@@ -124,6 +124,12 @@ def build_parser():
     train.add_argument("--seed", type=_setting("seed", int),
                        help="random seed for the weights and the shuffling (default 0)")
     _add_data_options(train)
+    train.add_argument("--also", metavar="DIR",
+                       help="mix a folder of your own labelled digits into the training (a folder per digit, or a "
+                            "labels.csv; the ones you kept are in $DIGITNET_HOME/my-digits), varied copies of them, a "
+                            "share held out: the closing report gives their accuracy and MNIST's, before and after")
+    train.add_argument("--hold-out", type=_in_range(float, Limit(0, 0.9)), metavar="F",
+                       help="the share of each digit of --also held out to measure on (default 0.3)")
     train.add_argument("--out", help="where to save the model (default: $DIGITNET_HOME/model.npz)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch and one at the end")
     train.add_argument("--resume", action="store_true",

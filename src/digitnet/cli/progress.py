@@ -57,14 +57,17 @@ class TrainingReport:
         if self.bar is not None:
             self.bar.close()
 
-    def finish(self, history, test_accuracy, seconds, out, validation_accuracy=None):
+    def finish(self, history, test_accuracy, seconds, out, validation_accuracy=None, also=None):
+        """The closing report; ``also``: train --also's part (``cli.also.summary``), printed after it."""
         from ..health import stuck_message
+        from .also import print_report
 
         epochs = self.first_epoch + len(history.epochs)
         if self.as_json:
             print(json.dumps({"test_accuracy": test_accuracy, "validation_accuracy": validation_accuracy,
                               "epochs": epochs, "seconds": round(seconds, 3), "parameters": self.n_params,
-                              "model": str(out) if out else None, "stopped": history.stopped}))
+                              "model": str(out) if out else None, "stopped": history.stopped,
+                              **({"also": also} if also is not None else {})}))
         else:
             saved = f"; model saved to {out}" if out else "; no model saved"
             accuracy = f"Test accuracy {test_accuracy:.2%}"
@@ -78,6 +81,8 @@ class TrainingReport:
             else:  # stopped in the first epoch: what was measured is the untrained network
                 print(f"No epoch finished ({timing}): the untrained network's {accuracy[0].lower()}{accuracy[1:]}"
                       f"{saved}")
+            if also is not None:
+                print_report(also)
         kept = f"kept the model of epoch {epochs}" if epochs else "kept the untrained starting weights"
         kept = f"{kept} in {out}" if out else "saved nothing"
         if out and not epochs:

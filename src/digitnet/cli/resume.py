@@ -17,7 +17,7 @@ from .common import UsageError, say
 
 # the flags that choose a training: --resume takes them all from the checkpoint
 RESUME_KEEPS = ("recipe", "sizes", "activation", "cost", "optimizer", "learning_rate", "schedule", "weight_decay",
-                "max_shift", "dropout", "validation", "batch_size", "epochs", "seed")
+                "max_shift", "dropout", "validation", "batch_size", "epochs", "seed", "also", "hold_out")
 START_ANEW = "delete it and train again without --resume"
 
 
@@ -25,7 +25,7 @@ def new_settings(args, recipe):
     """What a checkpoint of this new training keeps besides its recipe: seed, data, split, progress."""
     return {"recipe": recipe.as_dict(), "seed": args.seed or 0, "validation": args.validation or 0,
             "data": os.path.realpath(args.data) if args.data else None, "data_checksum": None,
-            "history": [], "seconds": 0.0}
+            "history": [], "seconds": 0.0, "also": None}
 
 
 def resumed_by_request(args, saved_at):
@@ -49,7 +49,7 @@ def unfinished(saved_at, settings, out_flag):
     except CheckpointError:
         say(f"digitnet: the checkpoint at {saved_at} is damaged; this training will replace it")
         return None
-    same = ("recipe", "seed", "validation", "data")
+    same = ("recipe", "seed", "validation", "data", "also")
     if all(checkpoint.settings[key] == settings[key] for key in same):
         say(f"digitnet: this training was stopped after epoch {checkpoint.epochs_done}; going on from its "
             f"checkpoint (delete {saved_at} to start anew)")
@@ -87,6 +87,7 @@ def _check_settings(settings, epochs_done):
     types and ranges were checked as the file was read: ``metadata.SETTINGS``)."""
     from ..metadata import SETTINGS
 
+    settings.setdefault("also", None)  # a checkpoint from before train --also
     if set(settings) != set(SETTINGS) or len(settings["history"]) != epochs_done:
         raise ValueError("not a checkpoint's settings")
 

@@ -55,7 +55,7 @@ def _train(args, out):
     from ..recipes import train_recipe
     from ..storage import CONTROL
     from ..training import evaluate
-    from . import resume
+    from . import also, resume
     from .common import data_folder
     from .progress import TrainingReport
 
@@ -68,9 +68,11 @@ def _train(args, out):
     if args.resume:
         checkpoint, recipe = resume.resumed_by_request(args, saved_at)
         settings = checkpoint.settings
+        own = also.own_digits(args, settings)
     else:
         recipe = _recipe_from(args)
         settings = resume.new_settings(args, recipe)
+        own = also.own_digits(args, settings)  # before looking for an unfinished training: its folder is a setting
         checkpoint, recipe = resume.unfinished(saved_at, settings, _out_flag(args)) or (None, recipe)
         settings = checkpoint.settings if checkpoint else settings
     train_set, test_set = _load_data(args.data or settings["data"])
@@ -80,6 +82,10 @@ def _train(args, out):
     held_out = test_set
     if validation:
         train_set, held_out = _split(train_set, validation)
+    before = None
+    if own is not None:
+        before = also.score_before(out, test_set, own)  # the model this training replaces
+        train_set = also.mix(own, train_set, settings["seed"])
     _check_weight_decay(recipe, len(train_set), resuming=checkpoint is not None)
     first_epoch = checkpoint.epochs_done if checkpoint else 0
     network = checkpoint.network if checkpoint else recipe.network(seed=settings["seed"])
@@ -124,6 +130,10 @@ def _train(args, out):
         "version": __version__,
         "history": settings["history"],
     }
+    own_report = None
+    if own is not None:
+        own_report = also.summary(own, before, test_accuracy, also.accuracy(network, own.held_X, own.held_labels))
+        network.metadata["own_digits"] = also.kept_in_model(own_report)
     if not settings["history"] and out.exists():
         # stopped in the first epoch: the untrained start is no better than the model already there
         report.finish(history, test_accuracy, seconds, None, validation_accuracy)
@@ -131,7 +141,7 @@ def _train(args, out):
         return EXIT_BAD_INPUT
     # a model that learned nothing (stopped in its first epoch) is saved, but not made the one other commands use
     saved = _save(network, out, use_next=bool(settings["history"]))
-    report.finish(history, test_accuracy, seconds, saved, validation_accuracy)
+    report.finish(history, test_accuracy, seconds, saved, validation_accuracy, also=own_report)
     if history.stopped == "interrupted":
         if saved_at.is_file() and not checkpoints.failed:
             say(f"digitnet: `digitnet train --resume{_out_flag(args)}` goes on from epoch {checkpoints.epochs_done}")

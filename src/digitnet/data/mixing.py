@@ -44,17 +44,27 @@ def mix_in(X: np.ndarray, labels: np.ndarray, own_X: np.ndarray, own_labels: np.
            vary: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None
            ) -> tuple[np.ndarray, np.ndarray]:
     """(X, labels) of the training set (n, 784), (n,) with copies of ``own_X`` (m, 784), ``own_labels`` (m,)
-    added until they make up ``weight`` of it, each copy varied by ``vary(copies, rng)`` (default: ``shifted``),
+    added until they make up ``weight`` of it, each copy varied by ``vary(copies, rng)`` (default: ``varied``),
     the first copy of each as it is. The rows are in no particular order: training shuffles them."""
     copies = copies_for(len(X), len(own_X), weight)
     if copies == 0:
         return X, labels
-    vary = vary or shifted
+    vary = vary or varied
     repeated = np.tile(own_X, (copies, 1))
     if copies > 1:
         repeated[len(own_X):] = vary(repeated[len(own_X):], rng)
     return (np.concatenate([X, repeated.astype(X.dtype)]),
             np.concatenate([labels, np.tile(own_labels, copies).astype(labels.dtype)]))
+
+
+def varied(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each image of X (n, 784) drawn a little differently: rotated, scaled, thickened or thinned, elastically
+    distorted and moved by a pixel (``distort``), or only moved (``shifted``) where that module is missing."""
+    try:
+        from .distort import RandomDistortion
+    except ImportError:
+        return shifted(X, rng)
+    return RandomDistortion(X, max_shift=1)(rng).copy()
 
 
 def shifted(X: np.ndarray, rng: np.random.Generator, max_shift: int = SHIFT) -> np.ndarray:
