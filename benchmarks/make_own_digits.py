@@ -2,8 +2,9 @@
 
 Run:  python benchmarks/make_own_digits.py [--out own-digits] [--seed 17] [--cache DIR]
 
-It needs Pillow, NumPy, scikit-learn (for the UCI digits) and ``npm`` (to fetch the handwriting
-fonts, pinned versions, into ``--cache``; already fetched packages are reused). The same seed
+It needs Pillow, NumPy, scikit-learn (for the UCI digits), ``npm`` and Debian's ``apt-get`` and
+``dpkg-deb`` (to fetch the handwriting fonts, pinned versions, into ``--cache``; packages already
+there are reused). The same seed
 and the same packages give the same files, byte for byte.
 
 It writes ``OUT/tuning/<digit>/*.png`` and ``OUT/final/<digit>/*.png`` (the layout that
@@ -20,8 +21,9 @@ Sources (see ``SOURCES`` and OUT/README.md):
   strokes-pen        a second generator: a few key points per digit (other shapes) followed by a
                      simulated hand (a damped spring chasing each point in turn: rounded corners,
                      overshoot), sampled like pointer events, drawn the same way
-  fonts              the digits of 30 handwriting fonts (real people's hands made into fonts), at
-                     random size, rotation, place, sometimes thickened
+  fonts              the digits of 38 handwriting fonts (real people's hands made into fonts: 30
+                     from npm's @fontsource, 8 from Debian's packages), at random size, rotation,
+                     place, sometimes thickened
   uci-8x8            scikit-learn's ``load_digits`` (UCI optical digits, 8x8 counts of ink from
                      scanned forms): upscaled smoothly to 64x64 on an 88x88 page, dark on light
   photographed       fresh stroke digits (either generator) made into photos: tinted paper, a
@@ -30,7 +32,6 @@ Sources (see ``SOURCES`` and OUT/README.md):
 
 import argparse
 import io
-import json
 import math
 import shutil
 import subprocess
@@ -52,6 +53,16 @@ FONTS = [              # @fontsource packages on npm: handwriting fonts, each a 
     "permanent-marker", "reenie-beanie", "rock-salt", "schoolbell", "shadows-into-light", "short-stack",
     "sriracha", "sue-ellen-francisco", "swanky-and-moo-moo", "the-girl-next-door", "yomogi", "zen-kurenaido",
 ]
+DEBIAN_FONTS = {       # Debian packages of handwriting fonts (SIL Open Font License): name -> package, file
+    "breip": ("fonts-breip=1:0.5.1-3", "usr/share/fonts/truetype/breip/Breip.ttf"),
+    "because-we-build": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeBuild-Regular.otf"),
+    "because-we-connect": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeConnect-Regular.otf"),
+    "because-we-create": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeCreate-Regular.otf"),
+    "because-we-learn": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf"),
+    "because-we-mentor": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeMentor-Regular.otf"),
+    "because-we-organize": ("fonts-bwht=0.1-3", "usr/share/fonts/opentype/bwht/BecauseWeOrganize-Regular.otf"),
+    "humor-sans": ("fonts-humor-sans=1.0-4", "usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"),
+}
 # digits of each source for each digit in each half: 40 a digit, 400 a half, 800 in all
 SOURCES = {"strokes-templates": 8, "strokes-pen": 8, "fonts": 12, "uci-8x8": 6, "photographed": 6}
 HALVES = ("tuning", "final")
@@ -210,8 +221,31 @@ def place(strokes, rng, aspect, slant, angle):
 
 
 def digit_look(rng, digit):
+    """A hand's aspect (width / height), slant (shear) and tilt (radians) for one drawing."""
     aspect = rng.uniform(0.35, 0.6) if digit == 1 else rng.uniform(0.5, 0.95)
-    return aspect, rng.normal(0.12, 0.15), math.radians(rng.normal(0, 5))
+    return aspect, rng.normal(0.12, 0.18), math.radians(rng.normal(0, 8))
+
+
+def warp(strokes, rng):
+    """One hand's smooth distortion of a unit-box shape: a few random waves of displacement,
+    up to about 0.06 of the digit's height (a loop drawn larger, a bowl flatter, a stem bent)."""
+    waves = [(rng.normal(0, 2.5, 2), rng.uniform(0, 2 * np.pi), rng.normal(0, 0.025, 2)) for _ in range(3)]
+    out = []
+    for st in strokes:
+        st = np.asarray(st, float)
+        shift = sum(np.sin(st @ k + phase)[:, None] * amp for k, phase, amp in waves)
+        out.append(st + shift)
+    return out
+
+
+def hooks(stroke, rng):
+    """Sometimes a little tail where the button went down or up before the hand settled."""
+    for end in (0, -1):
+        if rng.random() < 0.2 and len(stroke) > 1:
+            direction = rng.normal(0, 1, 2)
+            tail = stroke[end] + np.outer(np.arange(1, 4), direction / np.linalg.norm(direction) * rng.uniform(2, 5))
+            stroke = np.vstack([tail[::-1], stroke]) if end == 0 else np.vstack([stroke, tail])
+    return stroke
 
 
 def template_digit(digit, rng):
@@ -222,10 +256,10 @@ def template_digit(digit, rng):
                for st in style]
     # a curve's dense points get one smooth jitter instead of one each
     strokes = [st + rng.normal(0, 0.03, 2) * (len(st) >= 8) for st in strokes]
-    strokes = place(strokes, rng, *digit_look(rng, digit))
+    strokes = place(warp(strokes, rng), rng, *digit_look(rng, digit))
     width = brush_size(rng)
     amount = rng.uniform(0, 6)
-    drawn = [pointer_samples(wobble(catmull_rom(st) if len(st) < 8 else st, rng, amount), rng)
+    drawn = [hooks(pointer_samples(wobble(catmull_rom(st) if len(st) < 8 else st, rng, amount), rng), rng)
              for st in strokes]
     return draw_strokes(drawn, width)
 
@@ -257,31 +291,41 @@ def pen_digit(digit, rng):
     styles = KEYPOINTS[digit]
     style = styles[rng.integers(len(styles))]
     strokes = [np.asarray(st, float) + rng.normal(0, 0.035, (len(st), 2)) for st in style]
-    strokes = place(strokes, rng, *digit_look(rng, digit))
+    strokes = place(warp(strokes, rng), rng, *digit_look(rng, digit))
     width = brush_size(rng)
-    drawn = [pointer_samples(hand_path(st, rng), rng) for st in strokes]
+    drawn = [hooks(pointer_samples(hand_path(st, rng), rng), rng) for st in strokes]
     return draw_strokes(drawn, width)
 
 
 # ---------------------------------------------------------------- fonts
 
 def fetch_fonts(cache):
-    """{name: (font bytes, license, version)} for FONTS, fetched with ``npm pack`` into ``cache``."""
+    """{name: font file's bytes} for FONTS (``npm pack``) and DEBIAN_FONTS (``apt-get download``),
+    fetched into ``cache`` unless there already."""
     cache.mkdir(parents=True, exist_ok=True)
     fonts = {}
     for name in FONTS:
         tgz = cache / f"fontsource-{name}-{FONT_VERSION}.tgz"
         if not tgz.exists():
-            if shutil.which("npm") is None:
-                sys.exit("npm is needed to fetch the handwriting fonts (@fontsource on npm): install Node.js "
-                         "and npm, or put the fontsource-*.tgz packages in --cache")
-            subprocess.run(["npm", "pack", "--silent", f"@fontsource/{name}@{FONT_VERSION}"],
-                           cwd=cache, check=True, stdout=subprocess.DEVNULL)
+            run(["npm", "pack", "--silent", f"@fontsource/{name}@{FONT_VERSION}"], cache)
         with tarfile.open(tgz) as tar:
-            meta = json.load(tar.extractfile("package/package.json"))
-            data = tar.extractfile(f"package/files/{name}-latin-400-normal.woff").read()
-        fonts[name] = (data, meta.get("license", "?"), meta["version"])
+            fonts[name] = tar.extractfile(f"package/files/{name}-latin-400-normal.woff").read()
+    for name, (package, path) in DEBIAN_FONTS.items():
+        folder = cache / package.replace("=", "_").replace(":", "%3a")
+        if not folder.exists():
+            run(["apt-get", "download", "-q", package], cache)
+            deb = next(cache.glob(package.replace("=", "_").replace(":", "%3a") + "_*.deb"))
+            run(["dpkg-deb", "-x", str(deb), str(folder)], cache)
+        fonts[name] = (folder / path).read_bytes()
     return fonts
+
+
+def run(command, cwd):
+    """Run a fetching command in ``cwd``; a missing tool ends the script with one sentence."""
+    if shutil.which(command[0]) is None:
+        sys.exit(f"{command[0]} is needed to fetch the handwriting fonts ({' '.join(command)}): install it, or "
+                 f"run this where it is (the fonts come from the npm registry and Debian's packages)")
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
 def font_digit(digit, font_bytes, rng):
@@ -328,8 +372,8 @@ def photograph(drawing, rng):
     """A drawing (L, dark ink on white) as a photo of it on paper: RGB, about 120 px."""
     side = int(rng.integers(100, 141))
     ink = 1 - np.asarray(drawing.resize((side, side), Image.BICUBIC), np.float32) / 255
-    ink = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))),
-                     np.float32) / 255
+    blur = ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))
+    ink = np.asarray(Image.fromarray((ink * 255).astype(np.uint8)).filter(blur), np.float32) / 255
     paper = np.array([rng.uniform(215, 250), rng.uniform(210, 245), rng.uniform(190, 235)])
     colour = np.array(INKS[rng.choice(list(INKS))]) + rng.uniform(-10, 10, 3)
     strength = rng.uniform(0.6, 1.0)
@@ -349,9 +393,11 @@ def photograph(drawing, rng):
 def make(out, seed, cache):
     rng = np.random.default_rng(seed)
     fonts = fetch_fonts(cache)
-    names = list(FONTS)
-    rng.shuffle(names)
-    font_half = {half: names[i::2] for i, half in enumerate(HALVES)}  # fonts split once, by font
+    npm_names, deb_names = list(FONTS), list(DEBIAN_FONTS)
+    rng.shuffle(npm_names)
+    rng.shuffle(deb_names)
+    # fonts split once, by font: half of each registry's in each half
+    font_half = {half: npm_names[i::2] + deb_names[i::2] for i, half in enumerate(HALVES)}
     uci_images, uci_labels = uci_digits()
     uci_left = {d: list(rng.permutation(np.flatnonzero(uci_labels == d))) for d in range(10)}  # each used once
 
@@ -363,6 +409,7 @@ def make(out, seed, cache):
         for digit in range(10):
             folder = out / half / str(digit)
             folder.mkdir(parents=True, exist_ok=True)
+            chosen_fonts = rng.choice(font_half[half], SOURCES["fonts"], replace=False)  # one digit each
             for source, n in SOURCES.items():
                 counts[source, half] = counts.get((source, half), 0) + n
                 for i in range(n):
@@ -371,8 +418,7 @@ def make(out, seed, cache):
                     elif source == "strokes-pen":
                         image = pen_digit(digit, rng)
                     elif source == "fonts":
-                        chosen = font_half[half][i % len(font_half[half])]
-                        image = font_digit(digit, fonts[chosen][0], rng)
+                        image = font_digit(digit, fonts[chosen_fonts[i]], rng)
                     elif source == "uci-8x8":
                         image = uci_image(uci_images[uci_left[digit].pop()])
                     else:
@@ -417,17 +463,23 @@ than the templates') followed by a simulated hand, a damped spring that turns to
 before reaching the one it is on, so corners round off and strokes overshoot, with its own
 stiffness, damping and timing for each drawing. Made here; part of this repository's license.
 
-**fonts**: the digits of 30 handwriting fonts, each drawn from one person's handwriting, from the
+**fonts**: the digits of 38 handwriting fonts, each made from a person's handwriting: 30 from the
 npm registry's `@fontsource/<name>` packages, version {font_version} (the latin, weight 400 `.woff`
-file), each glyph at a random size, rotation (about 5 degrees) and place, a third of them thickened.
-The fonts are split by font, so the final half's hands are never seen while tuning:
+file), and 8 from Debian's packages `fonts-breip` 1:0.5.1-3 (Breip), `fonts-bwht` 0.1-3 (the six
+"Because We ..." hands, Red Hat's Because We Had To project) and `fonts-humor-sans` 1.0-4 (Humor
+Sans, after xkcd's hand). Each glyph at a random size (90 to 235 pixels tall on the 280 canvas),
+rotation (about 5 degrees) and place, a third of them thickened, shrunk to 140x140. The fonts are
+split by font (half of each registry's in each half), so the final half's hands are never seen
+while tuning; each digit in a half takes 12 of its half's 19 fonts at random:
 
 - tuning: {fonts_tuning}
 - final: {fonts_final}
 
-Licenses (each package's LICENSE): SIL Open Font License 1.1 for all but homemade-apple,
-permanent-marker, rock-salt and schoolbell (Apache License 2.0). Both allow using the fonts to make
-images and sharing those images; the font files themselves are not in this repository.
+Licenses (each package's LICENSE or Debian copyright file): SIL Open Font License 1.1 for all but
+homemade-apple, permanent-marker, rock-salt and schoolbell (Apache License 2.0) and Breip (SIL Open
+Font License 1.0). These allow using the fonts to make images and sharing those images; the font
+files themselves are not in this repository. (Other Debian handwriting fonts were left out because
+their licenses are GPL or CC BY-SA, or their packages are large.)
 
 **uci-8x8**: real handwriting, scanned: scikit-learn's `load_digits` (PyPI `scikit-learn` {sklearn};
 the data itself is the UCI "Optical Recognition of Handwritten Digits" test set by E. Alpaydin and
@@ -445,9 +497,11 @@ license.
 """
 
 SOURCE_ROWS = {
-    "strokes-templates": ("pen strokes from per-digit skeletons, canvas-style", "made by the script", "this repository's"),
+    "strokes-templates": ("pen strokes from per-digit skeletons, canvas-style", "made by the script",
+                          "this repository's"),
     "strokes-pen": ("pen strokes from a simulated hand, canvas-style", "made by the script", "this repository's"),
-    "fonts": ("30 handwriting fonts' digits", "npm `@fontsource/*` " + FONT_VERSION, "OFL-1.1 / Apache-2.0"),
+    "fonts": ("38 handwriting fonts' digits", "npm `@fontsource/*` " + FONT_VERSION + "; Debian `fonts-bwht`, "
+              "`fonts-breip`, `fonts-humor-sans`", "OFL-1.1 / OFL-1.0 / Apache-2.0"),
     "uci-8x8": ("scanned handwriting, 8x8, upscaled", "PyPI `scikit-learn` (`load_digits`)", "CC BY 4.0"),
     "photographed": ("stroke digits as photos of paper", "made by the script", "this repository's"),
 }
@@ -456,9 +510,10 @@ SOURCE_ROWS = {
 def write_readme(out, seed, counts, font_half):
     import sklearn
 
-    table = "\n".join(f"| {source} | {what} | {where} | {lic} | {counts[source, 'tuning']} | {counts[source, 'final']} |"
-                      for source, (what, where, lic) in SOURCE_ROWS.items())
-    table += f"\n| all | | | | {sum(counts[s, 'tuning'] for s in SOURCES)} | {sum(counts[s, 'final'] for s in SOURCES)} |"
+    rows = [(source, what, where, lic, counts[source, "tuning"], counts[source, "final"])
+            for source, (what, where, lic) in SOURCE_ROWS.items()]
+    rows.append(("all", "", "", "", sum(row[4] for row in rows), sum(row[5] for row in rows)))
+    table = "\n".join("| " + " | ".join(map(str, row)) + " |" for row in rows)
     (out / "README.md").write_text(README.format(
         seed=seed, total=sum(counts.values()), table=table, font_version=FONT_VERSION, sklearn=sklearn.__version__,
         fonts_tuning=", ".join(sorted(font_half["tuning"])), fonts_final=", ".join(sorted(font_half["final"]))))
