@@ -29,7 +29,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data" / "drawn"  # a few draw
 MIN_KEPT = 10      # the kept collection is shown once it holds this many digits (else the sample)
 SHOWN = 6          # digits shown at every step
 STILL_WRONG = 1    # of them, at most this many that the last step still reads wrong
-CHANGE = 0.5       # points: a step that moves the accuracy by less changes nothing worth a word
+CHANGE = 1.0       # points: a step that moves the accuracy by less changes nothing worth a word
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,11 @@ def read_steps(images=None) -> StepRows:
     folder or one of its images cannot be read."""
     if isinstance(images, Collection):
         listing = [(kept.path, kept.digit) for kept in images.all()]
-        folder, source = images.folder, "your {n:,} kept digits"
+        folder, where = images.folder, "your {n:,} kept digits"
     else:
         folder = SAMPLE if images is None else Path(images)
         listing = list_labelled_images(folder)
-        source = "the {n:,} drawn digits bundled with digitnet" if images is None else f"the {{n:,}} digits in {folder}"
+        where = "the {n:,} drawn digits bundled with digitnet" if images is None else "the {n:,} digits in "
     steps = {}
 
     def prepare(path):  # read_images turns an image's failure into the folder's one sentence
@@ -66,7 +66,14 @@ def read_steps(images=None) -> StepRows:
     read = read_images(listing, folder, prepare)
     rows = {key: np.stack([steps[path][key] for path in read.paths]) if len(read) else np.zeros((0, 784), np.float32)
             for key, _ in PREPARATION_STEPS}
-    return StepRows(read.paths, read.labels, rows, source.format(n=len(read)))
+    source = where.format(n=len(read)) + ("" if images is None or isinstance(images, Collection) else _short(folder))
+    return StepRows(read.paths, read.labels, rows, source)
+
+
+def _short(folder, longest=40):
+    """A folder's path as written in the title: whole if short, else its last two parts."""
+    text = str(folder)
+    return text if len(text) <= longest else str(Path("\u2026", *Path(folder).parts[-2:]))[:longest]
 
 
 def default_images():
@@ -120,10 +127,18 @@ def steps_sentence(shares, mnist_share, n):
         lines.append("No step of the preparation helps these digits.")
     if gains[worst] <= -CHANGE:
         lines.append(f"\u201c{_plain(words[worst])}\u201d costs {_points(-gains[worst])} on them.")
+    idle = [f"\u201c{_plain(words[key])}\u201d" for key, gain in gains.items() if abs(gain) < CHANGE]
+    if idle and gains[best] >= CHANGE:
+        lines.append(f"{' and '.join(idle)} change{'s' if len(idle) == 1 else ''} it by less than "
+                     f"{_points(CHANGE)} here.")
     gap = 100 * mnist_share - last
-    lines.append(f"Prepared, they are read {_points(gap)} worse than MNIST's own digits: the network reads "
-                 f"what it was trained on." if gap >= CHANGE else
-                 "Prepared, they are read as well as MNIST's own digits.")
+    if gap >= CHANGE:
+        lines.append(f"Prepared, they are read {_points(gap)} worse than MNIST's own digits: the network reads "
+                     f"what it was trained on.")
+    elif gap <= -CHANGE:
+        lines.append(f"Prepared, they are read {_points(-gap)} better than MNIST's own digits.")
+    else:
+        lines.append("Prepared, they are read as well as MNIST's own digits.")
     return "\n".join(lines)
 
 
