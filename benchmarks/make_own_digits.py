@@ -1,6 +1,6 @@
 """Make ``own-digits/``: handwritten-looking digits that are not from MNIST, to measure on.
 
-Run:  python benchmarks/make_own_digits.py [--out own-digits] [--seed 17] [--cache DIR]
+Run:  python benchmarks/make_own_digits.py [--out own-digits] [--seed 17] [--cache DIR] [--sample DIR]
 
 It needs Pillow, NumPy, scikit-learn (for the UCI digits), ``npm`` and Debian's ``apt-get`` and
 ``dpkg-deb`` (to fetch the handwriting fonts, pinned versions, into ``--cache``; packages already
@@ -11,7 +11,9 @@ It writes ``OUT/tuning/<digit>/*.png`` and ``OUT/final/<digit>/*.png`` (the layo
 torchvision's ``ImageFolder`` reads), each file named ``<source>-<number>.png``, the same number
 of digits of each source for each digit in each half. The split is made here, once, with the
 seed: tune on ``tuning`` only; ``final`` is only for reporting. The fonts are split by font (a
-font's digits are all in one half), so the final half's fonts are hands never tuned on.
+font's digits are all in one half), so the final half's fonts are hands never tuned on. It also
+copies 50 tuning digits (5 of each, one of each source) to ``--sample``, by default the package's
+``src/digitnet/data/drawn``.
 
 Sources (see ``SOURCES`` and OUT/README.md):
   strokes-templates  stroke paths from per-digit skeletons, several styles each, with random
@@ -66,6 +68,7 @@ DEBIAN_FONTS = {       # Debian packages of handwriting fonts (SIL Open Font Lic
 # digits of each source for each digit in each half: 40 a digit, 400 a half, 800 in all
 SOURCES = {"strokes-templates": 8, "strokes-pen": 8, "fonts": 12, "uci-8x8": 6, "photographed": 6}
 HALVES = ("tuning", "final")
+REPO = Path(__file__).resolve().parents[1]
 
 
 # ---------------------------------------------------------------- shapes in a unit box (y down)
@@ -425,7 +428,7 @@ def make(out, seed, cache):
                         make_drawing = template_digit if rng.random() < 0.5 else pen_digit
                         image = photograph(make_drawing(digit, rng), rng)
                     image.save(folder / f"{source}-{i:02d}.png", optimize=True)
-    return counts, fonts, font_half
+    return counts, font_half
 
 
 README = """# own-digits: handwritten-looking digits that are not from MNIST
@@ -519,14 +522,46 @@ def write_readme(out, seed, counts, font_half):
         fonts_tuning=", ".join(sorted(font_half["tuning"])), fonts_final=", ".join(sorted(font_half["final"]))))
 
 
+SAMPLE_README = """# drawn: a sample of digits that are not from MNIST
+
+50 PNGs, 5 of each digit, one from each source of `own-digits/` at the top of the repository
+(copied from its tuning half by `benchmarks/make_own_digits.py`): digits in a folder per digit.
+digitnet ships them as a default sample of MNIST-unlike digits, for the preparation figure.
+
+- `strokes-templates-*`, `strokes-pen-*`, `photographed-*`: made by that script (stroke paths drawn
+  like the page's canvas; the photos are such drawings made to look photographed). digitnet's license.
+- `fonts-*`: a handwriting font's digit (npm `@fontsource/*` 5.3.0 or Debian's `fonts-bwht`,
+  `fonts-breip`, `fonts-humor-sans`): SIL Open Font License 1.1 or 1.0, or Apache License 2.0.
+- `uci-8x8-*`: a digit of the UCI Optical Recognition of Handwritten Digits data (E. Alpaydin,
+  C. Kaynak), as scikit-learn's `load_digits` ships it, upscaled from 8x8: CC BY 4.0.
+
+See own-digits/README.md for how each was made.
+"""
+
+
+def write_sample(out, sample):
+    """Copy the first digit of each source in each digit's tuning folder to ``sample``."""
+    if sample.exists():
+        shutil.rmtree(sample)
+    for digit in range(10):
+        (sample / str(digit)).mkdir(parents=True)
+        for source in SOURCES:
+            name = f"{source}-00.png"
+            shutil.copyfile(out / "tuning" / str(digit) / name, sample / str(digit) / name)
+    (sample / "README.md").write_text(SAMPLE_README)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "own-digits")
+    parser.add_argument("--out", type=Path, default=REPO / "own-digits")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/digitnet-fonts"))
+    parser.add_argument("--sample", type=Path, default=REPO / "src/digitnet/data/drawn",
+                        help="where to copy 5 tuning digits of each digit, one of each source")
     args = parser.parse_args(argv)
-    counts, fonts, font_half = make(args.out, args.seed, args.cache)
+    counts, font_half = make(args.out, args.seed, args.cache)
     write_readme(args.out, args.seed, counts, font_half)
+    write_sample(args.out, args.sample)
     for (source, half), n in sorted(counts.items()):
         print(f"{source:18s} {half:7s} {n}")
     for half in HALVES:
