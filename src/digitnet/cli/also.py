@@ -96,7 +96,7 @@ def mix(own, train_set, seed):
     X = own.images.X[own.train_rows]
     labels = own.images.labels[own.train_rows]
     rng = np.random.default_rng([seed, SPLIT_STREAM, 1])
-    mixed_X, mixed_labels = mix_in(train_set.X, train_set.labels, X, labels, rng=rng)
+    mixed_X, mixed_labels = mix_in(train_set.X, train_set.labels, X, labels, rng=rng, weight=WEIGHT)
     own.copies = copies_for(len(train_set), len(X), WEIGHT)
     own.share = (len(mixed_X) - len(train_set)) / len(mixed_X)
     return Dataset(mixed_X, mixed_labels, max(train_set.n_classes, 10), train_set.checksum)
