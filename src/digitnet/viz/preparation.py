@@ -9,6 +9,7 @@ What the figure says of the steps (which helps most, which costs) comes from ``s
 fed the accuracies it draws. ``draw_png(network, images)`` gives the figure as PNG bytes (for the page).
 """
 
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,23 +52,31 @@ def read_steps(images=None) -> StepRows:
     a data.collection.Collection, or None for the bundled sample. data.folder.FolderError when a
     folder or one of its images cannot be read."""
     if isinstance(images, Collection):
-        listing = [(kept.path, kept.digit) for kept in images.all()]
-        folder, where = images.folder, "your {n:,} kept digits"
+        folder, listing = images.folder, [(kept.path, kept.digit) for kept in images.all()]
     else:
         folder = SAMPLE if images is None else Path(images)
         listing = list_labelled_images(folder)
-        where = "the {n:,} drawn digits bundled with digitnet" if images is None else "the {n:,} digits in "
     steps = {}
 
     def prepare(path):  # read_images turns an image's failure into the folder's one sentence
-        steps[path] = preparation_steps(path)
+        status = path.stat()
+        steps[path] = _steps_of(path, status.st_size, status.st_mtime_ns)
         return steps[path][PREPARATION_STEPS[-1][0]]
 
     read = read_images(listing, folder, prepare)
     rows = {key: np.stack([steps[path][key] for path in read.paths]) if len(read) else np.zeros((0, 784), np.float32)
             for key, _ in PREPARATION_STEPS}
-    source = where.format(n=len(read)) + ("" if images is None or isinstance(images, Collection) else _short(folder))
+    digits = f"{len(read):,} digit{'' if len(read) == 1 else 's'}"
+    source = (f"your {digits.replace(' ', ' kept ', 1)}" if isinstance(images, Collection) else
+              f"the {digits.replace(' ', ' drawn ', 1)} bundled with digitnet" if images is None else
+              f"the {digits} in {_short(folder)}")
     return StepRows(read.paths, read.labels, rows, source)
+
+
+@functools.lru_cache(maxsize=1024)  # the page draws the kept digits again and again
+def _steps_of(path, size, mtime_ns):
+    """preparation_steps(path), kept while the file keeps its size and time (about 12 kB each)."""
+    return preparation_steps(path)
 
 
 def _short(folder, longest=40):
@@ -119,7 +128,8 @@ def steps_sentence(shares, mnist_share, n):
     best = max(gains, key=gains.get)
     worst = min(gains, key=gains.get)
     first, last = 100 * shares[keys[0]], 100 * shares[keys[-1]]
-    lines = [f"As they are, the network reads {first:.0f}% of these {n:,} digits; fully prepared, {last:.0f}%"
+    lines = [f"As they are, the network reads {first:.0f}% of {'this' if n == 1 else f'these {n:,}'} "
+             f"digit{'' if n == 1 else 's'}; fully prepared, {last:.0f}%"
              f" (MNIST's test digits: {100 * mnist_share:.1f}%)."]
     if gains[best] >= CHANGE:
         lines.append(f"The step that helps most: \u201c{_plain(words[best])}\u201d, {_points(gains[best], '+')}.")
@@ -178,7 +188,7 @@ def make_preparation(fig, context):
     answers = {key: network.predict(X) if len(X) else np.zeros(0, np.int64) for key, X in steps.rows.items()}
     shares, mnist_share = accuracies(answers, labels), _mnist_share(context)
     indices, counts = chosen(answers, labels)
-    columns = max(len(indices), 1)
+    columns = SHOWN  # however many there are to show: the bars keep their width
     grid = fig.add_gridspec(len(PREPARATION_STEPS), 1 + columns, width_ratios=[3.4] + [1] * columns,
                             left=0.21, right=0.985, top=0.8, bottom=0.2, wspace=0.25, hspace=0.75)
     for row, (key, words) in enumerate(PREPARATION_STEPS):
