@@ -10,7 +10,10 @@ from digitnet.data.distort import (
     thicken,
     warp,
 )
+from digitnet.network import Network
+from digitnet.optimizers import SGD, Adam
 from digitnet.recipes import LADDER, RECIPES, Recipe
+from digitnet.training import train
 
 NONE = Distortions(rotation=0.0, scale=0.0, thickness=0.0, elastic=0.0)
 
@@ -132,3 +135,28 @@ def test_a_recipe_whose_distort_is_not_true_or_false_is_refused():
     fields = {**RECIPES["seed"].as_dict(), "distort": 1}
     with pytest.raises(ValueError, match="distort"):
         Recipe.from_dict(fields)
+
+
+def test_a_distorted_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
+    """The compiled path is handed each epoch's distorted images, as the readable one is (the same draws of the rng)."""
+    small = type(mnist[0])(mnist[0].X[:3000], mnist[0].labels[:3000])
+    networks = []
+    for fast_path in (True, False):
+        network = Network(seed=0, dtype="float64")
+        train(network, small, optimizer=SGD(3.0), epochs=2, batch_size=10, rng=np.random.default_rng(0),
+              weight_decay=1.0, fast_path=fast_path, distort=Distortions(), max_shift=1)
+        networks.append(network.vector)
+    np.testing.assert_allclose(networks[0], networks[1], rtol=0, atol=1e-9)
+    plain = Network(seed=0, dtype="float64")
+    train(plain, small, optimizer=SGD(3.0), epochs=2, batch_size=10, rng=np.random.default_rng(0), weight_decay=1.0)
+    assert np.abs(plain.vector - networks[0]).max() > 1e-3  # the distortions did change what was learned
+
+
+@pytest.mark.training
+def test_a_short_distorted_training_still_learns(mnist):
+    train_set, test_set = mnist[0].take(5_000), mnist[1].take(2_000)
+    network = Network((784, 16, 16, 10), "relu", "cross_entropy", seed=0)
+    history = train(network, train_set, test_set, optimizer=Adam(0.003), epochs=5, batch_size=16,
+                    rng=np.random.default_rng(0), distort=Distortions(), max_shift=1)
+    # seeds 0-4: 0.795 to 0.827 (the same on NumPy, DIGITNET_FAST=0 and haswell); 0.72 leaves 0.075 below the lowest
+    assert history.last.test_accuracy > 0.72
