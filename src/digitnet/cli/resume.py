@@ -17,7 +17,7 @@ from .common import UsageError, say
 
 # the flags that choose a training: --resume takes them all from the checkpoint
 RESUME_KEEPS = ("recipe", "sizes", "activation", "cost", "optimizer", "learning_rate", "schedule", "weight_decay",
-                "max_shift", "dropout", "validation", "batch_size", "epochs", "seed", "also", "hold_out")
+                "max_shift", "distort", "dropout", "validation", "batch_size", "epochs", "seed", "also", "hold_out")
 START_ANEW = "delete it and train again without --resume"
 
 

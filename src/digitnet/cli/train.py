@@ -170,6 +170,7 @@ def _recipe_from(args):
         sizes=args.sizes, activation=args.activation, cost=args.cost, optimizer=args.optimizer,
         learning_rate=learning_rate, schedule=args.schedule, weight_decay=args.weight_decay,
         batch_size=args.batch_size, epochs=args.epochs, max_shift=args.max_shift, dropout=args.dropout,
+        distort=args.distort,
     )
     try:
         recipe.check()  # the limits a model file is read with: never train what cannot be loaded
