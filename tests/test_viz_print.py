@@ -87,9 +87,11 @@ def test_a_figure_registered_late_still_takes_its_sections_place():
     saved = dict(FIGURES)
     try:
         register("late-neuron", "a", "b. c.", section="neuron")(lambda fig, context: fig)
+        register("late-last", "a", "b. c.", section=SECTIONS[-1][0])(lambda fig, context: fig)
         register("late-rate", "a", "b. c.", section="learning-rate")(lambda fig, context: fig)
         names = list(FIGURES)
-        assert names.index("late-neuron") < names.index("layers") and names[-1] == "late-rate"
+        assert names.index("late-neuron") < names.index("layers") and names[-1] == "late-last"
+        assert names.index("late-rate") < names.index("late-last") - 1  # before the last section's own figures
         assert names.index("late-neuron") == [entry.section for entry in FIGURES.values()].count("neuron") - 1
         with pytest.raises(ValueError, match="unknown section 'nowhere'; choose one of: neuron, layers"):
             register("lost", "a", "b. c.", section="nowhere")
