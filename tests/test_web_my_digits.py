@@ -189,3 +189,76 @@ def test_traversals_sent_raw_reach_no_file_outside_the_collection(tmp_path, trai
                 assert b"secret" not in answer.partition(b"\r\n\r\n")[2].replace(b"secret.png", b"")
     assert (tmp_path / "secret.png").read_bytes() == b"secret"
     assert len(Collection(folder).all()) == 1
+
+
+# -- teaching ---------------------------------------------------------------------------------------
+
+def keep_test_digits(api, test, n, seed=0):
+    """Keep ``n`` MNIST test digits (as 28x28 drawings, each as its label); their indices."""
+    chosen = np.random.default_rng(seed).choice(len(test.labels), n, replace=False)
+    for i in chosen:
+        answer = api.post("/api/my-digits", json=canvas_body(test.X[i].reshape(28, 28), int(test.labels[i])))
+        assert answer.status_code == 201, answer.text
+    return chosen
+
+
+def wait_for_done(api):
+    import time
+
+    deadline = time.time() + 300
+    while api.get("/api/train/status").json()["running"]:
+        assert time.time() < deadline, "the teaching did not end"
+        time.sleep(0.2)
+    events = api.get("/api/train/history").json()["events"]
+    assert events[-1]["event"] == "done", events[-1]
+    return events[-1]
+
+
+def test_teaching_with_too_few_kept_digits_is_refused_saying_how_many_are_needed(api, mnist):
+    from digitnet.web.my_digits import MIN_TO_TEACH
+
+    keep_test_digits(api, mnist[1], MIN_TO_TEACH - 3)
+    before = files_in(api.folder)
+    detail = one_sentence(api.post("/api/my-digits/teach", json={}), 422, f"at least {MIN_TO_TEACH}",
+                          f"you have kept {MIN_TO_TEACH - 3}", "keep 3 more")
+    assert "Draw tab" in detail
+    assert api.get("/api/train/status").json()["running"] is False and files_in(api.folder) == before
+
+
+def test_teaching_needs_two_of_some_digit_to_hold_one_out(api, mnist):
+    _, test = mnist
+    for digit in range(10):  # one of each: nothing can be held out
+        i = int(np.flatnonzero(test.labels == digit)[0])
+        assert api.post("/api/my-digits", json=canvas_body(test.X[i].reshape(28, 28), digit)).status_code == 201
+    one_sentence(api.post("/api/my-digits/teach", json={}), 422, "two or more")
+
+
+def test_teaching_reports_mnist_and_held_out_accuracies_before_and_after(api, mnist, trained_network):
+    from digitnet.data.mixing import HOLD_OUT, hold_out
+    from digitnet.web.my_digits import TEACH_EPOCHS
+
+    _, test = mnist
+    keep_test_digits(api, test, 20)
+    started = api.post("/api/my-digits/teach", json={})
+    assert started.status_code == 202, started.text
+    assert started.json()["epochs"] == TEACH_EPOCHS
+    busy = api.post("/api/my-digits/teach", json={})
+    assert busy.status_code == 409 or not api.get("/api/train/status").json()["running"]
+    done = wait_for_done(api)
+    taught = done["teach"]
+    # the held-out share, computed again from the folder, independently of the page
+    kept = Collection(api.folder).all()
+    labels = np.array([k.digit for k in kept])
+    X = np.stack([prepare_image(k.path) for k in kept])
+    _, held = hold_out(labels, HOLD_OUT, np.random.default_rng(0))
+    assert taught["held_out"] == len(held) > 0 and taught["taught"] == len(kept) - len(held)
+    assert taught["mnist_before"] == pytest.approx(trained_network.score(test.X, test.labels))
+    assert taught["own_before"] == pytest.approx(trained_network.score(X[held], labels[held]))
+    taught_network = api.app.state.network
+    assert taught_network is not trained_network and done["epochs"] == TEACH_EPOCHS
+    assert taught["mnist_after"] == pytest.approx(taught_network.score(test.X, test.labels))
+    assert taught["own_after"] == pytest.approx(taught_network.score(X[held], labels[held]))
+    assert taught_network.metadata["taught"]["own_digits"] == taught["taught"]
+    # the list now answers with the taught network
+    listed = api.get("/api/my-digits").json()
+    assert listed["mnist"]["accuracy"] == pytest.approx(taught["mnist_after"])

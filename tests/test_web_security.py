@@ -135,6 +135,7 @@ def test_no_endpoint_takes_a_file_name_from_the_request():
         # else, in its own folder only (test_web_my_digits: traversals, raw)
         "GET /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
         "DELETE /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
+        "POST /api/my-digits/teach": ([], None),
     }
     outside = {route.path for route in app.routes if getattr(route, "path", None) and not route.path.startswith("/api")}
     assert outside == {"/", "/static", "/openapi.json"}  # StaticFiles: confined to the folder (tested above)

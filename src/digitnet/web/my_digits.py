@@ -6,7 +6,8 @@ digit in ``$DIGITNET_HOME/my-digits``) and answers with its name and the network
 ``GET /api/my-digits`` lists the kept digits with the answers and the report MNIST gets from
 ``digitnet evaluate`` (accuracy, per digit, confusion matrix), with MNIST's own beside it;
 ``GET`` and ``DELETE /api/my-digits/{digit}/{name}`` give or delete one kept PNG, by the names the
-collection makes and no other. Nothing leaves this machine: the files stay in the folder.
+collection makes and no other; ``POST /api/my-digits/teach`` teaches the network the kept digits (a
+training through ``training_job``, with them mixed in and a share held out). Nothing leaves this machine.
 """
 
 import threading
@@ -18,17 +19,22 @@ from fastapi.responses import JSONResponse, Response
 
 from ..data.collection import NAME, Collection, CollectionError
 from ..data.folder import FolderError
+from ..data.idx import IDXError
 from ..data.image import prepare_image
-from ..data.mnist import load_mnist
+from ..data.mixing import HOLD_OUT, hold_out
+from ..data.mnist import Dataset, load_mnist
 from ..data.picture import ImageError
+from ..recipes import LESSON_RECIPES, RECIPES
 from ..verdicts import judge
 from .errors import cut, refuse
 from .schemas import KeepRequest
+from .training_job import Busy, Teaching
 
 router = APIRouter()
 _reading = threading.Lock()  # the collection's cache of prepared rows is one dict, shared by the routes
 _scores: dict = {}  # data folder -> (the network last scored, its MNIST report): one network at a time
 _test_sets: dict = {}  # data folder -> the MNIST test set, read once
+TEACH_EPOCHS = 3  # more epochs of the network's recipe, on MNIST with the kept digits mixed in
 
 
 def collection(request: Request) -> Collection:
@@ -184,3 +190,54 @@ def delete(request: Request, digit: str, name: str):
         return refuse(500, f"the kept digit could not be deleted ({error.strerror or error}); "
                            f"check that {collection(request).folder} can be written to")
     return {"deleted": True, "digit": kept.digit, "name": kept.name}
+
+
+MIN_TO_TEACH = 10  # kept digits: fewer teach too little to show, and the held-out share would be one or two
+
+
+def teaching_recipe(network):
+    """The lesson recipe the page's network was trained with (by its metadata), else the seed's."""
+    recipe = (network.metadata or {}).get("recipe")
+    name = recipe.get("name") if isinstance(recipe, dict) else recipe
+    if name in LESSON_RECIPES and RECIPES[name].activation == network.activation.name \
+            and RECIPES[name].cost == network.cost.name:
+        return RECIPES[name]
+    return RECIPES["seed"]
+
+
+@router.post("/api/my-digits/teach", status_code=202)
+def teach(request: Request):
+    """Teach the page's network the kept digits: a copy of it trains TEACH_EPOCHS more epochs of its recipe on
+    MNIST with them mixed in (``data.mixing``), a share of each digit held out; followed as any training
+    (/api/train/events), whose done event gives MNIST test and held-out-own accuracies before and after."""
+    app = request.app
+    job = app.state.training
+    if job.running:
+        return refuse(409, "a training is already running; stop it or wait until it is done, then teach")
+    try:
+        with _reading:
+            images = collection(request).labelled()
+    except FolderError as error:
+        return refuse(422, f"{error}; then teach it again")
+    if len(images) < MIN_TO_TEACH:
+        return refuse(422, f"teaching needs at least {MIN_TO_TEACH} kept digits and you have kept {len(images)}; "
+                           f"keep {MIN_TO_TEACH - len(images)} more on the Draw tab (two or more of a digit, so "
+                           f"that some can be held out to measure on)")
+    train_rows, held_rows = hold_out(images.labels, HOLD_OUT, np.random.default_rng(0))
+    if not len(held_rows):
+        return refuse(422, "teaching holds some of each digit out to measure on, so it needs two or more of at "
+                           "least one digit; keep another of a digit you kept before")
+    network = app.state.network
+    own = Dataset(images.X[train_rows], images.labels[train_rows])
+    held = Dataset(images.X[held_rows], images.labels[held_rows])
+    recipe = teaching_recipe(network)
+    try:
+        job.start(recipe.name, epochs=TEACH_EPOCHS, teach=Teaching(network, own, held))
+    except Busy as error:
+        return refuse(409, str(error))
+    except (IDXError, OSError) as error:
+        return refuse(503, f"the training data could not be read: {error}")
+    except ValueError as error:
+        return refuse(422, str(error))
+    return {"started": True, "recipe": recipe.name, "epochs": TEACH_EPOCHS, "taught": len(own),
+            "held_out": len(held)}

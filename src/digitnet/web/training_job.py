@@ -5,18 +5,24 @@ only when training ends, so until then the app keeps answering with the previous
 Before the first step an epoch-0 event gives the random network's test cost and accuracy; within
 an epoch, step events (``training_pace``) give the mini-batch cost, at the pace the page chose.
 The events of the last training are kept, for a page loaded after it (``history``).
+A teaching (``Teaching``) is a training that goes on from the network the page uses, with one's own
+digits mixed in (``data.mixing``); its done event gives MNIST test and held-out-own accuracies before and after.
 """
 
+import copy
 import json
 import logging
 import math
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from .. import __version__
-from ..data.mnist import load_mnist
+from ..data.mixing import mix_in
+from ..data.mnist import Dataset, load_mnist
+from ..network import Network
 from ..recipes import check_fits, check_weight_decay, get_recipe, train_recipe
 from ..training import evaluate
 from .training_pace import STEPS_PER_EPOCH, Pace, StepWatch
@@ -29,6 +35,21 @@ HEAVY = ("weights0", "batch")  # what only the latest event keeps: the first-lay
 
 class Busy(Exception):
     """A training is already running."""
+
+
+@dataclass(frozen=True)
+class Teaching:
+    """Teach ``network`` one's own digits: a copy of it goes on training with ``own`` mixed into the training
+    set (``data.mixing.mix_in``: copies, varied, until they are a small share of it); ``held_out`` (never
+    trained on) and the test set measure it before and after."""
+
+    network: Network
+    own: Dataset
+    held_out: Dataset
+
+    def accuracies(self, network, test_set):
+        """(MNIST test accuracy, held-out-own accuracy) of ``network``."""
+        return evaluate(network, test_set)[1], evaluate(network, self.held_out)[1]
 
 
 def _finite(value):
@@ -70,10 +91,12 @@ class TrainingJob:
             self._data = load_mnist(self.data_dir)
         return self._data
 
-    def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None, speed="full"):
+    def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None, speed="full",
+              teach=None):
         """Start training in a thread; raise Busy if one runs, or the data's errors (the job stays free).
 
-        ``speed``: "full", "slow", or "step" (paused after the first mini-batch, shown in full)."""
+        ``speed``: "full", "slow", or "step" (paused after the first mini-batch, shown in full);
+        ``teach``: a ``Teaching``, to go on from its network with its digits mixed in, rather than a new network."""
         if not self._running.acquire(blocking=False):
             raise Busy("a training is already running; stop it or wait until it is done")
         self._stop.clear()
@@ -87,6 +110,10 @@ class TrainingJob:
             if examples is not None:
                 train_set = train_set.take(examples)
             check_fits(recipe.sizes, train_set)
+            if teach is not None:
+                X, labels = mix_in(train_set.X, train_set.labels, teach.own.X, teach.own.labels,
+                                   rng=np.random.default_rng(0))
+                train_set = Dataset(X, labels, train_set.n_classes, train_set.checksum)
             check_weight_decay(recipe, len(train_set))  # as digitnet train refuses it
         except BaseException:
             self._running.release()
@@ -95,7 +122,9 @@ class TrainingJob:
             self.epochs = recipe.epochs
             self.settings = {"recipe": recipe.name, "learning_rate": recipe.learning_rate,
                              "batch_size": recipe.batch_size, "epochs": recipe.epochs, "examples": len(train_set)}
-        thread = threading.Thread(target=self._run, args=(recipe, train_set, test_set), daemon=True,
+            if teach is not None:
+                self.settings["teach"] = {"taught": len(teach.own), "held_out": len(teach.held_out)}
+        thread = threading.Thread(target=self._run, args=(recipe, train_set, test_set, teach), daemon=True,
                                   name="digitnet-training")
         thread.start()
 
@@ -139,13 +168,19 @@ class TrainingJob:
             self.events.append((name, data))
             self._changed.notify_all()
 
-    def _run(self, recipe, train_set, test_set):
-        network = recipe.network(seed=0)
+    def _run(self, recipe, train_set, test_set, teach=None):
+        network = recipe.network(seed=0) if teach is None else copy.deepcopy(teach.network)
         done = {"stopped": None, "test_accuracy": None, "epochs": 0}
         try:
+            before = teach.accuracies(teach.network, test_set) if teach is not None else None
             history = self._train(network, recipe, train_set, test_set)
             done = {"stopped": history.stopped, "epochs": len(history.epochs),
                     "test_accuracy": _finite(history.last.test_accuracy) if history.epochs else None}
+            if teach is not None:  # a teaching stopped before its first epoch leaves the network as it was
+                after = teach.accuracies(network, test_set) if history.epochs else before
+                done["teach"] = {"mnist_before": _finite(before[0]), "own_before": _finite(before[1]),
+                                 "mnist_after": _finite(after[0]), "own_after": _finite(after[1]),
+                                 "held_out": len(teach.held_out), "taught": len(teach.own)}
             if history.epochs and self.current is not None:  # said plainly if the new network is worse
                 done["replaced_test_accuracy"] = _finite(evaluate(self.current(), test_set)[1])
             if history.epochs:  # a training stopped before its first epoch leaves the old network in place
@@ -154,6 +189,9 @@ class TrainingJob:
                                     "data_checksum": train_set.checksum, "examples": len(train_set),
                                     "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "version": __version__,
                                     "history": [vars(result) for result in history.epochs]}
+                if teach is not None:  # what it learnt from, besides its recipe
+                    network.metadata["taught"] = {**(teach.network.metadata or {}).get("taught", {}),
+                                                  "own_digits": len(teach.own), **done["teach"]}
                 self.on_done(network)
         except Exception as error:  # noqa: BLE001 (reported to the page, not lost in a thread)
             log.exception("training failed")
