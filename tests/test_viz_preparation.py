@@ -9,7 +9,7 @@ from PIL import Image
 from digitnet.cli import main
 from digitnet.data.collection import MY_DIGITS, Collection
 from digitnet.data.folder import FolderError
-from digitnet.data.image import PREPARATION_STEPS, prepare_image, preparation_steps
+from digitnet.data.image import PREPARATION_STEPS, preparation_steps, prepare_image
 from digitnet.viz import Context, draw
 from digitnet.viz.preparation import SAMPLE, chosen, default_images, draw_png, read_steps, steps_sentence
 from digitnet.viz.style import figure_words, text_problems
@@ -85,7 +85,7 @@ def test_the_words_name_the_step_that_helps_most_and_the_one_that_costs():
     assert "\u201cstrokes brought to MNIST's width\u201d changes it by less than 1 point" in other
     assert "36 points better than MNIST's own digits" in other
     flat = steps_sentence(dict.fromkeys(KEYS, 0.5), 0.5, 10)
-    assert "No step of the preparation helps" in flat and "as well as MNIST's own digits" in flat
+    assert "No step of the preparation helps" in flat and "about as well as MNIST's own digits" in flat
     assert steps_sentence(dict.fromkeys(KEYS, 0.0), 0.9, 0) == "There are no images to read."
 
 
@@ -125,7 +125,7 @@ def test_the_figure_writes_the_accuracy_each_step_gives_this_network(corner_fold
     rights = [int(np.sum(network.predict(steps.rows[key]) == steps.labels)) for key in KEYS]
     assert len(set(rights)) > 1  # the steps change what it reads, so the numbers below tell them apart
     for right in rights:
-        assert f"{right} of 20\n" in words + "\n" and f"{right / 20:.0%}" in words
+        assert f"\n{right} of 20 right\n" in words and f"{right / 20:.0%}" in words
     mnist = float(np.mean(network.predict(viz_context.test_set.X) == viz_context.test_set.labels))
     assert f"MNIST test: {mnist:.1%}" in words
     assert f"the 20 digits in \u2026/{corner_folder.parent.name}/{corner_folder.name}" in words  # a long path, shortened

@@ -148,7 +148,7 @@ def steps_sentence(shares, mnist_share, n):
     elif gap <= -CHANGE:
         lines.append(f"Prepared, they are read {_points(-gap)} better than MNIST's own digits.")
     else:
-        lines.append("Prepared, they are read as well as MNIST's own digits.")
+        lines.append("Prepared, they are read about as well as MNIST's own digits.")
     return "\n".join(lines)
 
 
@@ -217,8 +217,7 @@ def _draw_share(ax, share, mnist_share, words, labels, answers, first, last):
     ax.axvline(mnist_share, color=INK, linestyle="--", linewidth=1.2)
     right = int(np.sum(answers == labels))
     ax.text(0.02, 0.0, f"{share:.0%}", va="center", ha="left", fontsize=16, fontweight="bold", color=INK)
-    ax.text(min(share, 0.98) if share > 0.45 else 0.3, -0.62, f"{right:,} of {len(labels):,}", va="top",
-            ha="right" if share > 0.45 else "left", fontsize=9.5, color=INK)
+    ax.text(0.02, -0.45, f"{right:,} of {len(labels):,} right", va="top", ha="left", fontsize=9.5, color=INK)
     ax.set_xlim(0, 1)
     ax.set_ylim(-1.0, 0.5)
     ax.set_yticks([])
