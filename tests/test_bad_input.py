@@ -49,6 +49,12 @@ class Files:
     looped_model: Path = None
     many_classes_data: Path = None
     one_pixel_data: Path = None
+    empty_folder: Path = None
+    x_folder: Path = None
+    text_folder: Path = None
+    huge_folder: Path = None
+    blank_folder: Path = None
+    csv_folder: Path = None
     extra: dict = field(default_factory=dict)
 
 
@@ -146,7 +152,28 @@ def make_files(root, mnist):
         bomb.write(bytes([0, 0, 8, 3]) + (2_800_000).to_bytes(4, "big") + (28).to_bytes(4, "big") * 2)
         for _ in range(64):
             bomb.write(bytes(32 * 2**20))
+    _labelled_folders(files)
     return files
+
+
+def _labelled_folders(files):
+    """Folders of labelled images (for evaluate --images, train --also), each with one fault."""
+    root = files.root
+    files.empty_folder = root / "empty"
+    files.empty_folder.mkdir()
+    for name in ("x", "text", "huge", "blank"):
+        (root / name / "7").mkdir(parents=True)
+        shutil.copy(files.digit, root / name / "7" / "good.png")
+    files.x_folder, files.text_folder, files.huge_folder, files.blank_folder = (root / name for name in
+                                                                                ("x", "text", "huge", "blank"))
+    (files.x_folder / "x").mkdir()
+    (files.text_folder / "7" / "notes.txt").write_text("not an image")
+    Image.new("L", (8000, 7000), 255).save(files.huge_folder / "7" / "huge.png")  # 56 megapixels
+    shutil.copy(files.blank_image, files.blank_folder / "7" / "blank.png")
+    files.csv_folder = root / "csv"
+    files.csv_folder.mkdir()
+    shutil.copy(files.digit, files.csv_folder / "a.png")
+    (files.csv_folder / "labels.csv").write_text("file,label\na.png,seven\n")
 
 
 # (argv, words of the answer); {name} is a path from Files
@@ -237,6 +264,26 @@ CLI = [
     (["report", "--model", "{model}", "--data", "{one_pixel_data}", "--out", "{root}/handout"], "images of 1 pixels"),
     (["serve", "--model", "{model}", "--data", "{many_classes_data}"], "the page trains the lesson's network: a 784-16-16-10"),
     (["train", "--data", "{gzip_bomb_data}"], "has a header that promises 2,195,200,016 bytes, more than the 1,073,741,824"),
+    (["evaluate", "--model", "{model}", "--images", "{root}/no-such-folder"], "no-such-folder does not exist"),
+    (["evaluate", "--model", "{model}", "--images", "{digit}"], "digit.png is a file, not a folder"),
+    (["evaluate", "--model", "{model}", "--images", "{empty_folder}"], "empty holds no images"),
+    (["evaluate", "--model", "{model}", "--images", "{x_folder}"], "x is not a digit's folder"),
+    (["evaluate", "--model", "{model}", "--images", "{text_folder}"], "notes.txt is not an image"),
+    (["evaluate", "--model", "{model}", "--images", "{huge_folder}"], "huge.png is 8000x7000 pixels, more than the 50,000,000"),
+    (["evaluate", "--model", "{model}", "--images", "{blank_folder}"], "no digit found in"),
+    (["evaluate", "--model", "{model}", "--images", "{csv_folder}"], "gives a.png the label 'seven'; a label is a digit 0 to 9"),
+    (["evaluate", "--model", "{model}", "--mine"], "no digits kept yet in"),
+    (["evaluate", "--model", "{model}", "--mine", "--images", "{x_folder}"], "not allowed with argument"),
+    (["train", "--also", "{x_folder}"], "--also: "),
+    (["train", "--also", "{huge_folder}"], "huge.png is 8000x7000 pixels"),
+    (["train", "--hold-out", "0.2"], "--hold-out is the share of --also DIR's digits held out; give --also DIR too"),
+    (["train", "--also", "{empty_folder}", "--hold-out", "1"], "must be a number from 0 to 0.9, got '1'"),
+    (["digits", "add", "{blank_image}", "--digit", "3"], "blank.png was not kept: no digit found"),
+    (["digits", "add", "{text_image}", "--digit", "3"], "notes.png is not a PNG, JPEG"),
+    (["digits", "add", "{digit}", "--digit", "12"], "must be a digit 0 to 9, got '12'"),
+    (["digits", "delete", "3/../../model.npz"], "is not a kept digit"),
+    (["digits", "delete", "3/20261207-182233-3f2a.png"], "there is no kept 3 named 20261207-182233-3f2a.png"),
+    (["digits", "list", "--model", "{small_model}"], "reads 10 inputs, not a 28x28 image"),
 ]
 
 # (method, path, JSON body or raw bytes, status, words of the answer[, request headers]): without headers,
@@ -289,6 +336,8 @@ WEB = [
 def _library_rows():
     """(call, words of the answer): the library's own functions given bad values."""
     from digitnet import Network
+    from digitnet.data.collection import Collection
+    from digitnet.data.folder import read_labelled_folder
     from digitnet.data.image import prepare_image
     from digitnet.data.picture import load_image
     from digitnet.descent import simple_gd
@@ -309,6 +358,11 @@ def _library_rows():
         (lambda files: load_image(files.root), "not an image file"),
         (lambda files: simple_gd(lambda v: 2 * v, 10.0, learn_rate=-1), "learn_rate must be a positive number"),
         (lambda files: simple_gd(lambda v: 2 * v, 10.0, 0.1, n_iter=2.5), "n_iter must be"),
+        (lambda files: read_labelled_folder(files.x_folder), "is not a digit's folder"),
+        (lambda files: read_labelled_folder(files.huge_folder), "huge.png is 8000x7000 pixels"),
+        (lambda files: Collection(files.root / "kept").keep(np.zeros((28, 28)), 3), "the drawing was not kept"),
+        (lambda files: Collection(files.root / "kept").keep(np.ones((28, 28)), 10), "a kept digit is 0 to 9, not 10"),
+        (lambda files: Collection(files.root / "kept").delete(3, "../../model.npz"), "is not the name of a kept digit"),
     ]
 
 
