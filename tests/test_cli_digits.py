@@ -197,3 +197,52 @@ def test_train_also_mixes_the_folder_in_and_reports_both_numbers_before_and_afte
 
     code, out, err = run(capsys, *argv[:-1])
     assert code == 0 and "your held-out digits:" in out and "MNIST test accuracy:" in out and "before" in out
+
+
+@pytest.fixture
+def stopped_also(capsys, tmp_path, labelled, small_mnist_folder, monkeypatch):
+    """An --also training of 3 epochs stopped by Ctrl-C in its second: (its --out, its argv)."""
+    import digitnet.training as training
+
+    real_run_epoch, calls = training._run_epoch, []
+
+    def run_epoch(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_run_epoch(*args)
+
+    out_model = tmp_path / "stopped.npz"
+    argv = ["train", "--data", small_mnist_folder, "--epochs", 3, "--seed", 4, "--out", out_model, "--also", labelled,
+            "--json"]
+    monkeypatch.setattr(training, "_run_epoch", run_epoch)
+    code, _, err = run(capsys, *argv)
+    monkeypatch.setattr(training, "_run_epoch", real_run_epoch)
+    assert code == 130 and "--resume" in err, err
+    return out_model, argv
+
+
+def test_a_stopped_also_training_resumes_with_the_same_digits_held_out_and_ends_as_an_unbroken_one(
+        capsys, tmp_path, stopped_also):
+    out_model, argv = stopped_also
+    code, out, err = run(capsys, "train", "--resume", "--out", out_model, "--json")
+    assert code == 0, err
+    resumed = json.loads(out.splitlines()[-1])["also"]
+    unbroken_model = tmp_path / "unbroken.npz"
+    code, out, err = run(capsys, *[unbroken_model if arg == out_model else arg for arg in argv])
+    assert code == 0, err
+    unbroken = json.loads(out.splitlines()[-1])["also"]
+    assert (resumed["held_out"], resumed["copies"]) == (unbroken["held_out"], unbroken["copies"])
+    assert resumed["held_out_accuracy"] == unbroken["held_out_accuracy"]
+    for a, b in zip(load(out_model).weights, load(unbroken_model).weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_resuming_refuses_an_also_folder_changed_since_and_a_plain_training_does_not_take_its_checkpoint(
+        capsys, stopped_also, labelled, mnist, small_mnist_folder):
+    out_model, argv = stopped_also
+    code, _, err = run(capsys, "train", "--data", small_mnist_folder, "--epochs", 3, "--seed", 4, "--out", out_model)
+    assert code == 2 and one_sentence(err) and "unfinished training" in err
+    save_digit(labelled / "9" / "new.png", mnist[1].X[mnist[1].labels == 9][0])
+    code, _, err = run(capsys, "train", "--resume", "--out", out_model)
+    assert code == 2 and one_sentence(err) and "changed since this training started" in err
