@@ -101,7 +101,7 @@ def _with_digit(root, row, *extra):
 
 
 CASES = {
-    "missing": (lambda root, row: None, ["does not exist", "DIR/0"]),
+    "missing": (lambda root, row: None, ["does not exist", "a folder per digit"]),
     "a file": (lambda root, row: root.write_text("x"), ["is a file, not a folder"]),
     "empty": (lambda root, row: root.mkdir(), ["holds no images"]),
     "only a README": (lambda root, row: (root.mkdir(), (root / "README.md").write_text("hi")), ["holds no images"]),

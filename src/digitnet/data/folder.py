@@ -32,6 +32,7 @@ MAX_LABELS_BYTES = 20_000_000  # labels.csv: 100,000 rows of long names
 LABELS = "labels.csv"
 DIGITS = tuple("0123456789")  # the names of the digits' folders, and the labels
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+SHORT_LAYOUTS = "a folder per digit, named 0 to 9, or a labels.csv of file,label rows"
 HEADER_WORDS = ("label", "labels", "digit", "class", "target", "y")
 LAYOUTS = ("put each digit's images in a folder named for it (DIR/0 ... DIR/9), or list them in DIR/labels.csv "
            "as rows of file,label")
@@ -96,10 +97,10 @@ def list_labelled_images(folder) -> list[tuple[Path, int]]:
     labels.csv. FolderError when the folder or its layout is wrong."""
     folder = Path(folder)
     if not folder.exists():
-        raise FolderError(f"{folder} does not exist; give a folder of labelled digit images: {_layouts(folder)}")
+        raise FolderError(f"{folder} does not exist; give a folder of labelled digit images ({SHORT_LAYOUTS})")
     if not folder.is_dir():
-        raise FolderError(f"{folder} is a file, not a folder; give a folder of labelled digit images: "
-                          f"{_layouts(folder)}")
+        raise FolderError(f"{folder} is a file, not a folder; give a folder of labelled digit images "
+                          f"({SHORT_LAYOUTS})")
     labels_file = folder / LABELS
     listing = _read_labels(folder, labels_file) if os.path.lexists(labels_file) else _digit_folders(folder)
     if not listing:
