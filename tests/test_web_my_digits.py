@@ -262,3 +262,21 @@ def test_teaching_reports_mnist_and_held_out_accuracies_before_and_after(api, mn
     # the list now answers with the taught network
     listed = api.get("/api/my-digits").json()
     assert listed["mnist"]["accuracy"] == pytest.approx(taught["mnist_after"])
+
+
+def test_the_preparation_figure_is_a_png_drawn_again_only_when_the_digits_or_network_change(api, mnist):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from digitnet.viz.preparation import MIN_KEPT
+
+    sample = api.get("/api/my-digits/preparation.png")
+    assert sample.status_code == 200 and sample.headers["content-type"] == "image/png"
+    width, height = Image.open(BytesIO(sample.content)).size
+    assert width > 600 and height > 400
+    assert api.get("/api/my-digits/preparation.png").content == sample.content  # the same, not drawn again
+    keep_test_digits(api, mnist[1], MIN_KEPT)  # now the kept digits, not the bundled sample
+    kept = api.get("/api/my-digits/preparation.png")
+    assert kept.status_code == 200 and kept.content != sample.content
+    Image.open(BytesIO(kept.content)).verify()

@@ -136,6 +136,7 @@ def test_no_endpoint_takes_a_file_name_from_the_request():
         "GET /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
         "DELETE /api/my-digits/{digit}/{name}": (["path:digit", "path:name"], None),
         "POST /api/my-digits/teach": ([], None),
+        "GET /api/my-digits/preparation.png": ([], None),
     }
     outside = {route.path for route in app.routes if getattr(route, "path", None) and not route.path.startswith("/api")}
     assert outside == {"/", "/static", "/openapi.json"}  # StaticFiles: confined to the folder (tested above)

@@ -31,7 +31,7 @@ from .schemas import KeepRequest
 from .training_job import Busy, Teaching
 
 router = APIRouter()
-_reading = threading.Lock()  # the collection's cache of prepared rows is one dict, shared by the routes
+_reading = threading.RLock()  # the collection's cache of prepared rows is one dict, shared by the routes
 _scores: dict = {}  # data folder -> (the network last scored, its MNIST report): one network at a time
 _test_sets: dict = {}  # data folder -> the MNIST test set, read once
 TEACH_EPOCHS = 3  # more epochs of the network's recipe, on MNIST with the kept digits mixed in
@@ -241,3 +241,35 @@ def teach(request: Request):
         return refuse(422, str(error))
     return {"started": True, "recipe": recipe.name, "epochs": TEACH_EPOCHS, "taught": len(own),
             "held_out": len(held)}
+
+
+_drawing = anyio.CapacityLimiter(1)  # one figure drawn at a time: each takes a core for a second or two
+_figure: dict = {}  # the last figure drawn: {"key": (network, the kept digits' names), "png": bytes}
+
+
+def preparation_png(network, folder_collection, data_dir):
+    """The preparation figure (``viz.preparation``) for ``network`` and the kept digits (the bundled sample
+    while fewer than its MIN_KEPT are kept), as PNG bytes; drawn again only when either has changed."""
+    from ..viz.preparation import MIN_KEPT, draw_png
+
+    kept = tuple((k.digit, k.name) for k in folder_collection.all())
+    key = (network, kept)
+    if _figure.get("key") != key:
+        images = folder_collection if len(kept) >= MIN_KEPT else None
+        test = test_set(data_dir)
+        with _reading:
+            png = draw_png(network, images, datasets=(None, test))
+        _figure.update(key=key, png=png)
+    return _figure["png"]
+
+
+@router.get("/api/my-digits/preparation.png")
+async def preparation(request: Request):
+    """The preparation figure, drawn with matplotlib (Agg) in a thread, off the event loop."""
+    app = request.app
+    try:
+        png = await anyio.to_thread.run_sync(preparation_png, app.state.network, collection(request),
+                                             app.state.training.data_dir, limiter=_drawing)
+    except FolderError as error:
+        return refuse(422, f"{error}; then draw the figure again")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
