@@ -246,3 +246,14 @@ def test_resuming_refuses_an_also_folder_changed_since_and_a_plain_training_does
     save_digit(labelled / "9" / "new.png", mnist[1].X[mnist[1].labels == 9][0])
     code, _, err = run(capsys, "train", "--resume", "--out", out_model)
     assert code == 2 and one_sentence(err) and "changed since this training started" in err
+
+
+def test_info_says_which_own_digits_a_model_was_trained_with(capsys, tmp_path, labelled, small_mnist_folder):
+    out_model = tmp_path / "mine.npz"
+    code, _, err = run(capsys, "train", "--data", small_mnist_folder, "--epochs", 1, "--out", out_model, "--also",
+                       labelled, "--hold-out", 0)
+    assert code == 0, err
+    code, out, err = run(capsys, "info", "--model", out_model)
+    assert code == 0 and f"own digits  30 of the 30 in {labelled} mixed in" in out and "0 held out" in out, out
+    code, out, _ = run(capsys, "info", "--model", out_model, "--json")
+    assert json.loads(out)["own_digits"]["held_out_accuracy"] is None

@@ -224,6 +224,12 @@ def _training_lines(seed, meta):
         yield f"  validation  the last {meta['validation']:,} training images held out{shown}"
     if isinstance(meta.get("test_accuracy"), (int, float)):
         yield f"  accuracy    {meta['test_accuracy']:.2%} on the test set of {meta.get('data', '?')}"
+    own = meta.get("own_digits")
+    if own:  # checked field by field as the model was read (metadata.FIELDS)
+        held = own["held_out_accuracy"]
+        yield (f"  own digits  {own['images'] - own['held_out']} of the {own['images']} in {own['folder']} mixed in "
+               f"({own['copies']} copies each), {own['held_out']} held out"
+               + (f": {held:.1%} of them read right" if held is not None else ""))
     if meta.get("data_checksum"):
         yield f"  data sha256 {meta['data_checksum']}"
     if meta.get("version"):
