@@ -6,7 +6,7 @@ import socket
 
 import numpy as np
 import pytest
-from conftest import serving
+from conftest import ARTIFACTS, serving
 
 from digitnet.data.collection import Collection
 from digitnet.data.image import prepare_image
@@ -280,3 +280,240 @@ def test_the_preparation_figure_is_a_png_drawn_again_only_when_the_digits_or_net
     kept = api.get("/api/my-digits/preparation.png")
     assert kept.status_code == 200 and kept.content != sample.content
     Image.open(BytesIO(kept.content)).verify()
+
+
+# -- the page, in Chromium -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page_server(trained_network, tmp_path_factory):
+    """The page with the trained network and a collection of its own; (base URL, the collection's folder)."""
+    from digitnet.web import create_app
+
+    folder = tmp_path_factory.mktemp("page-home") / "my-digits"
+    with serving(create_app(trained_network, my_digits=folder)) as url:
+        yield url, folder
+
+
+def _open(browser, page_server, **context):
+    url, folder = page_server
+    for path in list(folder.rglob("*.png")):  # each test starts with an empty collection
+        path.unlink()
+    page = browser.new_context(**context).new_page()
+    page.goto(url)
+    page.wait_for_selector("#network .neuron[data-layer='3']")
+    page.wait_for_function("document.querySelector('#mine-status').textContent.startsWith('No digits kept yet')")
+    return page
+
+
+@pytest.fixture
+def desk(browser, page_server):
+    page = _open(browser, page_server, viewport={"width": 1280, "height": 800})
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone(browser, page_server):
+    page = _open(browser, page_server, **PHONE)
+    yield page
+    page.context.close()
+
+
+def _shot(page, name):
+    page.wait_for_function("[...document.images].every((img) => img.hidden || (img.complete && img.naturalWidth > 0))",
+                           timeout=10_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+SEVEN_STROKE = [(0.25, 0.2), (0.5, 0.2), (0.75, 0.2)] + [(0.75 - 0.3 * i / 10, 0.2 + 0.65 * i / 10) for i in range(1, 11)]
+
+
+def _draw(page, points=SEVEN_STROKE):
+    """A finger's stroke along ``points`` (fractions of the canvas), then the network's answer to it."""
+    page.evaluate("""(points) => {
+        const canvas = document.querySelector('#draw-canvas');
+        const box = canvas.getBoundingClientRect();
+        const send = (type, [fx, fy]) => canvas.dispatchEvent(new PointerEvent(type, {
+            pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true,
+            clientX: box.left + fx * box.width, clientY: box.top + fy * box.height, buttons: type === 'pointerup' ? 0 : 1}));
+        send('pointerdown', points[0]);
+        points.slice(1).forEach((p) => send('pointermove', p));
+        send('pointerup', points[points.length - 1]);
+    }""", points)
+    page.wait_for_function("state.result !== null", timeout=10_000)
+
+
+def _kept_files(folder):
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.png"))
+
+
+def _open_tab(page):
+    page.click("#tab-mine")
+    page.wait_for_function("!document.querySelector('#panel-mine').hidden")
+
+
+def test_a_drawing_kept_as_a_7_is_a_png_in_the_gallery_with_the_answer_and_can_be_deleted(desk, page_server):
+    _, folder = page_server
+    _draw(desk)
+    answer = desk.evaluate("state.result.digit")
+    desk.click("#keep button[data-digit='7']")
+    desk.wait_for_function("/^Kept as a 7/.test(document.querySelector('#keep-status').textContent)", timeout=10_000)
+    files = _kept_files(folder)
+    assert len(files) == 1 and files[0].startswith("7/")
+    desk.wait_for_function("state.result === null", timeout=10_000)  # the canvas cleared for the next digit
+    _open_tab(desk)
+    thumb = desk.locator("#mine-gallery .mine-digit[data-digit='7'] li.thumb")
+    thumb.locator("img").wait_for()
+    desk.wait_for_function("document.querySelector('#mine-gallery img').complete && "
+                           "document.querySelector('#mine-gallery img').naturalWidth > 0", timeout=10_000)
+    box = thumb.locator("img").bounding_box()
+    assert 40 <= box["width"] <= 80 and 40 <= box["height"] <= 80
+    # the thumbnail's pixels: ink (dark) on paper (light), not blank
+    dark, light = desk.evaluate("""() => {
+        const img = document.querySelector('#mine-gallery img');
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        let dark = 0, light = 0;
+        for (let i = 0; i < d.length; i += 4) { if (d[i] < 100) dark++; else if (d[i] > 200) light++; }
+        return [dark / (d.length / 4), light / (d.length / 4)];
+    }""")
+    assert 0.01 < dark < 0.5 and light > 0.4
+    listed = desk.request.get(f"{page_server[0]}/api/my-digits").json()["digits"]
+    shown = thumb.locator(".thumb-answer").inner_text()
+    assert shown.startswith(f"reads {listed[0]['answer']} ") and ("✓" in shown) == (listed[0]["answer"] == 7)
+    assert answer in range(10)
+    label = thumb.locator(".thumb-delete").get_attribute("aria-label")
+    assert label.startswith("Delete this 7")
+    _shot(desk, "my-digits-desk-one")
+    thumb.locator(".thumb-delete").click()
+    desk.wait_for_function("document.querySelector('#mine-status').textContent.startsWith('Deleted a 7')",
+                           timeout=10_000)
+    assert _kept_files(folder) == [] and desk.locator("#mine-gallery li.thumb").count() == 0
+
+
+def test_the_keys_0_to_9_keep_the_drawing_while_the_canvas_has_the_focus(desk, page_server):
+    _, folder = page_server
+    for digit in (3, 8):
+        _draw(desk)
+        assert desk.evaluate("document.activeElement.id") == "draw-canvas"  # drawing focused it
+        desk.keyboard.press(str(digit))
+        desk.wait_for_function(f"/^Kept as an? {digit}/.test(document.querySelector('#keep-status').textContent)",
+                               timeout=10_000)
+        desk.wait_for_function("state.result === null", timeout=10_000)
+    assert [name.split("/")[0] for name in _kept_files(folder)] == ["3", "8"]
+    # with the focus on the row, too; a key that is not a digit does nothing there
+    _draw(desk)
+    desk.focus("#keep button[data-digit='0']")
+    desk.keyboard.press("x")
+    desk.keyboard.press("5")
+    desk.wait_for_function("/^Kept as a 5/.test(document.querySelector('#keep-status').textContent)", timeout=10_000)
+    assert sorted(name.split("/")[0] for name in _kept_files(folder)) == ["3", "5", "8"]
+    # a blank canvas is not kept, and says so
+    desk.wait_for_function("state.result === null", timeout=10_000)
+    desk.focus("#draw-canvas")
+    desk.keyboard.press("4")
+    assert "first" in desk.inner_text("#keep-status") and len(_kept_files(folder)) == 3
+
+
+def test_the_report_on_the_page_matches_an_independent_count(desk, page_server, trained_network, mnist):
+    url, folder = page_server
+    _, test = mnist
+    chosen = np.random.default_rng(1).choice(len(test.labels), 8, replace=False)
+    for i in chosen:
+        desk.request.post(f"{url}/api/my-digits", data=canvas_body(test.X[i].reshape(28, 28), int(test.labels[i])))
+    _open_tab(desk)
+    desk.wait_for_function("document.querySelectorAll('#mine-gallery li.thumb').length === 8", timeout=10_000)
+    kept = Collection(folder).all()
+    labels = np.array([k.digit for k in kept])
+    answers = np.array([int(trained_network.predict(prepare_image(k.path)[None, :])[0]) for k in kept])
+    right = int((answers == labels).sum())
+    mnist_accuracy = trained_network.score(test.X, test.labels)
+    summary = desk.inner_text("#mine-summary")
+    assert f"reads {right} of your 8 digits right: {100 * right / 8:.1f}%" in summary
+    assert f"{100 * mnist_accuracy:.1f}%" in summary
+    rows = desk.eval_on_selector_all("#mine-per-digit tbody tr", "rows => rows.map((r) => r.innerText.split('\\t'))")
+    mnist_answers = trained_network.predict(test.X)
+    for digit, row in enumerate(rows):
+        mine = labels == digit
+        assert row[0] == str(digit)
+        assert row[1] == (f"{int((answers[mine] == digit).sum())} of {int(mine.sum())}" if mine.any() else "none")
+        mnist_digit = (mnist_answers[test.labels == digit] == digit).mean()
+        assert row[3] == f"{100 * mnist_digit:.1f}%"
+    cells = desk.eval_on_selector_all("#mine-confusion tbody tr", "rows => rows.map((r) => "
+                                      "[...r.querySelectorAll('td')].map((c) => Number(c.textContent)))")
+    expected = [[int(((labels == d) & (answers == a)).sum()) for a in range(10)] for d in range(10)]
+    assert cells == expected
+    wrong = desk.locator("#mine-gallery li.thumb.wrong")
+    assert wrong.count() == len(labels) - right
+    for i in range(wrong.count()):  # a wrong one says so in a symbol, not only in colour
+        assert "✗" in wrong.nth(i).locator(".thumb-answer").inner_text()
+    desk.click("#mine-prep-show")
+    desk.wait_for_function("!document.querySelector('#mine-preparation').hidden && "
+                           "document.querySelector('#mine-preparation').naturalWidth > 600", timeout=60_000)
+    _shot(desk, "my-digits-desk-report")
+
+
+def test_on_a_phone_the_new_controls_fit_the_width_and_are_big_enough_to_tap(phone, page_server, mnist):
+    url, _ = page_server
+    _, test = mnist
+    keep_row = phone.evaluate("""() => [...document.querySelectorAll('#keep button')].map((b) => {
+        const r = b.getBoundingClientRect(); return [r.left, r.right, r.width, r.height]; })""")
+    assert len(keep_row) == 10
+    for left, right, width, height in keep_row:
+        assert left >= 0 and right <= 390 and width >= 24 and height >= 40
+    _draw(phone)
+    phone.tap("#keep button[data-digit='7']")
+    phone.wait_for_function("/^Kept as a 7/.test(document.querySelector('#keep-status').textContent)", timeout=10_000)
+    _shot(phone, "my-digits-phone-draw")
+    for i in np.random.default_rng(2).choice(len(test.labels), 11, replace=False):
+        phone.request.post(f"{url}/api/my-digits", data=canvas_body(test.X[i].reshape(28, 28), int(test.labels[i])))
+    phone.tap("#tab-mine")
+    phone.wait_for_function("document.querySelectorAll('#mine-gallery li.thumb').length === 12", timeout=10_000)
+    phone.tap("#mine-prep-show")
+    phone.wait_for_function("document.querySelector('#mine-preparation').naturalWidth > 0", timeout=60_000)
+    problems = phone.evaluate("""() => {
+        const panel = document.querySelector('#panel-mine');
+        const out = [];
+        for (const e of panel.querySelectorAll('*')) {
+            const r = e.getBoundingClientRect();
+            if (r.width === 0) continue;
+            const scroller = e.closest('.table-box');
+            if (!scroller && (r.left < 0 || r.right > 390.5)) out.push(`${e.tagName}#${e.id}.${e.className} off the side: ${r.left}-${r.right}`);
+            if (e.matches('button') && r.height < 40) out.push(`${e.textContent} only ${r.height} px tall`);
+            const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+            if (own && parseFloat(getComputedStyle(e).fontSize) < 12) out.push(`${e.tagName} text ${getComputedStyle(e).fontSize}`);
+        }
+        if (document.documentElement.scrollWidth > 390) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+        return out;
+    }""")
+    assert problems == []
+    _shot(phone, "my-digits-phone-tab")
+
+
+def test_teaching_from_the_page_shows_the_numbers_before_and_after(desk, page_server, mnist):
+    """Last in this file: the taught network answers on this server from now on."""
+    url, _ = page_server
+    _, test = mnist
+    _open_tab(desk)
+    desk.click("#mine-teach")
+    desk.wait_for_function("/^Not started: teaching needs at least 10/.test("
+                           "document.querySelector('#mine-teach-status').textContent)", timeout=10_000)
+    assert desk.locator("#mine-teach-status.error").count() == 1
+    for i in np.random.default_rng(3).choice(len(test.labels), 14, replace=False):
+        desk.request.post(f"{url}/api/my-digits", data=canvas_body(test.X[i].reshape(28, 28), int(test.labels[i])))
+    desk.click("#mine-teach")
+    desk.wait_for_function("!document.querySelector('#mine-teach-result').hidden", timeout=300_000)
+    done = desk.request.get(f"{url}/api/train/history").json()["events"][-1]
+    taught = done["teach"]
+    shown = {cell: desk.inner_text(f"#mine-teach-{cell}") for cell in
+             ("mnist-before", "mnist-after", "own-before", "own-after")}
+    assert shown == {"mnist-before": f"{100 * taught['mnist_before']:.1f}%",
+                     "mnist-after": f"{100 * taught['mnist_after']:.1f}%",
+                     "own-before": f"{100 * taught['own_before']:.1f}%", "own-after": f"{100 * taught['own_after']:.1f}%"}
+    assert desk.inner_text("#mine-teach-own-label") == f"your {taught['held_out']} held-out digits"
+    assert "Draw tab now uses the taught network" in desk.inner_text("#mine-teach-status")
+    _shot(desk, "my-digits-desk-taught")

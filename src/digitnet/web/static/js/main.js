@@ -12,6 +12,7 @@ import { onNetworkClick, onNetworkKey } from "./neuron.js";
 import { setupTraining } from "./training.js";
 import { setupDescent } from "./descent.js";
 import { loadModel } from "./model.js";
+import { setupMyDigits } from "./my_digits.js";
 
 // The page's state stays reachable from the console (and the browser tests) as `state`, as it was
 // when the page was one classic script.
@@ -27,6 +28,7 @@ function main() {
   showPrediction(null);
   setupTraining();
   setupDescent();
+  setupMyDigits();
   loadModel();
 }
 
