@@ -17,6 +17,7 @@ and Restore. It prints each file it writes.
 import argparse
 import re
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -51,6 +52,10 @@ def main(argv=None):
             page.goto(url)
             page.wait_for_load_state("networkidle")
             _draw_a_three(page)
+            page.locator("#keep button[data-digit='3']").click()  # kept (in a folder of the tour's own), so
+            page.wait_for_function("() => /^Kept/.test(document.getElementById('keep-status').textContent)")
+            _shoot(page.locator("#panel-draw .card").first, out / f"{size}-draw-kept.png")
+            _draw_a_three(page)  # the My digits tab has one; the canvas, cleared, has the 3 again
             for tab in page.locator('[role="tab"]').all():
                 name = tab.get_attribute("id").removeprefix("tab-")
                 tab.click()
@@ -131,7 +136,7 @@ def _app(model):
     from digitnet.web import create_app
 
     path = Path(model) if model else find_model(None)
-    return create_app(load(path))
+    return create_app(load(path), my_digits=tempfile.mkdtemp(prefix="page-tour-my-digits-"))  # not the user's
 
 
 def _draw_a_three(page):
