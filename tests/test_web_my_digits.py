@@ -158,7 +158,8 @@ def test_a_kept_file_damaged_since_is_listed_as_unreadable_and_the_others_are_re
     names = [api.post("/api/my-digits", json=canvas_body(seven(), 7)).json()["name"] for _ in range(2)]
     (api.folder / "7" / names[0]).write_bytes(b"no longer a png")
     listed = api.get("/api/my-digits").json()
-    damaged, fine = listed["digits"]
+    by_name = {entry["name"]: entry for entry in listed["digits"]}
+    damaged, fine = by_name[names[0]], by_name[names[1]]
     assert damaged["answer"] is None and "delete it" in damaged["problem"]
     assert fine["answer"] is not None and listed["report"]["n"] == 1
     assert api.delete(f"/api/my-digits/7/{names[0]}").status_code == 200
