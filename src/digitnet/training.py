@@ -256,7 +256,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     training set's size. ``max_shift`` > 0 moves every training image by up to that many
     pixels, anew each epoch. ``distort`` (``data.distort.Distortions``) rotates, scales, thickens or thins and
     elastically distorts every training image (in the same resampling as its shift), anew each epoch.
-    ``dropout`` is the share of hidden neurons left out of each training example (see ``dropout_masks``). ``on_epoch(result)`` is called after every epoch. ``fast_path``
+    ``dropout`` is the share of hidden neurons left out of each training example (see ``dropout_masks``).
+    ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size), and
     Adam's updates where it cannot (dropout, other numbers of layers, ...).
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
@@ -273,10 +274,10 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     Y = one_hot(train_set.labels, network.sizes[-1], network.dtype)  # as many columns as outputs
     monitor = _spread_sample(X, Y, TRAIN_COST_SAMPLE)
     probe = _spread_sample(X, Y, PROBE_SIZE)
-    if distort is not None:
-        shift = RandomDistortion(X, distort, max_shift)
-    else:
-        shift = RandomShift(X, max_shift) if max_shift else None
+    # the images moved (and distorted) afresh each epoch, or None to train on X as it is
+    shift: Callable[[np.random.Generator], np.ndarray] | None = (
+        RandomDistortion(X, distort, max_shift) if distort is not None
+        else RandomShift(X, max_shift) if max_shift else None)
     if optimizer.full_batch:
         batch_size = len(X)
     if not 0 <= dropout < 1:
