@@ -154,8 +154,9 @@ def main_():
         for setting in dict.fromkeys(s for s, _ in rows):
             r = np.array([row for s, row in rows if s == setting])
             mnist = 100 * (r[:, 1] - r[:, 0])
-            print(f"  {setting[0]:.3f} {setting[1]:.2f} {setting[2]:7s}  {mnist.mean():+.2f} ({mnist.min():+.2f}) "
-                  f"points   {r[:, 2].mean():.1%} -> {r[:, 3].mean():.1%}   {r[:, 4].mean():.1%} -> {r[:, 5].mean():.1%}")
+            weight, share, vary = setting
+            print(f"  {weight:.3f} {share:.2f} {vary:7s}  {mnist.mean():+.2f} ({mnist.min():+.2f}) points   "
+                  f"{r[:, 2].mean():.1%} -> {r[:, 3].mean():.1%}   {r[:, 4].mean():.1%} -> {r[:, 5].mean():.1%}")
 
 
 if __name__ == "__main__":
