@@ -51,13 +51,20 @@ def _score(network, X, labels):
             "confusion": confusion.tolist()}
 
 
-def _print_report(score, counts=None):
-    """The per-digit line (with each digit's count, if given) and the confusion matrix."""
+def _print_report(score, counts=None, beside=None):
+    """The per-digit line (with each digit's count, if given), ``beside``'s (name, score) per-digit line under
+    it if given, and the confusion matrix."""
     import numpy as np
 
     shown = ["-" if p is None else f"{p:.1%}" + (f" of {counts[d]}" if counts is not None else "")
              for d, p in enumerate(score["per_digit"])]
     print("Per digit:  " + "  ".join(f"{d}: {text}" for d, text in enumerate(shown)))
+    if beside is not None:
+        name, other = beside
+        widths = [len(text) for text in shown]
+        print(f"{name}:".ljust(len("Per digit:  ")) + "  ".join(
+            f"{d}: {'-' if p is None else f'{p:.1%}':<{width}}" for d, (p, width) in
+            enumerate(zip(other["per_digit"], widths))).rstrip())
     print("Confusion matrix (rows: true digit, columns: the network's answer):")
     print(format_confusion(np.array(score["confusion"])))
 
@@ -81,13 +88,14 @@ def _evaluate_images(args, network, test, test_score):
     ratio = score["accuracy"] / test_score["accuracy"] if test_score["accuracy"] else None
     if args.json:
         print(json.dumps({"images": str(folder), "n": len(images), "counts": counts, **score,
-                          "test": {"name": test_name, "n": len(test_set), "accuracy": test_score["accuracy"]},
+                          "test": {"name": test_name, "n": len(test_set), "accuracy": test_score["accuracy"],
+                                   "per_digit": test_score["per_digit"]},
                           "ratio": ratio}))
         return EXIT_OK
     beside = f" ({ratio:.2f} of it)" if ratio is not None else ""
     print(f"On your {len(images):,} images in {folder}: {score['accuracy']:.1%}; on {test_name}'s "
           f"{len(test_set):,} test images: {test_score['accuracy']:.1%}{beside}")
-    _print_report(score, counts)
+    _print_report(score, counts, beside=(test_name, test_score))
     return EXIT_OK
 
 
