@@ -61,7 +61,9 @@ def test_evaluate_images_gives_the_mnist_report_on_the_folder_beside_the_test_ac
     confusion = np.zeros((10, 10), int)
     for label, answer in zip(labels, answers):
         confusion[label, answer] += 1
-    test_accuracy = float((network.predict(mnist[1].X) == mnist[1].labels).mean())
+    test_answers = network.predict(mnist[1].X)
+    test_accuracy = float((test_answers == mnist[1].labels).mean())
+    test_per_digit = [float((test_answers[mnist[1].labels == d] == d).mean()) for d in range(10)]
 
     code, out, err = run(capsys, "evaluate", "--images", labelled, "--model", model, "--json")
     report = json.loads(out)
@@ -73,7 +75,8 @@ def test_evaluate_images_gives_the_mnist_report_on_the_folder_beside_the_test_ac
         shown = report["per_digit"][d]
         assert shown is None if not confusion[d].sum() else shown == pytest.approx(confusion[d, d] / confusion[d].sum())
     assert report["counts"] == np.bincount(labels, minlength=10).tolist()
-    assert report["test"] == {"name": "MNIST", "n": 10_000, "accuracy": pytest.approx(test_accuracy)}
+    assert report["test"] == {"name": "MNIST", "n": 10_000, "accuracy": pytest.approx(test_accuracy),
+                              "per_digit": pytest.approx(test_per_digit)}
     assert report["ratio"] == pytest.approx(report["accuracy"] / test_accuracy)
 
     code, out, err = run(capsys, "evaluate", "--images", labelled, "--model", model)
@@ -82,6 +85,7 @@ def test_evaluate_images_gives_the_mnist_report_on_the_folder_beside_the_test_ac
     assert first.startswith(f"On your 30 images in {labelled}: {(answers == labels).mean():.1%}; "
                             f"on MNIST's 10,000 test images: {test_accuracy:.1%}")
     assert "  9: -" in out.splitlines()[1]
+    assert out.splitlines()[2].startswith(f"MNIST:      0: {test_per_digit[0]:.1%}")  # MNIST's, digit by digit
 
 
 def test_evaluate_mine_with_nothing_kept_says_how_to_keep_some(capsys, model):
