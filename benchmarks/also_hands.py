@@ -23,6 +23,13 @@ means per setting.
 What a user might turn: ``--weights`` (the copies' share of the training set, ``data.mixing.WEIGHT``),
 ``--hold-outs`` (``--hold-out``), ``--vary``: how each copy is varied (distort: ``data.mixing.varied``,
 the default; shift: only moved by up to 2 pixels; none: exact copies).
+
+Measured (seeds 0 1 2, the 4 worst-read tuning fonts: gochi-hand, caveat, because-we-build,
+caveat-brush; defaults 0.03, 0.3, distort): MNIST test +0.04 points on average, worst -0.26; the
+held-out 20 of the 50 82.5% -> 94.2%; the hand's 200 81.9% -> 92.4% (+1.5 to +14.5 per font and seed).
+Seeds 0 1 only: weight 0.06 lifts the hand's 200 to 96.8% at -0.15 points of MNIST (worst -0.45);
+--vary shift to 96.9% at -0.08 (worst -0.26). A font is a hand that writes each digit the same way,
+so exact-looking copies suit it better than they would a person: the defaults were left as they are.
 """
 
 import argparse
