@@ -52,10 +52,11 @@ import make_own_digits as own  # noqa: E402  (the fonts and how they are drawn: 
 from digitnet import load  # noqa: E402
 from digitnet.cli import main  # noqa: E402
 from digitnet.data import mixing  # noqa: E402
+from digitnet.data.augment import RandomShift  # noqa: E402
 from digitnet.data.folder import read_labelled_folder  # noqa: E402
 
 README = Path(__file__).parents[1] / "own-digits" / "README.md"
-VARY = {"distort": mixing.varied, "shift": mixing.shifted, "none": lambda X, rng: X}
+VARY = {"distort": mixing.varied, "shift": lambda X, rng: RandomShift(X, 2)(rng).copy(), "none": lambda X, rng: X}
 
 
 def tuning_fonts():

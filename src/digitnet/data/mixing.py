@@ -2,7 +2,7 @@
 
 A few dozen digits of one hand are lost among 60,000 of others' unless they are repeated:
 ``mix_in`` adds copies of them until they make up ``weight`` of the training set, each copy
-varied (moved, or distorted by ``vary``) so that the network learns the hand, not the few
+varied (distorted and moved by ``vary``) so that the network learns the hand, not the few
 images. ``hold_out`` first sets aside a share of them, drawn per digit, which the training never
 sees: the network's accuracy on those says whether it learned to read the person, or only
 their training images.
@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .distort import RandomDistortion
+
 HOLD_OUT = 0.3   # the share of one's own digits held out to measure on
 WEIGHT = 0.03    # the share of the training set their copies make up (benchmarks/also.py chose it)
-SHIFT = 2        # pixels the default variation moves a copy by, at most
 
 
 def hold_out(labels: np.ndarray, share: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -59,21 +60,5 @@ def mix_in(X: np.ndarray, labels: np.ndarray, own_X: np.ndarray, own_labels: np.
 
 def varied(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each image of X (n, 784) drawn a little differently: rotated, scaled, thickened or thinned, elastically
-    distorted and moved by a pixel (``distort``), or only moved (``shifted``) where that module is missing."""
-    try:
-        from .distort import RandomDistortion
-    except ImportError:
-        return shifted(X, rng)
+    distorted and moved by up to a pixel (``distort.RandomDistortion``, as the robust rungs train)."""
     return RandomDistortion(X, max_shift=1)(rng).copy()
-
-
-def shifted(X: np.ndarray, rng: np.random.Generator, max_shift: int = SHIFT) -> np.ndarray:
-    """Each image of X (n, side*side) moved by up to ``max_shift`` pixels up/down and left/right, at random."""
-    n, n_pixels = X.shape
-    side = round(n_pixels ** 0.5)
-    padded = np.pad(X.reshape(n, side, side), ((0, 0), (max_shift, max_shift), (max_shift, max_shift)))
-    offsets = rng.integers(0, 2 * max_shift + 1, size=(n, 2))
-    moved = np.empty((n, side, side), X.dtype)
-    for i, (dy, dx) in enumerate(offsets):
-        moved[i] = padded[i, dy:dy + side, dx:dx + side]
-    return moved.reshape(n, n_pixels)
