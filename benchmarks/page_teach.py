@@ -40,7 +40,6 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 import make_own_digits as own  # noqa: E402  (the fonts and how they are drawn: not copied here)
-
 from fastapi.testclient import TestClient  # noqa: E402
 
 from digitnet import load  # noqa: E402
@@ -130,7 +129,8 @@ def main_():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--models", type=Path, nargs="+", help="trained models to teach (instead of --seeds)")
-    parser.add_argument("--hands", nargs="+", default=["uci-8x8", "fonts", "font:gochi-hand", "font:caveat", "font:because-we-build"],
+    parser.add_argument("--hands", nargs="+",
+                        default=["uci-8x8", "fonts", "font:gochi-hand", "font:caveat", "font:because-we-build"],
                         help="the seed reads these worst: uci-8x8 75%%, fonts 91%%, the three fonts 79-83%%")
     parser.add_argument("--epochs", type=int, nargs="+", default=[page[0]])
     parser.add_argument("--rates", type=float, nargs="+", default=[page[1]])

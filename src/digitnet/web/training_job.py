@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import __version__
-from ..data.mixing import mix_in
+from ..data.mixing import WEIGHT, mix_in
 from ..data.mnist import Dataset, load_mnist
 from ..network import Network
 from ..recipes import check_fits, check_weight_decay, get_recipe, train_recipe
@@ -46,6 +46,8 @@ class Teaching:
     network: Network
     own: Dataset
     held_out: Dataset
+    weight: float = WEIGHT  # the copies' share of the training set (``mix_in``)
+    varied: bool = True  # each copy varied by ``mixing.varied`` (the first of each as it is), or exact copies
 
     def accuracies(self, network, test_set):
         """(MNIST test accuracy, held-out-own accuracy) of ``network``."""
@@ -92,7 +94,7 @@ class TrainingJob:
         return self._data
 
     def start(self, recipe_name, learning_rate=None, batch_size=None, epochs=None, examples=None, speed="full",
-              teach=None):
+              teach=None, schedule=None):
         """Start training in a thread; raise Busy if one runs, or the data's errors (the job stays free).
 
         ``speed``: "full", "slow", or "step" (paused after the first mini-batch, shown in full);
@@ -105,14 +107,15 @@ class TrainingJob:
             self.events, self.epoch, self.epochs, self.step, self._kept = [], 0, 0, 0, {}
         try:
             recipe = get_recipe(recipe_name).with_changes(learning_rate=learning_rate, batch_size=batch_size,
-                                                          epochs=epochs)
+                                                          epochs=epochs, schedule=schedule)
             train_set, test_set = self.data()
             if examples is not None:
                 train_set = train_set.take(examples)
             check_fits(recipe.sizes, train_set)
             if teach is not None:
                 X, labels = mix_in(train_set.X, train_set.labels, teach.own.X, teach.own.labels,
-                                   rng=np.random.default_rng(0))
+                                   rng=np.random.default_rng(0), weight=teach.weight,
+                                   vary=None if teach.varied else (lambda copies, rng: copies))
                 train_set = Dataset(X, labels, train_set.n_classes, train_set.checksum)
             check_weight_decay(recipe, len(train_set))  # as digitnet train refuses it
         except BaseException:
