@@ -1,6 +1,7 @@
 """Reading a folder of labelled digit images: both layouts, what is passed over, and one sentence for each fault."""
 
 import hashlib
+import os
 
 import numpy as np
 import pytest
@@ -129,6 +130,10 @@ CASES = {
                        "a.png\n")), ["row 1 of", "not file,label"]),
     "csv twice": (lambda root, row: (save_digit(root / "a.png", row), (root / "labels.csv").write_text(
                   "a.png,7\na.png,7\n")), ["row 2 of", "again (row 1"]),
+    "csv names a pipe": (lambda root, row: (root.mkdir(), os.mkfifo(root / "p.png"), (root / "labels.csv").write_text(
+                         "p.png,7\n")), ["row 1 of", "p.png, not a regular file"]),
+    "csv name too long": (lambda root, row: (root.mkdir(), (root / "labels.csv").write_text(
+                          "a" * 5000 + ".png,7\n")), ["row 1 of", "cannot be looked at", "correct the row"]),
     "csv not utf-8": (lambda root, row: (root.mkdir(), (root / "labels.csv").write_bytes(b"\xff\xfe\xfa,1\n")),
                       ["not UTF-8"]),
 }
@@ -149,3 +154,38 @@ def test_more_images_than_the_cap_is_refused_with_the_cap(tmp_path, mnist, monke
     root = tmp_path / "many"
     message = _refusal(root, lambda r: [save_digit(r / "1" / f"{i}.png", mnist[1].X[2]) for i in range(4)])
     assert "more than 3 images" in message and "split it" in message
+
+
+@pytest.mark.parametrize("target", ["..", "../5", "../../..", "/"])
+def test_a_link_in_a_digits_folder_that_leads_back_up_or_into_another_digit_is_refused_not_read_as_that_digit(
+        per_digit, mnist, target):
+    # a link 3/loop -> .. would read every digit's images as 3s, with no word said (the counts and accuracy false)
+    save_digit(per_digit / "5" / "five.png", mnist[1].X[mnist[1].labels == 5][0])
+    (per_digit / "3").mkdir(exist_ok=True)
+    (per_digit / "3" / "loop").symlink_to(target)
+    message = _refusal(per_digit, lambda root: None)
+    assert f"{per_digit / '3' / 'loop'} leads to" in message and "read as 3s" in message
+
+
+@pytest.mark.parametrize("target", ["..", "5"])
+def test_a_digits_folder_that_is_a_link_to_the_folder_or_another_digit_is_refused(tmp_path, mnist, target):
+    root = tmp_path / "digits"
+    save_digit(root / "5" / "five.png", mnist[1].X[mnist[1].labels == 5][0])
+    (root / "3").symlink_to(target)
+    message = _refusal(root, lambda r: None)
+    assert f"{root / '3'} leads to" in message
+
+
+def test_links_to_folders_elsewhere_and_within_the_digits_own_folder_are_read(per_digit, tmp_path, mnist):
+    _, test = mnist
+    elsewhere = tmp_path / "scans"
+    save_digit(elsewhere / "s.png", test.X[test.labels == 3][0])
+    (per_digit / "3").mkdir(exist_ok=True)
+    save_digit(per_digit / "3" / "inner" / "i.png", test.X[test.labels == 3][1])
+    (per_digit / "3" / "scans").symlink_to(elsewhere)
+    (per_digit / "3" / "again").symlink_to("inner")  # met twice: read once
+    (per_digit / "3" / "self").symlink_to(".")
+    listing = list_labelled_images(per_digit)
+    threes = sorted(path.name for path, digit in listing if digit == 3)
+    assert threes.count("s.png") == 1 and threes.count("i.png") == 1
+    assert len(listing) == len(set(os.path.realpath(path) for path, _ in listing))

@@ -4,13 +4,14 @@ Two layouts, the ones other tools read too:
 
 - a folder per digit, ``DIR/0`` ... ``DIR/9``, each holding that digit's images (in subfolders
   too), as torchvision's ``ImageFolder`` and Keras' ``image_dataset_from_directory`` read it;
-- ``DIR/labels.csv``, rows of ``file,label`` (the file relative to DIR; a first row of names,
+- ``DIR/labels.csv``, rows of ``file,label`` (the file's path relative to DIR, or absolute; a first row of names,
   such as ``file,label``, is allowed). When it is there it alone says what is read.
 
 Hidden files (dotfiles), README* and LICENSE* files, and labels.csv itself are passed over.
 Everything else must be an image of one digit: anything wrong (a folder that is missing or
-empty, a subfolder not named 0-9, a file that is not an image, an image too big or with no
-digit in it, a bad row of labels.csv, too many files) is a ``FolderError`` with one sentence
+empty, a subfolder not named 0-9, a link from a digit's folder back up to DIR or into another
+digit's folder, a file that is not an image, an image too big or with no digit in it, a bad row
+of labels.csv, too many files) is a ``FolderError`` with one sentence
 naming the path, before anything is returned. Nothing on disk is touched.
 """
 
@@ -138,25 +139,46 @@ def _digit_folders(folder):
         if entry.name not in DIGITS:
             raise FolderError(f"{path} is not a digit's folder: the folders in {folder} must be named 0 to 9, "
                               f"one per digit; rename or remove it")
-        _walk(path, int(entry.name), listing, seen={os.path.realpath(path)})
+        digit = int(entry.name)
+        real, root = os.path.realpath(path), os.path.realpath(folder)
+        _check_link(path, real, digit, root, os.path.join(root, entry.name))
+        _walk(path, digit, listing, seen={real}, places=(root, real))
     return listing
 
 
-def _walk(folder, digit, listing, seen):
-    """Add the images in ``folder`` and its subfolders (a link to a folder met twice is gone into once)."""
+def _walk(folder, digit, listing, seen, places):
+    """Add the images in ``folder`` and its subfolders (a link to a folder met twice is gone into once);
+    ``places``: the real paths of the labelled folder and of this digit's folder, which links must not leave
+    for the rest of the labelled folder."""
     for entry in _entries(folder):
         path = Path(entry.path)
         if entry.is_dir():
             real = os.path.realpath(path)
+            _check_link(path, real, digit, *places)
             if real not in seen:
                 seen.add(real)
-                _walk(path, digit, listing, seen)
+                _walk(path, digit, listing, seen, places)
             continue
         if not entry.name.lower().endswith(IMAGE_SUFFIXES):
             raise FolderError(f"{path} is not an image (PNG, JPEG, GIF, BMP, TIFF or WebP, by its name); "
                               f"take it out of {folder}")
         listing.append((path, digit))
         _check_count(listing, folder)
+
+
+def _check_link(path, real, digit, root, digit_folder):
+    """FolderError if the folder ``path`` (real path ``real``), met in the folder of ``digit``s, leads back up to
+    the labelled folder ``root`` or above, or into another digit's folder in it (a symbolic link does): the
+    images there would be read as ``digit``s. ``root`` and ``digit_folder`` are real paths."""
+    leads_up = _within(root, real) or (real != digit_folder and _within(digit_folder, real))
+    if leads_up or (_within(real, root) and not _within(real, digit_folder)):
+        raise FolderError(f"{path} leads to {real}, out of the folder of {digit}s, so the images there would be "
+                          f"read as {digit}s; remove that link, or copy the images it should bring in")
+
+
+def _within(inner, outer):
+    """Whether the real path ``inner`` is ``outer`` or inside it."""
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def _check_count(listing, folder):
@@ -188,8 +210,8 @@ def _read_labels(folder, labels_file):
         if label not in DIGITS:
             raise FolderError(f"{where} gives {name} the label {label!r}; a label is a digit 0 to 9")
         path = folder / name
-        if not path.is_file():
-            what = "a folder" if path.is_dir() else "no such file"
+        if not _is_file(path, where):
+            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "no such file"
             raise FolderError(f"{where} names {path}, {what}; correct the row or remove it")
         if path in rows_of:
             raise FolderError(f"{where} names {path} again (row {rows_of[path]} named it already); "
@@ -201,3 +223,13 @@ def _read_labels(folder, labels_file):
         listing.append((path, int(label)))
         _check_count(listing, labels_file)
     return listing
+
+
+def _is_file(path, where):
+    """Whether ``path``, named on a row of labels.csv (``where``), is a regular file; FolderError if it cannot be
+    looked at (a name too long for the system, no permission to look into its folder)."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        raise FolderError(f"{where} names {str(path)[:80]}{'...' * (len(str(path)) > 80)}, which cannot be looked "
+                          f"at ({error.strerror or error}); correct the row or remove it") from None
