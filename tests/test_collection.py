@@ -56,12 +56,34 @@ def test_an_image_file_is_kept_by_path_or_bytes_and_light_ink_on_dark_is_kept_da
 def test_keep_never_writes_over_a_kept_digit_even_with_the_same_second_and_random_part(collection, mnist,
                                                                                         monkeypatch):
     parts = iter(["aaaa", "aaaa", "bbbb"])
-    monkeypatch.setattr(collection_module.secrets, "token_hex", lambda n: next(parts))
+    monkeypatch.setattr(collection_module.secrets, "token_hex", lambda n: next(parts) if n == 2 else "0" * 2 * n)
     monkeypatch.setattr(collection_module.time, "strftime", lambda pattern: "20261207-182233")
     first = collection.keep(drawing(mnist[1].X[0]), 7)
     second = collection.keep(drawing(mnist[1].X[0]), 7)
     assert (first.name, second.name) == ("20261207-182233-aaaa.png", "20261207-182233-bbbb.png")
     assert first.path.is_file() and second.path.is_file()
+
+
+def test_keep_never_writes_over_a_digit_another_keep_writes_under_the_same_name_meanwhile(collection, mnist,
+                                                                                           monkeypatch):
+    # two keeps at once (two page requests, the page and the CLI) in the same second with the same random part:
+    # the other's file appears while this one writes, after it chose the name, so looking first is not enough
+    parts = iter(["aaaa", "aaaa", "bbbb"])
+    monkeypatch.setattr(collection_module.secrets, "token_hex", lambda n: next(parts) if n == 2 else "0" * 2 * n)
+    monkeypatch.setattr(collection_module.time, "strftime", lambda pattern: "20261207-182233")
+    other = collection.folder / "7" / "20261207-182233-aaaa.png"
+    real_write = collection_module.write_atomically
+
+    def the_other_keep_writes_meanwhile(path, write):
+        if not other.exists():
+            other.write_bytes(b"the other keep's digit")
+        return real_write(path, write)
+
+    monkeypatch.setattr(collection_module, "write_atomically", the_other_keep_writes_meanwhile)
+    kept = collection.keep(drawing(mnist[1].X[0]), 7)
+    assert other.read_bytes() == b"the other keep's digit"
+    assert kept.name == "20261207-182233-bbbb.png" and Image.open(kept.path).format == "PNG"
+    assert sorted(p.name for p in (collection.folder / "7").iterdir()) == [other.name, kept.name]
 
 
 @pytest.mark.parametrize("image, digit, words", [
@@ -89,7 +111,8 @@ def test_what_cannot_be_kept_is_refused_in_one_sentence_and_nothing_is_written(c
 def test_all_lists_only_its_own_pngs_sorted_by_digit_then_name(collection, mnist):
     _, test = mnist
     kept = [collection.keep(drawing(test.X[i]), int(test.labels[i])) for i in range(4)]
-    for foreign in ("notes.txt", "other.png", ".hidden.png", "20261207-182233-zzzz.png"):
+    for foreign in ("notes.txt", "other.png", ".hidden.png", "20261207-182233-zzzz.png",
+                    "\u0662\u0660\u0662\u0666\u0661\u0662\u0660\u0667-182233-3f2a.png"):  # Arabic-Indic digits
         (collection.folder / "7" / foreign).parent.mkdir(exist_ok=True)
         (collection.folder / "7" / foreign).write_text("not ours")
     (collection.folder / "x").mkdir()
@@ -117,6 +140,7 @@ def test_keep_list_get_delete_round_trip_leaves_the_rest_as_it_was(collection, m
     (7, "mine.txt", "is not the name of a kept digit"),
     (7, "/etc/passwd", "is not the name of a kept digit"),
     (7, "20261207-182233-3F2A.png", "is not the name of a kept digit"),
+    (7, "\u0662\u0660\u0662\u0666\u0661\u0662\u0660\u0667-182233-3f2a.png", "is not the name of a kept digit"),
     (7, "20261207-182233-0000.png", "there is no kept 7 named"),
     (11, "20261207-182233-0000.png", "0 to 9, not 11"),
 ])

@@ -25,7 +25,7 @@ from .image import ink_is_light, prepare_image
 from .picture import MAX_PIXELS, WORK_SIDE, ImageError, image_pixels, load_image, to_gray
 
 MY_DIGITS = "my-digits"  # the collection's folder inside $DIGITNET_HOME
-NAME = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}\.png")  # the names keep makes: when, and 4 random hex digits
+NAME = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}\.png")  # the names keep makes: when, and 4 random hex digits
 
 
 class CollectionError(ValueError):
@@ -60,13 +60,8 @@ class Collection:
             raise CollectionError(_not_kept(image, error)) from None
         place = self.folder / str(digit)
         place.mkdir(parents=True, exist_ok=True)
-        while True:
-            name = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}.png"
-            path = place / name
-            if not os.path.lexists(path):  # never over another kept digit
-                break
-        write_atomically(path, lambda file: file.write(png))
-        return Kept(digit, name, path)
+        name = _write_new(place, png)
+        return Kept(digit, name, place / name)
 
     def all(self) -> list[Kept]:
         """Every kept digit, sorted by digit, then name."""
@@ -163,6 +158,26 @@ def _gray(image):
     except ImageError as error:
         raise CollectionError(_not_kept(image, error)) from None
     return 1.0 - gray if ink_is_light(gray) else gray  # chalk on a board is kept as dark on white
+
+
+def _write_new(place, png):
+    """Write the bytes ``png`` whole into ``place`` under a new name that keep makes, and return the name; never
+    over another file, even one that another keep (a thread, another process) gives the same name meanwhile."""
+    staged = write_atomically(place / f".keeping-{secrets.token_hex(8)}.png", lambda file: file.write(png))
+    try:
+        while True:
+            name = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}.png"
+            try:
+                os.link(staged, place / name)  # fails if the name is taken: never over another kept digit
+                return name
+            except FileExistsError:
+                continue
+            except OSError:  # a file system without hard links (FAT, some network mounts): check, then rename
+                if not os.path.lexists(place / name):
+                    os.replace(staged, place / name)
+                    return name
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def _png(gray):
