@@ -93,6 +93,25 @@ def test_evaluate_mine_with_nothing_kept_says_how_to_keep_some(capsys, model):
     assert code == 2 and one_sentence(err) and "digitnet digits add" in err
 
 
+def test_evaluate_mine_scores_the_digits_that_digits_list_shows_and_no_other_file(capsys, tmp_path, model,
+                                                                                  model_home, mnist):
+    _, test = mnist
+    threes = np.flatnonzero(test.labels == 3)
+    code, _, err = run(capsys, "digits", "add", save_digit(tmp_path / "a.png", test.X[threes[0]]), "--digit", 3)
+    assert code == 0, err
+    kept = model_home / "my-digits"
+    save_digit(kept / "3" / "scan.png", test.X[threes[1]])  # the user's own files there: not kept digits
+    (kept / "3" / "Thumbs.db").write_bytes(b"\0")
+    listing = json.loads(run(capsys, "digits", "list", "--model", model, "--json")[1])
+    code, out, err = run(capsys, "evaluate", "--mine", "--model", model, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["n"] == len(listing["digits"]) == 1 and report["counts"] == listing["counts"]
+    assert report["confusion"][3][listing["digits"][0]["answer"]] == 1
+    code, out, err = run(capsys, "evaluate", "--mine", "--model", model)
+    assert code == 0 and out.startswith(f"On your 1 image in {kept}: "), out
+
+
 def _bad_folders(root, row):
     """Each a labelled folder with one fault, and words its sentence must hold."""
     def folder(name, *files):

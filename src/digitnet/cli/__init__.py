@@ -149,7 +149,8 @@ def build_parser():
                      help="score on a folder of labelled images instead (a folder per digit, DIR/0 ... DIR/9, or a "
                           "DIR/labels.csv of file,label rows), beside the test set's accuracy")
     own.add_argument("--mine", action="store_true",
-                     help="score on the digits you kept (--images $DIGITNET_HOME/my-digits)")
+                     help="score on the digits you kept (those `digitnet digits list` shows, in "
+                          "$DIGITNET_HOME/my-digits)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="read the digit in each image (PNG, JPEG, GIF, BMP, TIFF or WebP)")

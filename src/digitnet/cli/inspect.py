@@ -71,17 +71,10 @@ def _print_report(score, counts=None, beside=None):
 
 def _evaluate_images(args, network, test, test_score):
     """``evaluate --images DIR`` (or ``--mine``): the report on a folder of labelled images, beside the test set's."""
-    from ..data.folder import FolderError, read_labelled_folder
-    from ..data.image import ImageError, prepare_image
-
     if network.sizes[0] != 784:
         raise UsageError(f"this model reads {network.sizes[0]} inputs, not a 28x28 image; use a model trained on "
                          f"MNIST")
-    folder = _images_folder(args)
-    try:
-        images = read_labelled_folder(folder, prepare=prepare_image)
-    except (FolderError, ImageError) as error:
-        raise UsageError(str(error)) from None
+    folder, images = _images(args)
     score = _score(network, images.X, images.labels)
     counts = images.counts()
     test_set, test_name = test
@@ -93,26 +86,33 @@ def _evaluate_images(args, network, test, test_score):
                           "ratio": ratio}))
         return EXIT_OK
     beside = f" ({ratio:.2f} of it)" if ratio is not None else ""
-    print(f"On your {len(images):,} images in {folder}: {score['accuracy']:.1%}; on {test_name}'s "
-          f"{len(test_set):,} test images: {test_score['accuracy']:.1%}{beside}")
+    n = f"{len(images):,} image{'s' * (len(images) != 1)}"
+    print(f"On your {n} in {folder}: {score['accuracy']:.1%}; on {test_name}'s {len(test_set):,} test images: "
+          f"{test_score['accuracy']:.1%}{beside}")
     _print_report(score, counts, beside=(test_name, test_score))
     return EXIT_OK
 
 
-def _images_folder(args):
-    """--images DIR, or for --mine the kept digits' folder ($DIGITNET_HOME/my-digits)."""
+def _images(args):
+    """(folder, its LabelledImages): --images DIR, or for --mine the kept digits (the ones `digitnet digits list`
+    shows and the page measures, in $DIGITNET_HOME/my-digits; other files there are passed over)."""
     from pathlib import Path
 
-    from ..data.collection import MY_DIGITS
+    from ..data.collection import MY_DIGITS, Collection
+    from ..data.folder import FolderError, read_labelled_folder
     from .common import home
 
-    if args.images is not None:
-        return Path(args.images)
-    folder = home() / MY_DIGITS
-    if not any(folder.glob("[0-9]/*.png")):
-        raise UsageError(f"no digits kept yet in {folder}; keep some with `digitnet digits add IMAGE --digit N` or "
-                         f"on the page (`digitnet serve`)")
-    return folder
+    try:
+        if args.images is not None:
+            return Path(args.images), read_labelled_folder(args.images)
+        collection = Collection(home() / MY_DIGITS)
+        images = collection.labelled()
+    except FolderError as error:
+        raise UsageError(str(error)) from None
+    if not len(images):
+        raise UsageError(f"no digits kept yet in {collection.folder}; keep some with `digitnet digits add IMAGE "
+                         f"--digit N` or on the page (`digitnet serve`)")
+    return collection.folder, images
 
 
 def _test_set_trained_on(meta):
