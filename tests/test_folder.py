@@ -130,6 +130,8 @@ CASES = {
                        "a.png\n")), ["row 1 of", "not file,label"]),
     "csv twice": (lambda root, row: (save_digit(root / "a.png", row), (root / "labels.csv").write_text(
                   "a.png,7\na.png,7\n")), ["row 2 of", "again (row 1"]),
+    "a link round in a loop": (lambda root, row: _with_digit(root, row, lambda r: (r / "7" / "loop.png").symlink_to(
+                               "loop.png")), ["loop.png is a symbolic link that leads round in a loop"]),
     "csv names a pipe": (lambda root, row: (root.mkdir(), os.mkfifo(root / "p.png"), (root / "labels.csv").write_text(
                          "p.png,7\n")), ["row 1 of", "p.png, not a regular file"]),
     "csv name too long": (lambda root, row: (root.mkdir(), (root / "labels.csv").write_text(

@@ -201,8 +201,14 @@ def bad_folders(root):
     (root / "blank" / "5").mkdir(parents=True)
     Image.new("L", (40, 40), 255).save(root / "blank" / "5" / "blank.png")
     (root / "empty").mkdir()
+    (root / "dangling" / "6").mkdir(parents=True)
+    (root / "dangling" / "6" / "gone.png").symlink_to("nowhere.png")  # was said as 'could not write' the --out
+    (root / "loop" / "6").mkdir(parents=True)
+    (root / "loop" / "6" / "loop.png").symlink_to("loop.png")
     return [(root / "missing", "does not exist"), (root / "named-x", "is not a digit's folder"),
-            (root / "text", "is not an image"), (root / "blank", "no digit found"), (root / "empty", "holds no images")]
+            (root / "text", "is not an image"), (root / "blank", "no digit found"), (root / "empty", "holds no images"),
+            (root / "dangling", "gone.png is a symbolic link to a file that does not exist"),
+            (root / "loop", "loop.png is a symbolic link that leads round in a loop")]
 
 
 def test_show_preparation_with_a_bad_folder_is_one_sentence_and_exit_2(capsys, saved_model, tmp_path):

@@ -128,12 +128,21 @@ def _entries(folder):
         raise FolderError(f"cannot look into {folder} ({error.strerror or error}); check its permissions") from None
 
 
+def _is_dir(entry):
+    """Whether the os.DirEntry ``entry`` is a folder, or a link to one; a link round in a loop is not (reading it
+    as an image says what it is)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _digit_folders(folder):
     """The listing of a folder per digit: every entry must be a folder named 0-9, every file in them an image."""
     listing = []
     for entry in _entries(folder):
         path = Path(entry.path)
-        if not entry.is_dir():
+        if not _is_dir(entry):
             raise FolderError(f"{path} is not in a digit's folder, so its digit is unknown; move it into "
                               f"{folder / '0'} ... {folder / '9'}, or list the images in {folder / LABELS}")
         if entry.name not in DIGITS:
@@ -152,7 +161,7 @@ def _walk(folder, digit, listing, seen, places):
     for the rest of the labelled folder."""
     for entry in _entries(folder):
         path = Path(entry.path)
-        if entry.is_dir():
+        if _is_dir(entry):
             real = os.path.realpath(path)
             _check_link(path, real, digit, *places)
             if real not in seen:

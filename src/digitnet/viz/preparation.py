@@ -59,8 +59,12 @@ def read_steps(images=None) -> StepRows:
     steps = {}
 
     def prepare(path):  # read_images turns an image's failure into the folder's one sentence
-        status = path.stat()
-        steps[path] = _steps_of(path, status.st_size, status.st_mtime_ns)
+        try:
+            status = path.stat()
+        except OSError:  # a link to nothing or round in a loop: reading it says which
+            steps[path] = preparation_steps(path)
+        else:
+            steps[path] = _steps_of(path, status.st_size, status.st_mtime_ns)
         return steps[path][PREPARATION_STEPS[-1][0]]
 
     read = read_images(listing, folder, prepare)
