@@ -14,7 +14,7 @@ import numpy as np
 from ..files import write_atomically
 from ..network import Network
 from ..optimizers import make_optimizer
-from ..recipes import DISTORTIONS, RECIPES, Recipe
+from ..recipes import RECIPES, Recipe, distortions
 from ..training import SCHEDULES, train
 from .inside import CLIP_PERCENTILE, SIDE, clipped_limit
 from .registry import register
@@ -81,7 +81,7 @@ def filmstrip_frames(context):
           epochs=max(epochs), batch_size=recipe.batch_size, rng=np.random.default_rng(network.seed),
           schedule=SCHEDULES[recipe.schedule](recipe.learning_rate, recipe.epochs),
           weight_decay=recipe.weight_decay, max_shift=recipe.max_shift, dropout=recipe.dropout, on_epoch=capture,
-          distort=DISTORTIONS if recipe.distort else None)
+          distort=distortions(recipe))
     model_epochs = network.metadata.get("epochs")
     return Filmstrip(frames, recipe, told, len(train_set), network.weights[0].copy(),
                      model_epochs if isinstance(model_epochs, int) else None,
