@@ -7,6 +7,8 @@ and ``digitnet train --also $DIGITNET_HOME/my-digits`` teaches one to read it.
 
 import argparse
 import json
+import os
+from pathlib import Path
 
 from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError, home, say
 
@@ -144,9 +146,6 @@ def cmd_digits_delete(args):
 
 def _named(text, folder):
     """(digit, name) of a kept digit given as N/NAME, or as its path in ``folder``."""
-    import os
-    from pathlib import Path
-
     parts = text.replace(os.sep, "/").split("/")
     inside = len(parts) == 2 or (len(parts) > 2 and os.path.realpath(Path(text).parent.parent)
                                  == os.path.realpath(folder))
