@@ -191,3 +191,20 @@ def test_links_to_folders_elsewhere_and_within_the_digits_own_folder_are_read(pe
     threes = sorted(path.name for path, digit in listing if digit == 3)
     assert threes.count("s.png") == 1 and threes.count("i.png") == 1
     assert len(listing) == len(set(os.path.realpath(path) for path, _ in listing))
+
+
+def test_images_however_deep_in_a_digits_folder_are_read(tmp_path, mnist):
+    # each subfolder was a call deeper: 1,200 of them ended in a RecursionError's traceback
+    top = deep = tmp_path / "digits" / "3"
+    top.mkdir(parents=True)
+    try:
+        for _ in range(1200):
+            deep = deep / "a"
+            deep.mkdir()
+        save_digit(deep / "deep.png", mnist[1].X[0])
+        assert list_labelled_images(tmp_path / "digits") == [(deep / "deep.png", 3)]
+    finally:  # taken down here, one by one: pytest's own clean-up (shutil.rmtree) recurses too, and would fail
+        (deep / "deep.png").unlink(missing_ok=True)
+        while deep != top:
+            deep.rmdir()
+            deep = deep.parent

@@ -151,28 +151,33 @@ def _digit_folders(folder):
         digit = int(entry.name)
         real, root = os.path.realpath(path), os.path.realpath(folder)
         _check_link(path, real, digit, root, os.path.join(root, entry.name))
-        _walk(path, digit, listing, seen={real}, places=(root, real))
+        _walk(path, digit, listing, places=(root, real), top=folder)
     return listing
 
 
-def _walk(folder, digit, listing, seen, places):
-    """Add the images in ``folder`` and its subfolders (a link to a folder met twice is gone into once);
-    ``places``: the real paths of the labelled folder and of this digit's folder, which links must not leave
-    for the rest of the labelled folder."""
-    for entry in _entries(folder):
-        path = Path(entry.path)
-        if _is_dir(entry):
-            real = os.path.realpath(path)
-            _check_link(path, real, digit, *places)
-            if real not in seen:
-                seen.add(real)
-                _walk(path, digit, listing, seen, places)
-            continue
-        if not entry.name.lower().endswith(IMAGE_SUFFIXES):
-            raise FolderError(f"{path} is not an image (PNG, JPEG, GIF, BMP, TIFF or WebP, by its name); "
-                              f"take it out of {folder}")
-        listing.append((path, digit))
-        _check_count(listing, folder)
+def _walk(folder, digit, listing, places, top):
+    """Add the images in ``folder`` and its subfolders, however deep (a folder reached twice, through links, is
+    gone into once) to ``listing``, that of the labelled folder ``top``; ``places``: the real paths of ``top``
+    and of this digit's folder, which links must not leave for the rest of ``top``."""
+    seen, to_visit = {places[1]}, [(folder, places[1])]
+    while to_visit:
+        here, here_real = to_visit.pop()
+        inner = []
+        for entry in _entries(here):
+            path = Path(entry.path)
+            if _is_dir(entry):
+                real = os.path.realpath(path) if entry.is_symlink() else os.path.join(here_real, entry.name)
+                _check_link(path, real, digit, *places)
+                if real not in seen:
+                    seen.add(real)
+                    inner.append((path, real))
+                continue
+            if not entry.name.lower().endswith(IMAGE_SUFFIXES):
+                raise FolderError(f"{path} is not an image (PNG, JPEG, GIF, BMP, TIFF or WebP, by its name); "
+                                  f"take it out of {here}")
+            listing.append((path, digit))
+            _check_count(listing, top)
+        to_visit += reversed(inner)  # the first by name is gone into first
 
 
 def _check_link(path, real, digit, root, digit_folder):
