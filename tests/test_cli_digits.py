@@ -202,13 +202,18 @@ def test_train_also_mixes_the_folder_in_and_reports_both_numbers_before_and_afte
     code, out, err = run(capsys, *argv)
     assert code == 0, err
     also = json.loads(out.splitlines()[-1])["also"]
-    counts = np.bincount([int(p.parent.name) for p in labelled.rglob("*.png")], minlength=10)
-    held = sum(min(n - 1, max(1, round(0.3 * n))) if n >= 2 else 0 for n in counts)
+    # held out by the files' names, as the page's teaching holds them out
+    paths = sorted(labelled.rglob("*.png"), key=lambda p: (int(p.parent.name), p.name))
+    labels = np.array([int(p.parent.name) for p in paths])
+    _, held_rows = mixing.hold_out_by_name([p.name for p in paths], labels, mixing.HOLD_OUT)
+    held = len(held_rows)
     assert (also["images"], also["held_out"], also["trained_on"]) == (30, held, 30 - held)
     assert also["copies"] == mixing.copies_for(2000, 30 - held, mixing.WEIGHT)
     assert also["before"] is None  # nothing was at --out
 
     network = load(out_model)
+    X = np.stack([prepare_image(p) for p in paths])
+    assert also["held_out_accuracy"] == pytest.approx(network.score(X[held_rows], labels[held_rows]))
     assert network.metadata["own_digits"]["images"] == 30
     assert network.metadata["own_digits"]["held_out_accuracy"] == also["held_out_accuracy"]
 
@@ -266,6 +271,11 @@ def test_resuming_refuses_an_also_folder_changed_since_and_a_plain_training_does
     out_model, argv = stopped_also
     code, _, err = run(capsys, "train", "--data", small_mnist_folder, "--epochs", 3, "--seed", 4, "--out", out_model)
     assert code == 2 and one_sentence(err) and "unfinished training" in err
+    first = sorted((labelled / "0").iterdir())[0]
+    renamed = first.rename(first.with_name(first.stem + "b.png"))  # the same images in the same order, one renamed
+    code, _, err = run(capsys, "train", "--resume", "--out", out_model)
+    assert code == 2 and one_sentence(err) and "changed since this training started" in err
+    renamed.rename(first)
     save_digit(labelled / "9" / "new.png", mnist[1].X[mnist[1].labels == 9][0])
     code, _, err = run(capsys, "train", "--resume", "--out", out_model)
     assert code == 2 and one_sentence(err) and "changed since this training started" in err

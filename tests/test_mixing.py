@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digitnet.data.mixing import copies_for, hold_out, mix_in
+from digitnet.data.mixing import copies_for, hold_out, hold_out_by_name, mix_in
 
 
 def test_hold_out_sets_aside_the_share_of_each_digit_and_leaves_one_to_train_on():
@@ -22,6 +22,47 @@ def test_hold_out_is_seeded_and_none_for_a_share_of_0():
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     assert not np.array_equal(first[1], other[1])
     assert len(hold_out(labels, 0.0, np.random.default_rng(0))[1]) == 0
+
+
+def kept_names(n, rng):
+    """``n`` names in the order they were kept (as the collection names them: the time, then a random part)."""
+    return [f"2026{i:08d}-{rng.integers(16 ** 4):04x}.png" for i in range(n)]
+
+
+def test_keeping_more_digits_never_moves_one_kept_before():
+    rng = np.random.default_rng(0)
+    names, labels = kept_names(300, rng), rng.integers(0, 10, 300)
+    before = None
+    for n in range(1, len(names) + 1):
+        _, held_rows = hold_out_by_name(names[:n], labels[:n], 0.3)
+        held = set(held_rows.tolist())
+        if before is not None:
+            assert held & set(range(n - 1)) == before, n  # every earlier digit is held out or trained on as it was
+        before = held
+
+
+def test_hold_out_by_name_keeps_one_of_each_per_digit_and_holds_out_about_the_share():
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(10), [1, 2, 3, 0, 5, 10, 40, 200, 200, 200])
+    names = kept_names(len(labels), rng)
+    train_rows, held_rows = hold_out_by_name(names, labels, 0.3)
+    assert sorted(np.concatenate([train_rows, held_rows]).tolist()) == list(range(len(labels)))
+    held, trained = np.bincount(labels[held_rows], minlength=10), np.bincount(labels[train_rows], minlength=10)
+    assert held[0] == 0 and trained[0] == 1  # a single digit is trained on
+    assert (held[[1, 2, 4, 5, 6]] >= 1).all() and (trained[[1, 2, 4, 5, 6]] >= 1).all()
+    # 600 digits past each digit's first two, each held out with chance 0.3: 180 expected, sd 11; 5 sd either side
+    share = (held[7:].sum() - 3) / (600 - 6)
+    assert abs(share - 0.3) < 5 * np.sqrt(0.3 * 0.7 / 594)
+    assert len(hold_out_by_name(names, labels, 0.0)[1]) == 0
+
+
+def test_hold_out_by_name_decides_a_name_the_same_way_in_any_order_and_on_any_run():
+    rng = np.random.default_rng(2)
+    names, labels = kept_names(50, rng), np.full(50, 4)
+    _, held = hold_out_by_name(names, labels, 0.3)
+    order = rng.permutation(50)
+    _, held_shuffled = hold_out_by_name([names[i] for i in order], labels[order], 0.3)
+    assert sorted(names[i] for i in held) == sorted(names[order[i]] for i in held_shuffled)
 
 
 @pytest.mark.parametrize("n_train, n_own, weight", [(60_000, 35, 0.03), (1000, 7, 0.5), (100, 50, 0.001)])

@@ -1,8 +1,9 @@
 """``digitnet train --also DIR``: one's own labelled digits mixed into the training, a share held out.
 
 The folder is read like ``evaluate --images`` reads it (``data.folder``); ``data.mixing`` holds
-out a share of each digit, seeded by --seed (so a run with --resume, or a later one with the
-same seed, holds out the very same images), and adds varied copies of the rest to the training
+out a share of each digit, decided by each file's name as the page's Teach it my digits decides
+it (so a run with --resume, or any later one, holds out the very same images, and a digit taught
+once is not held out when more are added), and adds varied copies of the rest to the training
 set. The closing report gives MNIST test accuracy and the held-out digits' accuracy before (the
 model being replaced at --out) and after.
 """
@@ -16,7 +17,7 @@ import numpy as np
 
 from .common import UsageError, say
 
-SPLIT_STREAM = 17  # the split's random numbers: their own stream of --seed, apart from the training's
+SPLIT_STREAM = 17  # the copies' random numbers: their own stream of --seed, apart from the training's
 
 
 @dataclass
@@ -51,22 +52,22 @@ def own_digits(args, settings):
 
     kept = settings.get("also")
     if kept is not None:  # going on with a training: the same folder, split the same way
-        return read_own_digits(kept["folder"], kept["hold_out"], settings["seed"], kept["checksum"])
+        return read_own_digits(kept["folder"], kept["hold_out"], kept["checksum"])
     if args.also is None:
         if args.hold_out is not None:
             raise UsageError("--hold-out is the share of --also DIR's digits held out; give --also DIR too")
         return None
     hold_out = HOLD_OUT if args.hold_out is None else args.hold_out
-    own = read_own_digits(args.also, hold_out, settings["seed"])
+    own = read_own_digits(args.also, hold_out)
     settings["also"] = own.settings(hold_out)
     return own
 
 
-def read_own_digits(folder, hold_out, seed, checksum=None):
-    """OwnDigits of --also ``folder``, held out as ``hold_out`` and ``seed`` say; ``checksum``: the one a
-    checkpoint kept, which the folder must still have."""
+def read_own_digits(folder, hold_out, checksum=None):
+    """OwnDigits of --also ``folder``, a share ``hold_out`` held out by the files' names; ``checksum``: the one a
+    checkpoint kept, which the folder (its images, digits and names) must still have."""
     from ..data.folder import FolderError, read_labelled_folder
-    from ..data.mixing import hold_out as split
+    from ..data.mixing import hold_out_by_name
     from ..storage import CONTROL
 
     if CONTROL.search(os.path.realpath(folder)):  # the model keeps its name
@@ -76,12 +77,13 @@ def read_own_digits(folder, hold_out, seed, checksum=None):
         images = read_labelled_folder(folder)
     except FolderError as error:
         raise UsageError(f"--also: {error}") from None
-    digest = hashlib.sha256(images.X.tobytes() + images.labels.tobytes()).hexdigest()
+    names = [path.name for path in images.paths]
+    digest = hashlib.sha256(images.X.tobytes() + images.labels.tobytes()
+                            + "/".join(names).encode("utf-8", "surrogatepass")).hexdigest()
     if checksum is not None and digest != checksum:
         raise UsageError(f"the images in --also {folder} changed since this training started, so its held-out "
                          f"digits would not be the same; put them back, or delete the checkpoint to start anew")
-    rng = np.random.default_rng([seed, SPLIT_STREAM])
-    train_rows, held_rows = split(images.labels, hold_out, rng)
+    train_rows, held_rows = hold_out_by_name(names, images.labels, hold_out)
     return OwnDigits(Path(folder), images, train_rows, held_rows, digest)
 
 

@@ -5,10 +5,12 @@ A few dozen digits of one hand are lost among 60,000 of others' unless they are 
 varied (distorted and moved by ``vary``) so that the network learns the hand, not the few
 images. ``hold_out`` first sets aside a share of them, drawn per digit, which the training never
 sees: the network's accuracy on those says whether it learned to read the person, or only
-their training images.
+their training images. ``hold_out_by_name`` decides each image by its name instead, so that a
+collection that grows keeps its split: an image once trained on is never held out later.
 """
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -30,6 +32,32 @@ def hold_out(labels: np.ndarray, share: float, rng: np.random.Generator) -> tupl
         train_rows.append(rows[n_held:])
     return (np.sort(np.concatenate(train_rows or [np.zeros(0, int)])).astype(np.int64),
             np.sort(np.concatenate(held_rows or [np.zeros(0, int)])).astype(np.int64))
+
+
+def hold_out_by_name(names: Sequence[str], labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(train_rows, held_rows): indices into ``names`` (n,) and ``labels`` (n,), each image decided by its own name and
+    its place among its digit's names (in their order: the collection's names begin with the time they were kept).
+
+    The first of a digit is trained on and the second held out, so that a digit of two or more has one of each; each
+    later one is held out when the sha256 of its name, read as a number in [0, 1), is below ``share``. Nothing depends
+    on the names after it, so keeping another image (a name after the others) never moves one kept before: one trained
+    on is never held out later. Both sorted; share 0 holds none out."""
+    labels = np.asarray(labels)
+    if len(names) != len(labels):
+        raise ValueError(f"{len(names)} names for {len(labels)} labels")
+    held = np.zeros(len(labels), dtype=bool)
+    if share <= 0:
+        return np.arange(len(labels), dtype=np.int64), np.flatnonzero(held).astype(np.int64)
+    for digit in np.unique(labels):
+        rows = sorted(np.flatnonzero(labels == digit), key=lambda row: (names[row], row))
+        for place, row in enumerate(rows):
+            held[row] = place == 1 or (place > 1 and _fraction(names[row]) < share)
+    return np.flatnonzero(~held).astype(np.int64), np.flatnonzero(held).astype(np.int64)
+
+
+def _fraction(name: str) -> float:
+    """The sha256 of ``name`` as a number in [0, 1): the same on every machine and every run."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8", "surrogatepass")).digest()[:8], "big") / 2 ** 64
 
 
 def copies_for(n_train: int, n_own: int, weight: float) -> int:

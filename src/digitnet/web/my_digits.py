@@ -21,7 +21,7 @@ from ..data.collection import NAME, Collection, CollectionError
 from ..data.folder import FolderError
 from ..data.idx import IDXError
 from ..data.image import prepare_image
-from ..data.mixing import HOLD_OUT, hold_out
+from ..data.mixing import HOLD_OUT, hold_out_by_name
 from ..data.mnist import Dataset, load_mnist
 from ..data.picture import ImageError
 from ..recipes import LESSON_RECIPES, RECIPES
@@ -234,7 +234,8 @@ def teach(request: Request):
         return refuse(422, f"teaching needs at least {MIN_TO_TEACH} kept digits and you have kept {len(images)}; "
                            f"keep {MIN_TO_TEACH - len(images)} more on the Draw tab (two or more of a digit, so "
                            f"that some can be held out to measure on)")
-    train_rows, held_rows = hold_out(images.labels, HOLD_OUT, np.random.default_rng(0))
+    # decided by each file's name, as train --also decides it: a digit taught once is never held out in a later teaching
+    train_rows, held_rows = hold_out_by_name([path.name for path in images.paths], images.labels, HOLD_OUT)
     if not len(held_rows):
         return refuse(422, "teaching holds some of each digit out to measure on, so it needs two or more of at "
                            "least one digit; keep another of a digit you kept before")
