@@ -283,6 +283,32 @@ def test_the_preparation_figure_is_a_png_drawn_again_only_when_the_digits_or_net
     Image.open(BytesIO(kept.content)).verify()
 
 
+def test_the_preparation_figure_is_drawn_again_when_a_kept_png_is_written_over_under_its_name(tmp_path, mnist,
+                                                                                              monkeypatch):
+    import os
+
+    import digitnet.viz.preparation as preparation
+    from digitnet.web import my_digits
+
+    drawn = []
+    monkeypatch.setattr(preparation, "draw_png", lambda network, images, datasets: drawn.append(images) or b"png")
+    monkeypatch.setattr(my_digits, "test_set", lambda data_dir: None)
+    monkeypatch.setattr(my_digits, "_figure", {})
+    _, test = mnist
+    folder = Collection(tmp_path / "my-digits")
+    kept = [folder.keep(test.X[i].reshape(28, 28), int(test.labels[i])) for i in range(preparation.MIN_KEPT)]
+    network = object()
+    my_digits.preparation_png(network, folder, None)
+    my_digits.preparation_png(network, folder, None)
+    assert len(drawn) == 1 and drawn[0] is folder  # drawn once, for the kept digits
+    changed = kept[0].path
+    status = changed.stat()
+    changed.write_bytes(kept[1].path.read_bytes())  # another digit under the first one's name
+    os.utime(changed, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))  # even within the clock's tick
+    my_digits.preparation_png(network, folder, None)
+    assert len(drawn) == 2
+
+
 # -- the page, in Chromium -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -258,7 +258,7 @@ def teach(request: Request):
 
 
 _drawing = anyio.CapacityLimiter(1)  # one figure drawn at a time: each takes a core for a second or two
-_figure: dict = {}  # the last figure drawn: {"key": (network, the kept digits' names), "png": bytes}
+_figure: dict = {}  # the last figure drawn: {"key": (network, the kept digits' files), "png": bytes}
 
 
 def preparation_png(network, folder_collection, data_dir):
@@ -266,8 +266,8 @@ def preparation_png(network, folder_collection, data_dir):
     while fewer than its MIN_KEPT are kept), as PNG bytes; drawn again only when either has changed."""
     from ..viz.preparation import MIN_KEPT, draw_png
 
-    kept = tuple((k.digit, k.name) for k in folder_collection.all())
-    key = (network, kept)
+    kept = tuple((k.digit, k.name, _version(k.path)) for k in folder_collection.all())
+    key = (network, kept)  # a kept PNG changed in place (same name) is drawn again too
     if _figure.get("key") != key:
         images = folder_collection if len(kept) >= MIN_KEPT else None
         test = test_set(data_dir)
@@ -275,6 +275,15 @@ def preparation_png(network, folder_collection, data_dir):
             png = draw_png(network, images, datasets=(None, test))
         _figure.update(key=key, png=png)
     return _figure["png"]
+
+
+def _version(path):
+    """(size, modification time in ns) of a kept file, which change when it is written over; None if it is gone."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
 
 
 @router.get("/api/my-digits/preparation.png")
