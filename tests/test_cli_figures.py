@@ -1,5 +1,7 @@
 """digitnet show and report: the figures through the command line."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -189,6 +191,36 @@ def test_a_figure_that_cannot_be_written_gets_one_sentence(capsys, tmp_path, mon
     monkeypatch.setattr(report, "save_figure", full_disk)
     code, _, err = run(capsys, "show", "bias", "--out", str(tmp_path / "bias.png"))
     assert code == 2 and "could not write" in err and "No space left on device" in err
+
+
+@pytest.mark.parametrize("command", ["show", "report"])
+def test_a_file_that_cannot_be_read_while_drawing_is_named_not_blamed_on_out(capsys, tmp_path, monkeypatch, command,
+                                                                             saved_model):
+    import digitnet.viz.report as report
+
+    gone = tmp_path / "scans" / "7" / "a.png"
+
+    def reading_a_file_gone(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", str(gone))
+
+    monkeypatch.setattr(report, "draw", reading_a_file_gone)
+    out = tmp_path / ("bias.png" if command == "show" else "handout")
+    argv = ["show", "bias"] if command == "show" else ["report", "--model", str(saved_model)]
+    code, _, err = run(capsys, *argv, "--out", str(out))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"could not read {gone}: No such file or directory" in err and "could not write" not in err, err
+
+
+def test_a_figure_whose_folder_cannot_be_written_names_out(capsys, tmp_path, monkeypatch):
+    import digitnet.files as files
+
+    def refused(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(Path(dir) / ".bias.png.x.tmp"))
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refused)
+    out = tmp_path / "bias.png"
+    code, _, err = run(capsys, "show", "bias", "--out", str(out))
+    assert code == 2 and f"could not write {out}: Permission denied" in err, err
 
 
 def test_the_handout_names_the_data_the_model_was_trained_on(trained_network, tmp_path, viz_context):

@@ -1,5 +1,6 @@
 """``digitnet show`` and ``digitnet report``: the lesson's figures, drawn from a trained model."""
 
+import os
 import time
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def cmd_report(args):
     check_folder(folder, "--out")
     network = _lesson_network(args.model)
     started = time.perf_counter()
-    with _saving(folder):
+    with _saving(folder, folder=True):
         page = write_report(_context(args, network), folder,
                             on_figure=lambda name, seconds: say(f"  {name}: {seconds:.1f} s"))
     print(f"{page} ({time.perf_counter() - started:.1f} s)")
@@ -124,10 +125,13 @@ def cmd_report(args):
 
 
 class _saving:
-    """Turn a failure to write the figure (a full disk, say), or to read a labelled image, into one sentence."""
+    """Turn a failure to write the figure (a full disk, say), or to read a labelled image, into one sentence:
+    an OSError naming a file that this command does not write (one read while drawing) names that file, not
+    ``where`` (the --out of show, a file; of report, a folder)."""
 
-    def __init__(self, where):
-        self.where = where
+    def __init__(self, where, folder=False):
+        self.where = Path(where)
+        self.folder = Path(where) if folder else Path(where).parent  # where the figures (and their temporaries) go
 
     def __enter__(self):
         return self
@@ -138,8 +142,20 @@ class _saving:
         if isinstance(error, FolderError):  # an image of the labelled folder that cannot be read
             raise UsageError(str(error)) from None
         if isinstance(error, OSError):
+            if error.filename is not None and not self._written(error.filename):
+                raise UsageError(f"could not read {os.fsdecode(error.filename)}: {error.strerror or error}; check "
+                                 f"that it is there and can be read") from None
             raise UsageError(f"could not write {self.where}: {error.strerror or error}") from None
         return False
+
+    def _written(self, filename):
+        """Whether ``filename`` is one this command writes: a file in the figures' folder (its own, or where a link
+        at --out leads), or that folder or one above it (made if missing)."""
+        path = Path(os.path.realpath(os.fsdecode(filename)))
+        folders = {Path(os.path.realpath(self.folder))}
+        if not self.where.is_dir():
+            folders.add(Path(os.path.realpath(self.where)).parent)
+        return any(path.parent == folder or path == folder or path in folder.parents for folder in folders)
 
 
 def _lesson_network(path):
