@@ -194,6 +194,14 @@ def test_bad_digits_and_also_arguments_are_one_sentence(capsys, argv, words):
     assert code == 2 and one_sentence(err) and words in err, err
 
 
+def test_train_refuses_an_out_inside_the_also_folder_and_leaves_the_folder_as_it_was(capsys, labelled, tmp_path):
+    before = snapshot(labelled)
+    for out in (labelled / "3" / "m.npz", labelled / "new" / "m.npz", tmp_path / "scans" / "." / "m.npz"):
+        code, _, err = run(capsys, "train", "--also", labelled, "--out", out, "--epochs", 1)
+        assert code == 2 and one_sentence(err) and f"is inside --also {labelled}" in err, err
+    assert snapshot(labelled) == before and not (labelled / "new").exists()
+
+
 @pytest.mark.training
 def test_train_also_mixes_the_folder_in_and_reports_both_numbers_before_and_after(capsys, tmp_path, labelled,
                                                                                   small_mnist_folder):

@@ -50,6 +50,14 @@ def check_folder(folder, what):
         raise UsageError(f"cannot write in {folder}; choose another {what}")
 
 
+def check_out_of_images(out, folder, flag):
+    """Refuse, in one sentence, an --out inside ``folder``, the labelled images that ``flag`` (--images, --also) reads:
+    the file written there would be read as a digit, and refused as no image, the next time."""
+    if folder is not None and Path(folder).resolve() in Path(out).resolve().parents:
+        raise UsageError(f"--out {out} is inside {flag} {folder}, where it would be read as a digit next time; "
+                         f"choose another --out")
+
+
 def check_out_file(out, example, suffix=None, reads=()):
     """Refuse, in one sentence, an --out that cannot take a new file or a whole new version of one.
 

@@ -9,6 +9,7 @@ from .common import (
     UsageError,
     check_folder,
     check_out_file,
+    check_out_of_images,
     data_folder,
     load_lesson_data,
     load_seed_shaped,
@@ -62,9 +63,7 @@ def _check_images(args, out):
         list_labelled_images(args.images)
     except FolderError as error:
         raise UsageError(str(error)) from None
-    if Path(args.images).resolve() in Path(out).resolve().parents:
-        raise UsageError(f"--out {out} is inside --images {args.images}, where it would be read as a digit "
-                         f"next time; choose another --out")
+    check_out_of_images(out, args.images, "--images")
 
 
 def cmd_show(args):

@@ -14,6 +14,7 @@ from .common import (
     UsageError,
     check_folder,
     check_out_file,
+    check_out_of_images,
     files_in,
     home,
     last_model_pointer,
@@ -24,6 +25,7 @@ from .common import (
 
 def cmd_train(args):
     out = Path(args.out) if args.out else home() / "model.npz"
+    check_out_of_images(out, args.also, "--also")  # before check_folder makes --out's folder in it
     _check_writable(out)
     with _owning(out):
         return _train(args, out)
