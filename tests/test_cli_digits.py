@@ -202,6 +202,19 @@ def test_train_refuses_an_out_inside_the_also_folder_and_leaves_the_folder_as_it
     assert snapshot(labelled) == before and not (labelled / "new").exists()
 
 
+def test_train_also_refuses_fewer_digits_than_the_page_teaches_with_and_says_how_many_more(capsys, tmp_path, mnist,
+                                                                                          model_home):
+    from digitnet.data.mixing import MIN_TO_TEACH
+
+    _, test = mnist
+    few = tmp_path / "few"
+    for i in range(MIN_TO_TEACH - 3):
+        save_digit(few / str(test.labels[i]) / f"t{i}.png", test.X[i])
+    code, _, err = run(capsys, "train", "--also", few, "--out", tmp_path / "m.npz", "--epochs", 1)
+    assert code == 2 and one_sentence(err) and f"at least {MIN_TO_TEACH}" in err and "add 3 more" in err, err
+    assert not (tmp_path / "m.npz").exists()
+
+
 @pytest.mark.training
 def test_train_also_mixes_the_folder_in_and_reports_both_numbers_before_and_after(capsys, tmp_path, labelled,
                                                                                   small_mnist_folder):

@@ -67,7 +67,7 @@ def read_own_digits(folder, hold_out, checksum=None):
     """OwnDigits of --also ``folder``, a share ``hold_out`` held out by the files' names; ``checksum``: the one a
     checkpoint kept, which the folder (its images, digits and names) must still have."""
     from ..data.folder import FolderError, read_labelled_folder
-    from ..data.mixing import hold_out_by_name
+    from ..data.mixing import MIN_TO_TEACH, hold_out_by_name
     from ..storage import CONTROL
 
     if CONTROL.search(os.path.realpath(folder)):  # the model keeps its name
@@ -77,6 +77,10 @@ def read_own_digits(folder, hold_out, checksum=None):
         images = read_labelled_folder(folder)
     except FolderError as error:
         raise UsageError(f"--also: {error}") from None
+    if len(images) < MIN_TO_TEACH:
+        raise UsageError(f"--also needs at least {MIN_TO_TEACH} labelled digits and {folder} holds {len(images)}; "
+                         f"add {MIN_TO_TEACH - len(images)} more (two or more of a digit, so that some can be held "
+                         f"out to measure on)")
     names = [path.name for path in images.paths]
     digest = hashlib.sha256(images.X.tobytes() + images.labels.tobytes()
                             + "/".join(names).encode("utf-8", "surrogatepass")).hexdigest()

@@ -18,6 +18,8 @@ from .distort import RandomDistortion
 
 HOLD_OUT = 0.3   # the share of one's own digits held out to measure on
 WEIGHT = 0.03    # the share of the training set their copies make up (benchmarks/also.py chose it)
+MIN_TO_TEACH = 10  # one's own digits needed to mix them in (train --also, the page's teaching): fewer teach too little
+                   # to show, each would be copied thousands of times, and the held-out share would be one or two
 
 
 def hold_out(labels: np.ndarray, share: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

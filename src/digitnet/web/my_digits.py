@@ -21,7 +21,7 @@ from ..data.collection import NAME, Collection, CollectionError
 from ..data.folder import FolderError
 from ..data.idx import IDXError
 from ..data.image import prepare_image
-from ..data.mixing import HOLD_OUT, hold_out_by_name
+from ..data.mixing import HOLD_OUT, MIN_TO_TEACH, hold_out_by_name
 from ..data.mnist import Dataset, load_mnist
 from ..data.picture import ImageError
 from ..recipes import LESSON_RECIPES, RECIPES
@@ -200,9 +200,6 @@ def delete(request: Request, digit: str, name: str):
         return refuse(500, f"the kept digit could not be deleted ({error.strerror or error}); "
                            f"check that {collection(request).folder} can be written to")
     return {"deleted": True, "digit": kept.digit, "name": kept.name}
-
-
-MIN_TO_TEACH = 10  # kept digits: fewer teach too little to show, and the held-out share would be one or two
 
 
 def teaching_recipe(network):
