@@ -41,6 +41,23 @@ def test_a_kept_drawing_is_an_8_bit_gray_png_dark_on_white_in_its_digits_folder(
     np.testing.assert_allclose(prepare_image(kept.path), prepare_image(drawing(test.X[0])), atol=0.02)
 
 
+@pytest.mark.parametrize("problem, advice, told", [
+    ("the pen lifted twice; 2 strokes", None, "; draw a digit first"),  # a ';' in the problem is no advice
+    ("the drawing is too faint", "draw darker", "; draw darker"),
+])
+def test_an_images_own_advice_is_given_and_else_what_to_do(collection, mnist, monkeypatch, problem, advice, told):
+    from digitnet.data.picture import ImageError
+
+    def refuse(image):
+        raise ImageError(problem, advice)
+
+    monkeypatch.setattr(collection_module, "prepare_image", refuse)
+    with pytest.raises(CollectionError) as caught:
+        collection.keep(drawing(mnist[1].X[0]), 7)
+    assert str(caught.value) == f"the drawing was not kept: {problem}{told}"
+    assert not collection.folder.exists() or not any(collection.folder.rglob("*.png"))
+
+
 def test_an_image_file_is_kept_by_path_or_bytes_and_light_ink_on_dark_is_kept_dark_on_white(collection, tmp_path,
                                                                                              mnist):
     _, test = mnist

@@ -77,6 +77,23 @@ def test_a_custom_preparation_is_used_for_every_image(per_digit):
     assert seen == list(images.paths) and images.X.min() == 1.0
 
 
+@pytest.mark.parametrize("problem, advice, told", [
+    ("the scanner wrote 2 pages; 1 kept", None, "; take it out of"),  # a ';' in the problem is no advice
+    ("the scan is upside down", "turn it", "; turn it"),
+])
+def test_an_images_own_advice_is_given_and_else_what_to_do_with_it(per_digit, problem, advice, told):
+    from digitnet.data.picture import ImageError
+
+    def refuse(path):
+        raise ImageError(problem, advice)
+
+    with pytest.raises(FolderError) as caught:
+        read_labelled_folder(per_digit, prepare=refuse)
+    sentence = str(caught.value)
+    assert sentence.endswith(told + ("" if advice else f" {per_digit}, or replace it")), sentence
+    assert sentence.count("; ") == problem.count("; ") + 1, sentence  # one piece of advice, never two
+
+
 def _refusal(root, make):
     """Set ``root`` up with ``make(root)``, read it, and return the FolderError's sentence after checking it
     is one line and that nothing under ``root`` changed."""

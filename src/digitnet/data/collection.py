@@ -128,8 +128,8 @@ def _check_digit(digit):
 def _not_kept(image, error):
     """The sentence for an image that is not kept: what it is, what was wrong, and what to do."""
     message = str(error)
-    advice = "" if "; " in message else ("; draw a digit first" if isinstance(image, np.ndarray) else
-                                        "; give an image of one digit")
+    advice = "" if error.advice else ("; draw a digit first" if isinstance(image, np.ndarray) else
+                                      "; give an image of one digit")
     if isinstance(image, (str, os.PathLike)) and str(image) in message:
         return f"not kept: {message}{advice}"
     what = str(image) if isinstance(image, (str, os.PathLike)) else \

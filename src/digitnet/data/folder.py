@@ -89,7 +89,7 @@ def _image_sentence(folder, path, error):
     message = str(error)
     if str(path) not in message:
         message = f"{path}: {message}"
-    advice = "" if "; " in message else f"; take it out of {folder}, or replace it"
+    advice = "" if error.advice else f"; take it out of {folder}, or replace it"
     return f"cannot read the labelled images in {folder}: {message}{advice}"
 
 

@@ -70,7 +70,8 @@ def digit_ink(source: Any) -> np.ndarray:
     except ImageError as error:
         if not isinstance(source, (str, Path)):
             raise
-        raise ImageError(str(error).replace("no digit found", f"no digit found in {source}", 1)) from None
+        raise ImageError(error.problem.replace("no digit found", f"no digit found in {source}", 1),
+                         error.advice) from None
 
 
 # The preparation one step at a time, each step adding one thing to the one before: (key, words).

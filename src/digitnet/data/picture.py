@@ -42,7 +42,12 @@ READ_AS = {"1": "L", "CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB", "HSV": "RGB", 
 
 
 class ImageError(ValueError):
-    """An image that cannot be read, or that holds no digit to prepare."""
+    """An image that cannot be read, or that holds no digit to prepare: ``problem``, what is wrong, and ``advice``,
+    what to do about it when the image's own words can say (else None). Its text is the two joined by "; "."""
+
+    def __init__(self, problem: str, advice: str | None = None):
+        super().__init__(f"{problem}; {advice}" if advice else problem)
+        self.problem, self.advice = problem, advice
 
 
 def load_image(source: Any) -> np.ndarray:
@@ -54,7 +59,7 @@ def load_image(source: Any) -> np.ndarray:
         name, data = str(source), _read_file(Path(source))
     if len(data) > MAX_FILE_BYTES:
         raise _too_big(name, len(data))
-    damaged = ImageError(f"{name} is truncated or damaged and cannot be decoded; save or copy it again")
+    damaged = ImageError(f"{name} is truncated or damaged and cannot be decoded", "save or copy it again")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns of damage it skips; MAX_PIXELS replaces its bomb warning
@@ -68,10 +73,10 @@ def load_image(source: Any) -> np.ndarray:
     except Image.UnidentifiedImageError:
         if data.startswith(SIGNATURES) or data[8:12] == b"WEBP":
             raise damaged from None
-        raise ImageError(f"{name} is not a PNG, JPEG, GIF, BMP, TIFF or WebP image; save it as PNG or JPEG") from None
+        raise ImageError(f"{name} is not a PNG, JPEG, GIF, BMP, TIFF or WebP image", "save it as PNG or JPEG") from None
     except Image.DecompressionBombError:
         raise ImageError(f"{name} has more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, far more than a photo "
-                         f"of a digit needs; resize it first") from None
+                         f"of a digit needs", "resize it first") from None
     except Exception:  # Pillow reports damage as OSError, SyntaxError, ValueError, EOFError, struct.error...
         raise damaged from None
 
@@ -83,18 +88,18 @@ def _read_file(path):
     except TooBig as error:
         raise _too_big(path, error.size) from None
     except UnreadableFile as error:
-        raise ImageError(f"{error}; give the name of an image file") from None
+        raise ImageError(str(error), "give the name of an image file") from None
 
 
 def _too_big(name, size):
     return ImageError(f"{name} is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES / 1e6:.0f} MB a photo "
-                      f"of a digit needs; resize it or save it as JPEG")
+                      f"of a digit needs", "resize it or save it as JPEG")
 
 
 def _check_pixels(image, name):
     if image.width * image.height > MAX_PIXELS:
         raise ImageError(f"{name} is {image.width}x{image.height} pixels, more than the {MAX_PIXELS:,} a photo "
-                         f"of a digit needs; resize it first")
+                         f"of a digit needs", "resize it first")
 
 
 def _upright(image):
@@ -114,13 +119,13 @@ def image_pixels(image):
     try:
         image.load()  # an image opened but not decoded yet is decoded here
     except Exception:
-        raise ImageError("the image is truncated or damaged and cannot be decoded; save or copy it again") from None
+        raise ImageError("the image is truncated or damaged and cannot be decoded", "save or copy it again") from None
     sixteen_bit = image.mode.startswith("I;16")
     if image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):
         try:
             image = image.convert("I" if sixteen_bit else READ_AS.get(image.mode, "RGBA"))
         except ValueError:
-            raise ImageError(f"Pillow's {image.mode} images are not supported; save it as PNG or JPEG") from None
+            raise ImageError(f"Pillow's {image.mode} images are not supported", "save it as PNG or JPEG") from None
     if max(image.size) > WORK_SIDE:
         image = image.reduce(math.ceil(max(image.size) / WORK_SIDE))
     pixels = np.asarray(image, dtype=np.float32)
@@ -135,7 +140,7 @@ def array_pixels(array):
     """A NumPy image as float32 0..1 like ``image_pixels``: (H, W) gray or (H, W, 2|3|4), values
     uint8 0..255, uint16 0..65535 or float 0..1."""
     if array.ndim == 1 and array.size == 28 * 28:
-        raise ImageError(f"expected a 2-D image array, got a flat row of {array.size}; reshape it to (28, 28)")
+        raise ImageError(f"expected a 2-D image array, got a flat row of {array.size}", "reshape it to (28, 28)")
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 2, 3, 4)):
         raise ImageError(f"expected a 2-D gray or 3-D RGB/RGBA image array, got shape {array.shape}")
     if array.size == 0 or array.dtype.kind not in "biuf":
