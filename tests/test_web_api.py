@@ -399,7 +399,7 @@ def test_every_number_in_every_request_has_a_range():
     from digitnet.web import schemas
 
     models = [m for m in vars(schemas).values() if isinstance(m, type) and issubclass(m, schemas.Body) and m is not schemas.Body]
-    assert {m.__name__ for m in models} == {"PredictRequest", "TrainRequest", "DescentRequest"}
+    assert {m.__name__ for m in models} == {"Canvas", "PredictRequest", "KeepRequest", "TrainRequest", "DescentRequest"}
     for model in models:
         for name, field in model.model_fields.items():
             if str(field.annotation).replace("typing.", "").split("[")[0] in ("int", "float", "int | None", "float | None"):
