@@ -12,7 +12,7 @@ from digitnet.data.distort import (
 )
 from digitnet.network import Network
 from digitnet.optimizers import SGD, Adam
-from digitnet.recipes import LADDER, RECIPES, Recipe
+from digitnet.recipes import LADDER, RECIPES, Recipe, distortions
 from digitnet.training import train
 
 NONE = Distortions(rotation=0.0, scale=0.0, thickness=0.0, elastic=0.0)
@@ -114,7 +114,10 @@ def test_distorting_needs_square_images():
 
 
 def test_the_robust_rungs_are_their_plain_rungs_with_distortions():
-    assert RECIPES["robust"].distort and RECIPES["robust-wide"].distort
+    assert RECIPES["robust"].distort == 0.3 and RECIPES["robust-wide"].distort == 0.5
+    assert distortions(RECIPES["robust"]).share == 0.3 and distortions(RECIPES["robust-wide"]).share == 0.5
+    assert distortions(RECIPES["modern"]) is None and distortions(RECIPES["modern"].with_changes(distort=0.3)) \
+        == distortions(RECIPES["robust"])  # the share is the recipe's, whatever its name
     assert not any(recipe.distort for recipe in LADDER if not recipe.name.startswith("robust"))
     assert RECIPES["robust"].sizes == (784, 16, 16, 10)
     assert RECIPES["robust-wide"].sizes == RECIPES["wide"].sizes
@@ -131,8 +134,9 @@ def test_a_recipe_saved_before_distortions_were_a_setting_still_loads_without_th
     assert Recipe.from_dict(fields) == RECIPES["modern"]
 
 
-def test_a_recipe_whose_distort_is_not_true_or_false_is_refused():
-    fields = {**RECIPES["seed"].as_dict(), "distort": 1}
+@pytest.mark.parametrize("share", [True, 1.5, -0.1, "half"])
+def test_a_recipe_whose_distort_is_not_a_share_is_refused(share):
+    fields = {**RECIPES["seed"].as_dict(), "distort": share}
     with pytest.raises(ValueError, match="distort"):
         Recipe.from_dict(fields)
 

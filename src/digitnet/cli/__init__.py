@@ -113,9 +113,9 @@ def build_parser():
                        help="L2 strength lambda (0 for none)")
     train.add_argument("--max-shift", type=_setting("max_shift", int),
                        help="move each training image by up to this many pixels, anew each epoch (0: never)")
-    train.add_argument("--distort", action=argparse.BooleanOptionalAction,
-                       help="rotate, scale, thicken or thin, and elastically distort each training image, anew each "
-                            "epoch (robust and robust-wide do; --no-distort to leave them as they are)")
+    train.add_argument("--distort", type=_setting("distort", float),
+                       help="the share of the training images rotated, scaled, thickened or thinned and elastically "
+                            "distorted, drawn afresh each epoch (0 to 1; robust: 0.3, robust-wide: 0.5, others: 0)")
     train.add_argument("--dropout", type=_setting("dropout", float),
                        help="share of hidden neurons left out of each training step (0 to 0.9; best: 0.2)")
     train.add_argument("--validation", type=_setting("validation", int),

@@ -27,7 +27,8 @@ class TrainingReport:
 
         shifts = f", shifts up to {recipe.max_shift} px" if recipe.max_shift else ""
         shifts += f", dropout {recipe.dropout:g}" if recipe.dropout else ""
-        shifts += ", distorted (rotated, scaled, thickened or thinned, elastic)" if recipe.distort else ""
+        shifts += (f", {recipe.distort:.0%} distorted each epoch (rotated, scaled, thickened or thinned, elastic)"
+                   if recipe.distort else "")
         batch = "the full batch" if recipe.optimizer == "gd" else f"batch {recipe.batch_size}"
         schedule = recipe.schedule
         if schedule == "warmup_cosine":

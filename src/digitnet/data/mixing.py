@@ -51,7 +51,7 @@ def hold_out_by_name(names: Sequence[str], labels: np.ndarray, share: float) -> 
     if share <= 0:
         return np.arange(len(labels), dtype=np.int64), np.flatnonzero(held).astype(np.int64)
     for digit in np.unique(labels):
-        rows = sorted(np.flatnonzero(labels == digit), key=lambda row: (names[row], row))
+        rows = sorted(np.flatnonzero(labels == digit).tolist(), key=lambda row: (names[row], row))
         for place, row in enumerate(rows):
             held[row] = place == 1 or (place > 1 and _fraction(names[row]) < share)
     return np.flatnonzero(~held).astype(np.int64), np.flatnonzero(held).astype(np.int64)
