@@ -30,6 +30,8 @@ CHANGES = {  # what each rung adds to the one before it
     "wide": "+ wider layers, 784-256-128-10 (batch 128, 20 epochs, no L2, no shifts, Adam 0.002, no warm-up)",
     "dropout": "+ dropout 0.2",
     "best": "+ shifts of up to 1 pixel, 60 epochs",
+    "robust": "modern + 30% of the images distorted each epoch (rotated, scaled, thicker or thinner, elastic), L2 0.1",
+    "robust-wide": "wide + half of the images distorted each epoch",
 }
 
 
