@@ -8,6 +8,9 @@ digitnet train "$@"
 echo
 digitnet evaluate
 echo
+echo "Digits not from MNIST, drawn, written, scanned and photographed by other hands (own-digits/final):"
+digitnet evaluate --images own-digits/final
+echo
 echo "Digits it has never seen, as image files (examples/):"
 digitnet predict examples/*.png examples/*.jpg
 echo

@@ -82,7 +82,7 @@ def test_evaluate_images_gives_the_mnist_report_on_the_folder_beside_the_test_ac
     code, out, err = run(capsys, "evaluate", "--images", labelled, "--model", model)
     assert code == 0, err
     first = out.splitlines()[0]
-    assert first.startswith(f"On your 30 images in {labelled}: {(answers == labels).mean():.1%}; "
+    assert first.startswith(f"On the 30 images in {labelled}: {(answers == labels).mean():.1%}; "
                             f"on MNIST's 10,000 test images: {test_accuracy:.1%}")
     assert "  9: -" in out.splitlines()[1]
     assert out.splitlines()[2].startswith(f"MNIST:      0: {test_per_digit[0]:.1%}")  # MNIST's, digit by digit
@@ -109,7 +109,7 @@ def test_evaluate_mine_scores_the_digits_that_digits_list_shows_and_no_other_fil
     assert report["n"] == len(listing["digits"]) == 1 and report["counts"] == listing["counts"]
     assert report["confusion"][3][listing["digits"][0]["answer"]] == 1
     code, out, err = run(capsys, "evaluate", "--mine", "--model", model)
-    assert code == 0 and out.startswith(f"On your 1 image in {kept}: "), out
+    assert code == 0 and out.startswith(f"On the 1 image in {kept}: "), out
 
 
 def _bad_folders(root, row):

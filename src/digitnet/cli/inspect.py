@@ -87,7 +87,7 @@ def _evaluate_images(args, network, test, test_score):
         return EXIT_OK
     beside = f" ({ratio:.2f} of it)" if ratio is not None else ""
     n = f"{len(images):,} image{'s' * (len(images) != 1)}"
-    print(f"On your {n} in {folder}: {score['accuracy']:.1%}; on {test_name}'s {len(test_set):,} test images: "
+    print(f"On the {n} in {folder}: {score['accuracy']:.1%}; on {test_name}'s {len(test_set):,} test images: "
           f"{test_score['accuracy']:.1%}{beside}")
     _print_report(score, counts, beside=(test_name, test_score))
     return EXIT_OK
