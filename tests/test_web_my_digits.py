@@ -478,9 +478,11 @@ def test_the_report_on_the_page_matches_an_independent_count(desk, page_server, 
     assert wrong.count() == len(labels) - right
     for i in range(wrong.count()):  # a wrong one says so in a symbol, not only in colour
         assert "✗" in wrong.nth(i).locator(".thumb-answer").inner_text()
+    assert desk.locator("#mine-preparation").bounding_box() is None  # not drawn yet: no empty frame shows
     desk.click("#mine-prep-show")
     desk.wait_for_function("!document.querySelector('#mine-preparation').hidden && "
                            "document.querySelector('#mine-preparation').naturalWidth > 600", timeout=60_000)
+    assert desk.locator("#mine-preparation").bounding_box()["width"] > 600  # shown at (up to) its own size
     _shot(desk, "my-digits-desk-report")
 
 
