@@ -248,14 +248,16 @@ def test_one_step_shows_its_ten_digits_and_the_change_to_the_weights(page):
     page.click("#train-step")
     page.wait_for_function("/mini-batch 2 of 200/.test(document.querySelector('#train-step-text').textContent)",
                            timeout=10_000)
-    assert page.locator("#train-step-digits canvas").count() == 10
-    inked = page.evaluate("""() => [...document.querySelectorAll('#train-step-digits canvas')].map((c) => {
+    inked = """() => [...document.querySelectorAll('#train-step-digits canvas')].map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
         let ink = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i] < 128) ink++;
         return ink;
-    })""")
-    assert all(ink > 20 for ink in inked)
+    })"""
+    # the step's text comes first and its digits are painted after it: wait for them, then check all ten
+    page.wait_for_function(f"({inked})().length === 10 && ({inked})().every((ink) => ink > 20)", timeout=10_000)
+    assert page.locator("#train-step-digits canvas").count() == 10
+    assert all(ink > 20 for ink in page.evaluate(inked))
     assert page.locator("#train-step-change canvas").count() == 16
     finish(page)
 
