@@ -186,6 +186,19 @@ BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+DESK = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def open_page(browser, url, **context):
+    """A page at ``url`` in a fresh browser context (``**DESK`` or ``**PHONE``), once it has drawn the network;
+    close it with ``page.context.close()``."""
+    page = browser.new_context(**context).new_page()
+    page.goto(url)
+    page.wait_for_selector("#network .neuron[data-layer='3']")
+    return page
+
+
 @pytest.fixture(scope="module")
 def browser():
     """A headless chromium; the tests that need it are reported as skipped (never passed) without

@@ -4,33 +4,21 @@ picked with the keyboard alone, and the answer in view on a phone while drawing 
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, DESK, PHONE, open_page
 
 from digitnet.data.mnist import load_mnist
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
-
-
-
-
-
-def _open(browser, server, **context):
-    page = browser.new_context(**context).new_page()
-    page.goto(server)
-    page.wait_for_selector("#network .neuron[data-layer='3']")
-    return page
 
 
 @pytest.fixture
 def page(browser, server):
-    page = _open(browser, server, viewport={"width": 1280, "height": 800})
+    page = open_page(browser, server, **DESK)
     yield page
     page.context.close()
 
 
 @pytest.fixture
 def phone(browser, server):
-    page = _open(browser, server, **PHONE)
+    page = open_page(browser, server, **PHONE)
     yield page
     page.context.close()
 

@@ -6,12 +6,11 @@ import socket
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, serving
+from conftest import ARTIFACTS, DESK, PHONE, open_page, serving
 
 from digitnet.data.collection import Collection
 from digitnet.data.image import prepare_image
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 SIDE = 140  # the page sends its drawing at this size (drawing.js SEND_SIZE)
 
 
@@ -325,16 +324,14 @@ def _open(browser, page_server, **context):
     url, folder = page_server
     for path in list(folder.rglob("*.png")):  # each test starts with an empty collection
         path.unlink()
-    page = browser.new_context(**context).new_page()
-    page.goto(url)
-    page.wait_for_selector("#network .neuron[data-layer='3']")
+    page = open_page(browser, url, **context)
     page.wait_for_function("document.querySelector('#mine-status').textContent.startsWith('No digits kept yet')")
     return page
 
 
 @pytest.fixture
 def desk(browser, page_server):
-    page = _open(browser, page_server, viewport={"width": 1280, "height": 800})
+    page = _open(browser, page_server, **DESK)
     yield page
     page.context.close()
 
