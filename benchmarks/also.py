@@ -9,8 +9,9 @@ digit; the rest of that source's tuning images are more of the same hand, never 
 For each seed it trains the seed recipe on MNIST alone (before), then the same recipe and seed
 with ``--also`` that folder into a model at the same --out (after; the closing report's
 ``before`` is the first model), through the command line itself. It prints MNIST test accuracy
-and the held-out own digits' accuracy (the --also split: 2 of each digit's 5 by default), before
-and after, and the accuracy on the rest of the hand's images. ``--weights`` tries other shares of
+and the held-out own digits' accuracy (the --also split, decided by each file's name: the second
+of each digit and about 30% of the rest), before and after, and the accuracy on the rest of the
+hand's images. ``--weights`` tries other shares of
 the training set for the copies (``data.mixing.WEIGHT``). The final half (own-digits/final) is
 never read.
 """
