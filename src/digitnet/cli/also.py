@@ -12,12 +12,16 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .common import UsageError, say
 
-SPLIT_STREAM = 17  # the copies' random numbers: their own stream of --seed, apart from the training's
+if TYPE_CHECKING:
+    from ..data.folder import LabelledImages
+
+COPIES_STREAM = 17  # the copies' random numbers: their own stream of --seed, apart from the training's
 
 
 @dataclass
@@ -25,7 +29,7 @@ class OwnDigits:
     """The digits of --also DIR: ``images`` (data.folder.LabelledImages), the rows trained on and held out."""
 
     folder: Path
-    images: object
+    images: "LabelledImages"
     train_rows: np.ndarray
     held_rows: np.ndarray
     checksum: str
@@ -101,7 +105,7 @@ def mix(own, train_set, seed):
                          f"values an image; train on MNIST-like data")
     X = own.images.X[own.train_rows]
     labels = own.images.labels[own.train_rows]
-    rng = np.random.default_rng([seed, SPLIT_STREAM, 1])
+    rng = np.random.default_rng([seed, COPIES_STREAM, 1])
     mixed_X, mixed_labels = mix_in(train_set.X, train_set.labels, X, labels, rng=rng, weight=WEIGHT)
     own.copies = copies_for(len(train_set), len(X), WEIGHT)
     own.share = (len(mixed_X) - len(train_set)) / len(mixed_X)
