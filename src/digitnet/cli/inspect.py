@@ -39,16 +39,11 @@ def _test_set(args, network):
 
 def _score(network, X, labels):
     """Accuracy, accuracy per class (None for a class with no images) and the confusion matrix of ``network``
-    on X (n, n_in) with labels (n,), as one JSON-ready dict."""
-    import numpy as np
+    on X (n, n_in) with labels (n,), as one JSON-ready dict (``scores.score``'s, as --json has always given)."""
+    from ..scores import score
 
-    n_classes = network.sizes[-1]
-    confusion = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(confusion, (labels, network.predict(X)), 1)
-    totals = confusion.sum(1)
-    per_digit = [float(confusion[d, d] / totals[d]) if totals[d] else None for d in range(n_classes)]
-    return {"accuracy": float(np.trace(confusion) / max(len(labels), 1)), "per_digit": per_digit,
-            "confusion": confusion.tolist()}
+    report = score(labels, network.predict(X), network.sizes[-1])
+    return {"accuracy": report["accuracy"] or 0.0, "per_digit": report["per_digit"], "confusion": report["confusion"]}
 
 
 def _print_report(score, counts=None, beside=None):

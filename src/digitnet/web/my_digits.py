@@ -13,7 +13,6 @@ training through ``training_job``, with them mixed in and a share held out). Not
 import threading
 
 import anyio
-import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -25,6 +24,7 @@ from ..data.mixing import HOLD_OUT, MIN_TO_TEACH, hold_out_by_name
 from ..data.mnist import Dataset, load_mnist
 from ..data.picture import ImageError
 from ..recipes import LESSON_RECIPES, RECIPES
+from ..scores import score as report
 from ..verdicts import judge
 from .errors import cut, refuse
 from .schemas import KeepRequest
@@ -49,19 +49,6 @@ TEACH_VARIED = True  # distorted copies (as --also's); exact ones: about the sam
 
 def collection(request: Request) -> Collection:
     return request.app.state.my_digits
-
-
-def report(labels, answers):
-    """The report ``digitnet evaluate`` gives, for digits ``labels`` (n,) read as ``answers`` (n,): n, accuracy,
-    accuracy per digit (None for a digit with no examples), the confusion matrix (rows: the digit it was,
-    columns: the answer)."""
-    confusion = np.zeros((10, 10), dtype=int)
-    np.add.at(confusion, (np.asarray(labels, dtype=int), np.asarray(answers, dtype=int)), 1)
-    totals = confusion.sum(axis=1)
-    per_digit = [float(confusion[d, d] / totals[d]) if totals[d] else None for d in range(10)]
-    n = int(totals.sum())
-    return {"n": n, "accuracy": float(np.trace(confusion) / n) if n else None, "per_digit": per_digit,
-            "counts": totals.tolist(), "confusion": confusion.tolist()}
 
 
 def test_set(data_dir):
