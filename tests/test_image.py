@@ -502,3 +502,11 @@ def test_a_thin_digit_drawn_edge_to_edge_is_not_taken_for_ruled_lines(brush):
     seven = prepare_image(drawn([[(6, 20), (274, 20)], [(274, 20), (120, 270)]])).reshape(28, 28)
     top = np.flatnonzero(seven.max(1) > 0.5)[0]
     assert (seven[top : top + 2].max(0) > 0.5).sum() >= 15  # the bar is kept, across the box
+
+
+def test_an_image_with_no_digit_says_so_by_its_type_as_well_as_its_words():
+    from digitnet.data.picture import NoDigitError
+
+    for blank in (np.zeros((60, 60), np.float32), np.full((60, 60, 4), 255, np.uint8) * [1, 1, 1, 0]):
+        with pytest.raises(NoDigitError, match="^no digit found"):
+            prepare_image(blank.astype(np.uint8) if blank.ndim == 3 else blank)

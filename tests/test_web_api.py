@@ -539,3 +539,12 @@ def test_only_one_training_runs_and_stop_ends_it_after_an_epoch(client, network)
     assert done["stopped"] == "interrupted" and 1 <= done["epochs"] < 50
     assert [data["epoch"] for name, data in events if name == "epoch"] == list(range(done["epochs"] + 1))
     assert client.get("/api/train/status").json()["running"] is False
+
+
+def test_an_unprepared_canvas_that_is_not_square_is_shrunk_whole_not_stretched():
+    from digitnet.web.compute import network_input
+
+    wide = np.ones((10, 40), np.float32)  # all ink, four times as wide as tall
+    rows = network_input(wide, prepare=False).reshape(28, 28).max(axis=1)
+    assert rows[:10].max() == 0 and rows[18:].max() == 0 and rows[11:17].min() == 1  # a band a quarter as tall
+    assert network_input(np.zeros((10, 40), np.float32), prepare=True) is None  # blank: no digit, no error

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from . import grid
-from .picture import MIN_CONTRAST, ImageError, array_pixels, image_pixels, load_image, to_gray
+from .picture import MIN_CONTRAST, ImageError, NoDigitError, array_pixels, image_pixels, load_image, to_gray
 
 BOX, FIELD = 20, 28    # MNIST: the digit fits a 20x20 box inside a 28x28 field
 MIN_SIZE = 0.05        # a digit spans at least this share of the image's longer side
@@ -70,8 +70,8 @@ def digit_ink(source: Any) -> np.ndarray:
     except ImageError as error:
         if not isinstance(source, (str, Path)):
             raise
-        raise ImageError(error.problem.replace("no digit found", f"no digit found in {source}", 1),
-                         error.advice) from None
+        raise type(error)(error.problem.replace("no digit found", f"no digit found in {source}", 1),
+                          error.advice) from None
 
 
 # The preparation one step at a time, each step adding one thing to the one before: (key, words).
@@ -222,7 +222,7 @@ def strong_ink(residual):
     enough = candidates.size >= min(20, max(2, residual.size // 100))
     strong = float(np.percentile(candidates, 95)) if enough else 0.0
     if strong < max(8 * noise, 2 * MIN_CONTRAST):
-        raise ImageError(NO_DIGIT)
+        raise NoDigitError(NO_DIGIT)
     return noise, strong
 
 
@@ -256,7 +256,7 @@ def keep_digit(ink):
     y0, y1, x0, x1 = _box((labels == main) & inked)
     reach = max(y1 - y0, x1 - x0) // 2
     if max(y1 - y0, x1 - x0) * factor < MIN_SIZE * max(ink.shape):
-        raise ImageError("no digit found: the only ink is specks, too small to be a digit")
+        raise NoDigitError("no digit found: the only ink is specks, too small to be a digit")
     keep = np.zeros(len(weights), bool)
     for label in np.flatnonzero(weights):
         b = _box(labels == label)
@@ -337,5 +337,5 @@ def _box(mask):
     """Bounding box (y0, y1, x0, x1), ends excluded, of the True cells of a 2-D mask."""
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     if rows.size == 0:
-        raise ImageError(NO_DIGIT)
+        raise NoDigitError(NO_DIGIT)
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1

@@ -50,6 +50,10 @@ class ImageError(ValueError):
         self.problem, self.advice = problem, advice
 
 
+class NoDigitError(ImageError):
+    """An image that was read, but holds no digit: nothing stands out from the paper, or too little to be one."""
+
+
 def load_image(source: Any) -> np.ndarray:
     """Open an image file (a path, or the file's bytes): decoded, at reduced scale for big JPEGs,
     and turned upright by its EXIF orientation; the first frame of an animation."""
@@ -172,7 +176,7 @@ def to_gray(pixels):
     if alpha is None or alpha.min() >= 0.99:
         return gray
     if alpha.max() < MIN_CONTRAST:
-        raise ImageError("no digit found: the image is fully transparent")
+        raise NoDigitError("no digit found: the image is fully transparent")
     strokes_are_dark = (gray * alpha).sum() / alpha.sum() < 0.5
     paper = 1.0 if alpha.mean() >= 0.5 or strokes_are_dark else 0.0
     return alpha * gray + (1.0 - alpha) * paper

@@ -2,15 +2,13 @@
 
 import numpy as np
 import orjson
-from PIL import Image
 
-from ..data.image import prepare_image
-from ..data.picture import ImageError
+from ..data.image import FIELD, prepare_image, shrink_whole
+from ..data.picture import NoDigitError
 from ..descent import FUNCTIONS, simple_gd
 from ..verdicts import RULE, judge
 from ..walks import describe_walk
 
-FIELD = 28
 BLANK_INK = 0.01  # prepare=false: a 28x28 input with no pixel above this is a blank canvas
 CAP = 1e6         # a descent whose values pass this has diverged: its path stops there
 # where each function is shown, before widening to fit the path: (x limits) or (x limits, y limits)
@@ -34,17 +32,14 @@ def model_json(network):
 def network_input(image, prepare):
     """The (784,) row the network reads from a canvas (H, W) with ink high, or None if it is blank.
 
-    prepare: the MNIST way (``prepare_image``); otherwise the whole canvas averaged down to 28x28."""
+    prepare: the MNIST way (``prepare_image``); otherwise the whole canvas averaged down to 28x28 (``shrink_whole``:
+    the first step of the preparation figure; a 28x28 canvas is read as it is)."""
     if prepare:
         try:
             return prepare_image(image)
-        except ImageError as error:
-            if str(error).startswith("no digit found"):
-                return None
-            raise
-    if image.shape != (FIELD, FIELD):  # a 28x28 canvas is read as it is
-        image = np.asarray(Image.fromarray(image, "F").resize((FIELD, FIELD), Image.BOX), dtype=np.float32)
-    field = np.clip(image, 0.0, 1.0).reshape(FIELD * FIELD)
+        except NoDigitError:
+            return None
+    field = shrink_whole(np.asarray(image, dtype=np.float32)).reshape(FIELD * FIELD)
     return None if field.max() <= BLANK_INK else field
 
 
