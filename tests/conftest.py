@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import digitnet
 from digitnet.data.mnist import load_mnist
 
 
@@ -188,6 +189,23 @@ BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 DESK = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+@pytest.fixture
+def network(trained_network, tmp_path):
+    """A copy of the session's trained network, so that a test (a training, a restore) cannot change it."""
+    return digitnet.load(trained_network.save(tmp_path / "copy.npz"))
+
+
+@pytest.fixture
+def client(network):
+    """The page's API for ``network``, through a TestClient (its lifespan run, as uvicorn would)."""
+    from fastapi.testclient import TestClient
+
+    from digitnet.web import create_app
+
+    with TestClient(create_app(network)) as client:
+        yield client
 
 
 def open_page(browser, url, **context):

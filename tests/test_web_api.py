@@ -17,18 +17,6 @@ from digitnet.web import create_app
 CANVAS = 280
 
 
-@pytest.fixture
-def network(trained_network, tmp_path):
-    """A copy of the session's trained network, so nothing here can change it."""
-    return digitnet.load(trained_network.save(tmp_path / "copy.npz"))
-
-
-@pytest.fixture
-def client(network):
-    with TestClient(create_app(network)) as client:
-        yield client
-
-
 def canvas_of(mnist, index=0):
     """Test digit ``index`` (28x28, ink high) scaled up to a 280x280 canvas, as the page would send it."""
     digit = mnist[1].X[index].reshape(28, 28)

@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, serving
+from conftest import ARTIFACTS, open_page, serving
 
 from digitnet.descent import FUNCTIONS, simple_gd
 from digitnet.walks import describe_walk
@@ -17,10 +17,8 @@ from digitnet.walks import describe_walk
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1300, "height": 950})
-    page = context.new_page()
-    page.goto(server)
-    page.wait_for_selector("#network .neuron[data-layer='3']")
+    page = open_page(browser, server, viewport={"width": 1300, "height": 950})
+    context = page.context
     yield page
     context.close()
 

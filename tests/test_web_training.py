@@ -7,22 +7,11 @@ import time
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
+from conftest import open_page
 
 import digitnet
 from digitnet.web import create_app
 from digitnet.web.training_pace import dead_neurons
-
-
-@pytest.fixture
-def network(trained_network, tmp_path):
-    return digitnet.load(trained_network.save(tmp_path / "copy.npz"))
-
-
-@pytest.fixture
-def client(network):
-    with TestClient(create_app(network)) as client:
-        yield client
 
 
 def read_events(client):
@@ -174,10 +163,8 @@ def test_a_relu_neuron_that_never_fires_on_the_probe_is_dead_and_a_sigmoid_one_n
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1300, "height": 950})
-    page = context.new_page()
-    page.goto(server)
-    page.wait_for_selector("#network .neuron[data-layer='3']")
+    page = open_page(browser, server, viewport={"width": 1300, "height": 950})
+    context = page.context
     page.click("#tab-train")
     yield page
     context.close()
