@@ -216,7 +216,7 @@ def test_compiled_adam_updates_with_dropout_agree_with_adams_own_steps(mnist, dt
     start = own.vector.copy()
     own_adam, compiled_adam = Adam(0.002), Adam(0.002)
     _readable_steps(own, own_adam, X, Y, order, 16, 1e-4, 0.2, np.random.default_rng(7))
-    _readable_steps(compiled, compiled_adam, X, Y, order, 16, 1e-4, 0.2, np.random.default_rng(7), fast_update=True)
+    _readable_steps(compiled, compiled_adam, X, Y, order, 16, 1e-4, 0.2, np.random.default_rng(7), update=fast.adam_step)
     assert compiled_adam.t == own_adam.t == 25
     assert np.abs(own.vector - start).max() > 0.01
     np.testing.assert_allclose(compiled.vector, own.vector, rtol=0, atol=tolerance)

@@ -29,3 +29,11 @@ def test_the_core_neither_prints_nor_exits():
         calls = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
                  for node in ast.walk(tree) if isinstance(node, ast.Call)}
         assert not calls & {"print", "exit"}, f"{path.name} calls {calls & {'print', 'exit'}}"
+
+
+def test_the_readable_network_imports_nothing_of_the_fast_path():
+    tree = ast.parse((SOURCE / "network.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {f"{'.' * node.level}{node.module or ''}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"os", "collections.abc", "pathlib", "typing", "numpy", "numpy.typing", ".activations",
+                        ".costs", ".storage"}, imported

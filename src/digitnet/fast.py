@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import frozen
+from .network import use_faster_forward
 from .optimizers import SGD, Adam
 
 HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
@@ -121,7 +123,11 @@ class SparseRows(NamedTuple):
 
 
 def sparse_rows(X):
-    """X (n, m) as SparseRows."""
+    """X (n, m) as SparseRows; kept while X lives if it is read-only (see ``frozen``), as MNIST's images are."""
+    return frozen.worked_out(X, "sparse rows", _sparse_rows)
+
+
+def _sparse_rows(X):
     X = np.ascontiguousarray(X)
     starts = np.zeros(len(X) + 1, dtype=np.int64)
     kernels = _kernels()
@@ -150,6 +156,20 @@ def steps(network, optimizer, rows, labels, order, batch_size, decay):
     return cost
 
 
+class Compiled:
+    """The compiled step engine, for ``training.train``: ``steps(...)`` gives the ``Steps`` of one epoch.
+
+    ``training.Readable`` is the other engine; each has the same ``steps`` and gives an object with
+    ``take``, ``settle`` and ``showing``."""
+
+    name = "compiled"
+
+    def steps(self, network, optimizer, X, Y, labels, batch_size, decay, rng, measure=False):
+        """The Steps of one epoch on X (n, m) with classes ``labels``; ``Y``, ``rng`` and ``measure`` are the
+        readable engine's (this one needs no one-hot targets, draws nothing and always measures)."""
+        return Steps(network, optimizer, sparse_rows(X), labels, batch_size, decay)
+
+
 class Steps:
     """``steps`` a piece at a time: ``take(order)`` for each piece of an epoch's order, then ``settle()``.
 
@@ -167,6 +187,7 @@ class Steps:
         self.batch_size, self.decay = int(batch_size), decay
         self.dtype = network.dtype.type
         self.w0_scale = self.dtype(1)
+        self.gradient = None  # Adam's: room for one mini-batch's gradient
 
     def take(self, order):
         """The steps on the mini-batches of ``order``; returns the cost of the last one before its step."""
@@ -179,10 +200,13 @@ class Steps:
                                          dtype(1.0 - optimizer.lr * self.decay), self.w0_scale)
             self.w0_scale = dtype(w0_scale)  # Numba hands back a Python float: float32 again, or it compiles anew
             return cost
-        moment1, moment2, scratch = _moments(optimizer, network.vector)
-        optimizer.t, cost = kernels.run(kernels.adam_steps, *common, network.vector, scratch,
-                                        tuple(_parameters(network, scratch)), moment1, moment2, network.n_weights,
-                                        dtype(self.decay), _adam_settings(optimizer, dtype), optimizer.t)
+        moment1, moment2, t = optimizer.running(network.vector)
+        if self.gradient is None:
+            self.gradient = np.empty_like(network.vector)
+        t_after, cost = kernels.run(kernels.adam_steps, *common, network.vector, self.gradient,
+                                    tuple(_parameters(network, self.gradient)), moment1, moment2, network.n_weights,
+                                    dtype(self.decay), _adam_settings(optimizer, dtype), t)
+        optimizer.count_steps(t_after - t)
         return cost
 
     def settle(self):
@@ -225,27 +249,13 @@ def adam_step(optimizer, vector, gradient):
     take (dropout; other numbers of layers). It keeps the same state, so either can go on from the other."""
     kernels = _kernels()
     dtype = vector.dtype.type
-    moment1, moment2, _ = _moments(optimizer, vector)
-    optimizer.t += 1
-    step = dtype(optimizer.lr / (1 - optimizer.beta1 ** optimizer.t))
-    scale_v = dtype(1 / np.sqrt(1 - optimizer.beta2 ** optimizer.t))
+    moment1, moment2, t = optimizer.running(vector)
+    optimizer.count_steps(1)
+    t += 1
+    step = dtype(optimizer.lr / (1 - optimizer.beta1 ** t))
+    scale_v = dtype(1 / np.sqrt(1 - optimizer.beta2 ** t))
     kernels.run(kernels.adam_update, vector, gradient, moment1, moment2, dtype(0), _adam_settings(optimizer, dtype),
                 step, scale_v)
-
-
-def _moments(optimizer, vector):
-    """Adam's (moment1, moment2, scratch) for one vector of parameters: the state Adam.step keeps.
-
-    ValueError if the optimizer has moments for other parameters (an Adam used for another network
-    before): the compiled loops would read and write past their ends."""
-    if optimizer.moments is None:
-        optimizer.moments = [(np.zeros_like(vector), np.zeros_like(vector), np.empty_like(vector))]
-    fits = len(optimizer.moments) == 1 and all(
-        array.shape == vector.shape and array.dtype == vector.dtype for array in optimizer.moments[0])
-    if not fits:
-        raise ValueError("this Adam's moments belong to other parameters (was it used for another network?); "
-                         "give each network a new optimizer")
-    return optimizer.moments[0]
 
 
 def _adam_settings(optimizer, dtype):
@@ -260,7 +270,13 @@ def feedforward(network, X):
     kernels = _kernels()
     finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, out)
     _FORWARD_READY.add(network.dtype)
+    use_faster_forward(_feedforward_if_ready)
     return out if finite else network.forward_trace(X)[1][-1]  # inf or NaN weights: see _kernels.feedforward
+
+
+def _feedforward_if_ready(network, X):
+    """``feedforward`` for ``Network.feedforward`` (``use_faster_forward``), where it is loaded; else None."""
+    return feedforward(network, X) if ready(network) else None
 
 
 def _parameters(network, vector=None):

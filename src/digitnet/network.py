@@ -7,14 +7,13 @@ batch normalisation; anything beyond what the seed's lesson and its recipe ladde
 """
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from . import fast
 from .activations import HIDDEN_ACTIVATIONS, get_activation
 from .costs import get_cost, output_delta
 
@@ -26,6 +25,18 @@ MAX_SEED = 2**64 - 1     # NumPy's generators take any whole number from 0; JSON
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 INITS = ("fan_in", "normal")
 Array = NDArray[np.floating]  # float32 or float64, as the network's dtype
+
+
+FasterForward = Callable[["Network", ArrayLike], "Array | None"]
+_faster_forward: FasterForward | None = None
+
+
+def use_faster_forward(forward: FasterForward | None) -> None:
+    """Let ``Network.feedforward`` ask ``forward(network, X)`` first: the same outputs, computed faster, or None
+    where it does not cover the network. ``digitnet.fast`` sets its compiled pass here once its code is loaded;
+    this module itself is NumPy alone. None: the readable pass only."""
+    global _faster_forward
+    _faster_forward = forward
 
 
 def check_sizes(sizes: Sequence[int]) -> int:
@@ -146,8 +157,10 @@ class Network:
 
     def feedforward(self, X: ArrayLike) -> Array:
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
-        if np.ndim(X) == 2 and np.shape(X)[1] == self.sizes[0] and fast.ready(self):
-            return fast.feedforward(self, X)  # the same numbers, compiled: without NumPy's cost per call
+        if _faster_forward is not None and np.ndim(X) == 2 and np.shape(X)[1] == self.sizes[0]:
+            output = _faster_forward(self, X)  # the same numbers, compiled, where it covers this network
+            if output is not None:
+                return output
         zs, activations = self.forward_trace(X)
         return activations[-1]
 

@@ -108,6 +108,29 @@ class Adam:
             scratch *= self.lr / corrected_m   # lr m_hat / (sqrt(v_hat) + eps)
             p -= scratch
 
+    def running(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """(m, v, t) for one vector of parameters: the moments ``step`` keeps, as the live arrays, and how many
+        steps it has taken.
+
+        For an engine that takes Adam's steps its own way (``digitnet.fast``): it updates m and v in place, by
+        these formulas, then says how many steps it took with ``count_steps``; either can go on from the
+        other. The moments are made (zeros) on first use. ValueError if this Adam keeps moments for other
+        parameters (it was used for another network): the engine would read and write past their ends.
+        """
+        if self.moments is None:
+            self.moments = [(np.zeros_like(vector), np.zeros_like(vector), np.empty_like(vector))]
+        fits = len(self.moments) == 1 and all(
+            array.shape == vector.shape and array.dtype == vector.dtype for array in self.moments[0])
+        if not fits:
+            raise ValueError("this Adam's moments belong to other parameters (was it used for another network?); "
+                             "give each network a new optimizer")
+        m, v, _ = self.moments[0]
+        return m, v, self.t
+
+    def count_steps(self, n: int) -> None:
+        """Count ``n`` steps taken on the moments that ``running`` gave (the bias correction depends on it)."""
+        self.t += int(n)
+
     def state(self) -> State:
         if self.moments is None:
             return {}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import fast
+from . import fast, frozen
 from .data.augment import RandomShift
 from .data.distort import Distortions, RandomDistortion
 from .data.mnist import one_hot
@@ -111,7 +111,12 @@ def evaluate(network: Network, dataset: Dataset) -> tuple[float, float]:
 def _spread_sample(X, Y, size):
     """Up to ``size`` examples spread evenly over the set (so a set sorted by label gives all labels)."""
     rows = np.unique(np.linspace(0, len(X) - 1, min(size, len(X))).astype(int))
-    return X[rows], Y[rows]
+    return frozen.worked_out(X, f"spread sample of {size}", lambda X: _read_only(X[rows])), Y[rows]
+
+
+def _read_only(array):
+    array.flags.writeable = False
+    return array
 
 
 def _hopeless(health):
@@ -178,11 +183,61 @@ def _steps_between(value: Any, name: str) -> int:
     return int(value)
 
 
-def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None, fast_update=False,
+class Readable:
+    """The readable step engine: each step's gradient from ``Network.gradient``, given to the optimizer's own
+    ``step``, or to ``update(optimizer, vector, gradient)`` (``fast.adam_step``: Adam's arithmetic in one
+    compiled pass). ``dropout`` leaves out that share of hidden neurons in each example (``dropout_masks``).
+
+    ``fast.Compiled`` is the other engine; ``train`` takes one of them (``choose_engine``)."""
+
+    name = "readable"
+
+    def __init__(self, dropout: float = 0.0, update: Callable[[Any, np.ndarray, np.ndarray], None] | None = None):
+        self.dropout, self.update = dropout, update
+
+    def steps(self, network, optimizer, X, Y, labels, batch_size, decay, rng, measure=False):
+        """The steps of one epoch on X with one-hot targets Y (``labels`` are the compiled engine's); ``measure``:
+        each ``take`` returns the cost of its last mini-batch before its step (one more forward pass)."""
+        return _ReadableSteps(self, network, optimizer, X, Y, batch_size, decay, rng, measure)
+
+
+class _ReadableSteps:
+    """``take(order)``: a step per mini-batch of ``order``. The weights are always the network's own, so
+    ``settle`` and ``showing`` (the compiled engine's, see ``fast.Steps``) have nothing to do."""
+
+    def __init__(self, engine, network, optimizer, X, Y, batch_size, decay, rng, measure):
+        self.engine, self.network, self.optimizer = engine, network, optimizer
+        self.X, self.Y, self.batch_size, self.decay, self.rng, self.measure = X, Y, batch_size, decay, rng, measure
+
+    def take(self, order):
+        return _readable_steps(self.network, self.optimizer, self.X, self.Y, order, self.batch_size, self.decay,
+                               self.engine.dropout, self.rng, self.engine.update, self.measure)
+
+    def settle(self):
+        pass
+
+    def showing(self):
+        return nullcontext()
+
+
+def choose_engine(network: Network, optimizer: Any, *, fast_path: bool = True, dropout: float = 0.0,
+                  examples: int = FAST_MIN_EXAMPLES) -> Readable | fast.Compiled:
+    """The step engine for a training of ``examples`` examples in all: compiled (``fast.Compiled``) where
+    ``fast_path`` allows it and it computes the same steps (``fast.supports``: plain SGD or Adam, no dropout);
+    else the readable one, with Adam's update compiled where that is possible. A training shorter than
+    FAST_MIN_EXAMPLES takes neither compiled part unless it is loaded already: it would wait for Numba longer
+    than it saves."""
+    compiled = fast_path and (fast.loaded() or examples >= FAST_MIN_EXAMPLES)
+    if compiled and not dropout and fast.supports(network, optimizer):
+        return fast.Compiled()
+    return Readable(dropout, fast.adam_step if compiled and fast.updates(optimizer) else None)
+
+
+def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=0.0, rng=None, update=None,
                     measure_last=False):
     """One optimizer step per mini-batch of ``order``, with the gradient from ``Network.gradient``.
 
-    ``fast_update``: Adam's update is compiled (``fast.adam_step``), the same arithmetic in one pass.
+    ``update(optimizer, vector, gradient)`` takes the step if given, else ``optimizer.step``.
     ``measure_last``: return the cost of the last mini-batch, measured before its step (one more
     forward pass); else None."""
     weights = network.vector[:network.n_weights]
@@ -196,19 +251,17 @@ def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=
         gradient = network.gradient(X_batch, Y_batch, keep)
         if decay:
             gradient[:network.n_weights] += decay * weights
-        if fast_update:
-            fast.adam_step(optimizer, network.vector, gradient)
+        if update is not None:
+            update(optimizer, network.vector, gradient)
         else:
             optimizer.step([network.vector], [gradient])
     return cost
 
 
-def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=None, fast_data=None, dropout=0.0,
-               fast_update=False, clock=None, epoch=0):
-    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch.
+def _run_epoch(engine, network, optimizer, X, Y, labels, batch_size, rng, weight_decay, probe=None, clock=None,
+               epoch=0):
+    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch, taken by ``engine``.
 
-    Given ``fast_data`` (X as ``fast.SparseRows``, and the labels), ``digitnet.fast`` takes the steps;
-    else the readable network does, with ``fast_update`` as ``_readable_steps`` says.
     Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
     the Health that says training is hopeless, else None. A ``clock`` (``_Clock``) calls its
     ``on_step`` between the batches, in epoch ``epoch`` (from 0); the steps are the same, bit for bit,
@@ -217,23 +270,18 @@ def _run_epoch(network, optimizer, X, Y, batch_size, rng, weight_decay, probe=No
     order = rng.permutation(n)
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     steps = -(-n // batch_size)
-    compiled = fast.Steps(network, optimizer, *fast_data, batch_size, decay) if fast_data is not None else None
+    taken = engine.steps(network, optimizer, X, Y, labels, batch_size, decay, rng, measure=clock is not None)
     done = 0
     while done < steps:
         until = min(steps, (done // CHECK_EVERY + 1) * CHECK_EVERY, done + clock.countdown if clock else steps)
-        piece = order[done * batch_size:until * batch_size]
-        if compiled is not None:
-            cost = compiled.take(piece)
-        else:
-            cost = _readable_steps(network, optimizer, X, Y, piece, batch_size, decay, dropout, rng, fast_update,
-                                   measure_last=clock is not None)
+        cost = taken.take(order[done * batch_size:until * batch_size])
         if clock is not None:
             clock.countdown -= until - done
         done = until
-        if compiled is not None and (done % CHECK_EVERY == 0 or done == steps):
-            compiled.settle()  # where an uncut epoch puts the weights' factor in: the same with a clock or not
+        if done % CHECK_EVERY == 0 or done == steps:
+            taken.settle()  # where an uncut epoch settles its weights: the same with a clock or not
         if clock is not None and (clock.countdown == 0 or done == steps):
-            with compiled.showing() if compiled is not None else nullcontext():
+            with taken.showing():
                 clock.call(Step(epoch + 1, done, steps, float(cost), epoch * n + min(done * batch_size, n),
                                 float(optimizer.lr), order[(done - 1) * batch_size:done * batch_size].copy()))
         if probe is not None and done % CHECK_EVERY == 0:
@@ -259,7 +307,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     ``dropout`` is the share of hidden neurons left out of each training example (see ``dropout_masks``).
     ``on_epoch(result)`` is called after every epoch. ``fast_path``
     lets ``digitnet.fast`` take the steps where it can (plain SGD or Adam, no dropout, any batch size), and
-    Adam's updates where it cannot (dropout, other numbers of layers, ...).
+    Adam's updates where it cannot (dropout, ...): see ``choose_engine``.
     ``first_epoch`` > 0 goes on with a training whose first epochs are done (see ``checkpoint``): given the
     network, optimizer state and ``rng`` as they were then, it takes the same steps as if it had not stopped.
 
@@ -282,10 +330,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
         batch_size = len(X)
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be from 0 up to (not including) 1, got {dropout}")
-    worth_loading = fast.loaded() or len(X) * epochs >= FAST_MIN_EXAMPLES
-    use_fast = fast_path and not dropout and worth_loading and fast.supports(network, optimizer)
-    fast_update = fast_path and not use_fast and worth_loading and fast.updates(optimizer)  # Adam, on the readable path
-    fast_data = (fast.sparse_rows(X), train_set.labels) if use_fast and not shift else None
+    engine = choose_engine(network, optimizer, fast_path=fast_path, dropout=dropout, examples=len(X) * epochs)
     history = History()
     last_good = network.vector.copy()
     steps_per_epoch = -(-len(X) // batch_size)
@@ -299,10 +344,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
             with np.errstate(over="ignore", invalid="ignore"):
                 started = time.perf_counter()
                 X_epoch = shift(rng) if shift else X
-                if use_fast and shift:
-                    fast_data = (fast.sparse_rows(X_epoch), train_set.labels)
-                health = _run_epoch(network, optimizer, X_epoch, Y, batch_size, rng, weight_decay, probe, fast_data,
-                                    dropout, fast_update, clock, epoch)
+                health = _run_epoch(engine, network, optimizer, X_epoch, Y, train_set.labels, batch_size, rng,
+                                    weight_decay, probe, clock, epoch)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
                 test_cost, test_accuracy = evaluate(network, test_set) if test_set is not None else (None, None)

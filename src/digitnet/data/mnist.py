@@ -70,9 +70,10 @@ def one_hot(labels: ArrayLike, n_classes: int = 10, dtype: DTypeLike = np.float3
 
 
 def _scaled(images):
-    """Images (n, h, w) of bytes as rows (n, h * w) of float32 0..1, divided in place: one copy, not two."""
+    """Images (n, h, w) of bytes as read-only rows (n, h * w) of float32 0..1, divided in place: one copy, not two."""
     X = images.reshape(len(images), -1).astype(np.float32)
     X /= 255
+    X.flags.writeable = False  # the images as read: a training may keep what it works out from them (``frozen``)
     return X
 
 
