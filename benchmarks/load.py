@@ -1,7 +1,7 @@
 """Load on the web page's predict endpoint: many POST /api/predict at once, and their latencies.
 
 Run:  python benchmarks/load.py [--requests 10000] [--concurrency 50] [--timeout 120]
-                                [--side 28] [--no-prepare] [--model PATH] [--floor]
+                                [--side 28] [--no-prepare] [--model PATH] [--floor | --no-lane]
                                 [--http bounded|httptools|h11]
 
 The server is the app ``digitnet serve`` runs (uvicorn, 127.0.0.1, a free port), in a process
@@ -19,6 +19,8 @@ client's share is time the server could not use.
 
 ``--floor`` serves, instead, an app that only reads and checks each request (FastAPI and the
 same ``PredictRequest``) and answers a constant: what HTTP and FastAPI cost before any work.
+``--no-lane`` serves the page's app without its prediction lane (``web/lane.py``), so that every
+prediction takes FastAPI's own route: run it beside the default to see what the lane is worth.
 
 It stops when --timeout seconds have passed, says so and exits with 1; it also exits with 1
 if any request failed.
@@ -43,15 +45,21 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _serve(port, model_path, floor=False, http="bounded"):
-    """The server process: the page's app on 127.0.0.1:port, as ``digitnet serve`` runs it (or the floor app)."""
+def _serve(port, model_path, app_kind="page", http="bounded"):
+    """The server process on 127.0.0.1:port, as ``digitnet serve`` runs it: the page's app ("page"), the
+    same without its prediction lane ("no-lane", see --no-lane) or the floor app ("floor", see --floor)."""
     import uvicorn
 
     from digitnet import Network, load
     from digitnet.web import create_app
 
     network = load(model_path) if model_path else Network(seed=0)
-    app = floor_app() if floor else create_app(network)
+    if app_kind == "floor":
+        app = floor_app()
+    elif app_kind == "no-lane":
+        app = without_the_lane(create_app(network))
+    else:
+        app = create_app(network)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **server_options(http))
 
 
@@ -71,6 +79,15 @@ def protocol_name(http):
     """What ``--http http`` serves with, as the figures name it."""
     chosen = server_options(http)["http"]
     return chosen if isinstance(chosen, str) else chosen.__name__
+
+
+def without_the_lane(app):
+    """The page's ``app`` with its prediction lane taken out, before its first request builds the middleware
+    stack: every POST /api/predict then goes to FastAPI's own route, which gives the same answers."""
+    from digitnet.web.lane import PredictionLane
+
+    app.user_middleware = [entry for entry in app.user_middleware if entry.cls is not PredictionLane]
+    return app
 
 
 def floor_app():
@@ -199,9 +216,13 @@ def main(argv=None):
     parser.add_argument("--http", choices=("bounded", "httptools", "h11"), default="bounded",
                         help="uvicorn's HTTP protocol: digitnet serve's (bounded, the default), plain httptools, "
                              "or h11 with a 16 KB bound on a request's head")
-    parser.add_argument("--floor", action="store_true",
-                        help="serve an app that only reads and checks the request, predicting nothing: "
-                             "the HTTP and FastAPI part of the figures")
+    serving = parser.add_mutually_exclusive_group()
+    serving.add_argument("--floor", dest="app", action="store_const", const="floor", default="page",
+                         help="serve an app that only reads and checks the request, predicting nothing: "
+                              "the HTTP and FastAPI part of the figures")
+    serving.add_argument("--no-lane", dest="app", action="store_const", const="no-lane",
+                         help="serve the page's app without its prediction lane (web/lane.py): every "
+                              "prediction goes through FastAPI's route")
     parser.add_argument("--client", choices=("aiohttp", "httpx"), default=_default_client(),
                         help="the HTTP client (default: aiohttp if installed; httpx's own cost is several ms "
                              "a request at concurrency 50, which on 2 cores hides the server's)")
@@ -210,7 +231,7 @@ def main(argv=None):
     body = canvas_body(args.side, args.prepare)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model, args.floor, args.http),
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, args.model, args.app, args.http),
                                                           daemon=True)
     server.start()
     try:
@@ -241,8 +262,10 @@ def main(argv=None):
 
     ms = np.array(latencies) * 1000
     p50, p90, p99 = np.percentile(ms, [50, 90, 99])
-    if args.floor:
+    if args.app == "floor":
         print("FLOOR: the app only reads and checks each request, predicting nothing")
+    elif args.app == "no-lane":
+        print("NO LANE: every prediction goes through FastAPI's route (web/lane.py taken out)")
     print(f"POST /api/predict, {args.side}x{args.side} canvas ({len(body):,} bytes), prepare={args.prepare}, "
           f"concurrency {args.concurrency}, {args.client}, {os.cpu_count()} CPUs, "
           f"uvicorn with {protocol_name(args.http)}")
