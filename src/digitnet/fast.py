@@ -274,9 +274,9 @@ def feedforward(network, X):
     return out if finite else network.forward_trace(X)[1][-1]  # inf or NaN weights: see _kernels.feedforward
 
 
-def _feedforward_if_ready(network, X):
+def _feedforward_if_ready(network, X, every_layer):
     """``feedforward`` for ``Network.feedforward`` (``use_faster_forward``), where it is loaded; else None."""
-    return feedforward(network, X) if ready(network) else None
+    return [feedforward(network, X)] if ready(network) and not every_layer else None
 
 
 def _parameters(network, vector=None):

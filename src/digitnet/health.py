@@ -41,8 +41,8 @@ class Health:
 
 def check_health(network, X, Y):
     """The Health of ``network`` on inputs X (n, sizes[0]) with one-hot targets Y (n, sizes[-1])."""
-    zs, activations = network.forward_trace(X)
-    sigmoid_layers = [a for a, f in zip(activations[1:], network.layer_activations) if f.name == "sigmoid"]
+    activations = network.activations(X)
+    sigmoid_layers = [a for a, f in zip(activations, network.layer_activations) if f.name == "sigmoid"]
     only_output = network.activation.name != "sigmoid"
     saturation = None
     if sigmoid_layers:

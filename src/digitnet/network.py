@@ -27,12 +27,13 @@ INITS = ("fan_in", "normal")
 Array = NDArray[np.floating]  # float32 or float64, as the network's dtype
 
 
-FasterForward = Callable[["Network", ArrayLike], "Array | None"]
+FasterForward = Callable[["Network", ArrayLike, bool], "list[Array] | None"]
 _faster_forward: FasterForward | None = None
 
 
 def use_faster_forward(forward: FasterForward | None) -> None:
-    """Let ``Network.feedforward`` ask ``forward(network, X)`` first: the same outputs, computed faster, or None
+    """Let ``Network.feedforward`` and ``activations`` ask ``forward(network, X, every_layer)`` first: the same
+    activations computed faster (every layer's, or with every_layer False at least the output's, last), or None
     where it does not cover the network. ``digitnet.fast`` sets its compiled pass here once its code is loaded;
     this module itself is NumPy alone. None: the readable pass only."""
     global _faster_forward
@@ -157,12 +158,19 @@ class Network:
 
     def feedforward(self, X: ArrayLike) -> Array:
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
+        return self._faster(X, every_layer=False)[-1]
+
+    def activations(self, X: ArrayLike) -> list[Array]:
+        """Every layer's activations for X (n, sizes[0]), the input's left out: [a_1, ..., the output's]."""
+        return self._faster(X, every_layer=True)
+
+    def _faster(self, X: ArrayLike, every_layer: bool) -> list[Array]:
         if _faster_forward is not None and np.ndim(X) == 2 and np.shape(X)[1] == self.sizes[0]:
-            output = _faster_forward(self, X)  # the same numbers, compiled, where it covers this network
-            if output is not None:
-                return output
+            layers = _faster_forward(self, X, every_layer)  # the same numbers, compiled, where it covers this network
+            if layers is not None:
+                return layers
         zs, activations = self.forward_trace(X)
-        return activations[-1]
+        return activations[1:]
 
     def backprop(self, X: ArrayLike, Y: ArrayLike) -> tuple[list[Array], list[Array]]:
         """Return (grad_w, grad_b): the gradient of the batch's mean cost for X (n, 784), Y (n, 10).
