@@ -1,0 +1,38 @@
+"""The choices the compiled loops make by name, and how every one of them is compiled."""
+
+from enum import IntEnum
+
+import numba
+import numpy as np
+
+# let the compiler reorder and fuse sums (as BLAS does), but keep inf and NaN meaning what they
+# mean, so that a diverging training is still seen as one
+FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
+
+# The loops over a layer's neurons go BLOCK at a time (``for j in range(j0, j0 + count)``, count
+# at most BLOCK): a loop whose length LLVM knows to be at most 16 it turns into one or two vector
+# instructions, where an open-ended one would want 32 or 64 numbers before it used any.
+# Their indices are unsigned (np.uintp): for a signed one Numba checks whether it is negative (to
+# count from the end, as Python does), and that check stops LLVM from vectorizing the loop.
+BLOCK = np.uintp(16)
+
+
+class Kind(IntEnum):
+    """A layer's activation function."""
+
+    SIGMOID = 0
+    RELU = 1
+    TANH = 2
+    SOFTMAX = 3
+
+
+class Output(IntEnum):
+    """The output layer and the cost it is trained with (each pair has its own BP1)."""
+
+    SIGMOID_MSE = 0
+    SOFTMAX_CROSS_ENTROPY = 1
+
+
+def compiled(function):
+    """``function`` compiled by Numba in nopython mode, cached on disk, without the GIL."""
+    return numba.njit(fastmath=FASTMATH, cache=True, nogil=True)(function)
