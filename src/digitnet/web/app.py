@@ -5,10 +5,8 @@ The API is thin: every number comes from the core (``forward_trace``, ``prepare_
 (see ``errors``); trainings run one at a time in a thread (see ``training_job``). Answers full
 of numbers are returned as ``JSONResponse``, or as JSON bytes orjson wrote from the arrays (a
 prediction), so that FastAPI does not walk every float through ``jsonable_encoder`` first. The
-well-formed predictions take a lane in front of FastAPI (``lane``).
-Server CPU per prediction under load (benchmarks/load.py, 50 at once, 28x28 unprepared): 2.6 ms
-at first; 0.92 ms with uvicorn on httptools and uvloop and Pydantic writing the JSON; 0.38 ms
-computed without a thread; 0.24 ms in the lane; about 0.15 ms with orjson.
+well-formed predictions take a lane in front of FastAPI (``lane``): reading the page's canvas
+with Python's json module costs more than the prediction itself (README, "Benchmarks").
 """
 
 import logging

@@ -1,12 +1,12 @@
 """The lane of POST /api/predict: every well-formed prediction request answered without FastAPI.
 
-A prediction of 784 numbers is 0.05 ms of arithmetic, and the way to it through FastAPI (its
-routing, Python's json module reading the numbers, then the checks) costs several times that:
-under load (``benchmarks/load.py``, 50 requests at once) the server's CPU per request was the
-limit, and FastAPI alone, answering a constant, kept p99 above 20 ms. Here Pydantic reads and
-checks the body in one pass, against the same ``PredictRequest``, and the answer is the same
-``predict_json``. A body that fails a check goes on to FastAPI untouched, so every refusal is
-still the one the API gives everywhere else, in one sentence.
+A prediction is a little arithmetic, and the way to it through FastAPI (its routing, Python's
+json module reading every number, then Pydantic checking each one) costs several times that:
+under load the server's CPU per request is the limit. Here Pydantic reads and checks the body
+in one pass, against the same ``PredictRequest``, and the answer is the same ``predict_json``
+(what that is worth, side by side: the README's "Benchmarks", ``benchmarks/load.py --no-lane``).
+A body that fails a check goes on to FastAPI untouched, so every refusal is still the one the
+API gives everywhere else, in one sentence.
 """
 
 from collections.abc import Callable
@@ -20,7 +20,7 @@ from .errors import refuse, replaying, whole_body
 from .guard import says_json
 from .schemas import PredictRequest
 
-QUICK_PIXELS = 280 * 280  # an unprepared canvas up to this size is answered at once: 0.04-0.14 ms of CPU
+QUICK_PIXELS = 280 * 280  # an unprepared canvas up to this size is computed on the event loop: less work than a thread
 
 
 async def predict_answer(network: Network, image, prepare: bool, limiter: anyio.CapacityLimiter) -> bytes:
