@@ -70,8 +70,7 @@ def create_app(network: Network, model_path: str | os.PathLike | None = None,
     app.state.my_digits = Collection(home() / MY_DIGITS if my_digits is None else my_digits)
     saving = threading.Lock()
     # the canvases to prepare are prepared in one thread, off the event loop: more threads only take
-    # turns at the GIL, each slower for the others (benchmarks/load.py, 50 at once: a prepared 28x28
-    # canvas cost 5.9 ms of server CPU with two threads, 3.6 ms with one; 40, FastAPI's own, 14 ms)
+    # turns at the GIL, each slower for the others (measured with benchmarks/load.py: see the README)
     computing = anyio.CapacityLimiter(1)
 
     def use(trained):
