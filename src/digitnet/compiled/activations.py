@@ -30,8 +30,7 @@ def activate(z, a, scratch, m, kind):
         for k in range(n):
             flat_a[k] = np.tanh(flat_z[k])
     else:
-        for e in range(m):
-            _softmax(z, a, e)
+        _softmax(z, a, scratch, m)
 
 
 @compiled
@@ -83,17 +82,26 @@ def _exp_from_bits(x, scratch, bits, mantissa, bias):
 
 
 @compiled
-def _softmax(z, a, e):
-    """a[e] = e^z[e] / sum(e^z[e]), shifted by the row's maximum so that nothing overflows."""
-    top = z[e, 0]
-    for j in range(z.shape[1]):
-        top = max(top, z[e, j])
-    total = z.dtype.type(0)
-    for j in range(z.shape[1]):
-        a[e, j] = np.exp(z[e, j] - top)
-        total += a[e, j]
-    for j in range(z.shape[1]):
-        a[e, j] /= total
+def _softmax(z, a, scratch, m):
+    """a[e] = e^z[e] / sum(e^z[e]) for the first m rows, shifted by each row's maximum so that nothing overflows.
+
+    e^(z - max) is taken as 0 below e^-87 (1.6e-38), by ``_exp`` (as vector code, and the same
+    in code loaded from Numba's cache: np.exp was not, compiled for Haswell)."""
+    n, f = z.shape[1], z.dtype.type
+    for e in range(m):
+        top = z[e, 0]
+        for j in range(n):
+            top = max(top, z[e, j])
+        for j in range(n):
+            a[e, j] = max(z[e, j] - top, f(-87))
+    _exp(a.reshape(-1)[:m * n], scratch.reshape(-1)[:m * n])
+    for e in range(m):
+        total = f(0)
+        for j in range(n):
+            total += a[e, j]
+        inverse = f(1) / total
+        for j in range(n):
+            a[e, j] *= inverse
 
 
 @compiled

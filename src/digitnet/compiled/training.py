@@ -15,36 +15,52 @@ import numpy as np
 
 from .activations import activate, batch_cost, output_deltas, times_derivative
 from .kinds import Kind, Output, compiled
-from .layers import backward, dense_forward, dense_step, step_biases
-from .sparse import sparse_forward, sparse_step
+from .layers import backward, dense_forward, dense_step, step_biases, transpose_into
+from .sparse import gather_rows, sparse_forward, sparse_step
 
 _TINY_GRADIENT, _TINY_MOMENT1, _TINY_MOMENT2 = 1e-17, 1e-19, 1e-30
 
 
 @compiled
-def _buffers(biases, batch_size):
-    """(zs, activations, deltas): room for one mini-batch's z, a and delta of each layer, (batch_size, n_l)."""
-    zs = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
-    activations = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
-    deltas = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
-    return zs, activations, deltas
+def _buffers(weights, batch_size):
+    """(zs, activations, deltas, neuron_rows): room for one mini-batch's z, a and delta of each layer, (batch_size,
+    n_l), and each layer's weights transposed (those of the first layer are not used)."""
+    zs = [np.empty((batch_size, w.shape[1]), w.dtype) for w in weights]
+    activations = [np.empty((batch_size, w.shape[1]), w.dtype) for w in weights]
+    deltas = [np.empty((batch_size, w.shape[1]), w.dtype) for w in weights]
+    neuron_rows = [np.empty((w.shape[1], w.shape[0]), w.dtype) for w in weights]
+    for l in range(1, len(weights)):
+        transpose_into(weights[l], neuron_rows[l])
+    return zs, activations, deltas, neuron_rows
+
+
+@compiled
+def _room_for_rows(rows, batch_size):
+    """Room for the sparse rows of a mini-batch (``sparse.gather_rows``), and the batch of them: 0, 1, 2, ..."""
+    starts, columns, values, _ = rows
+    longest = 0
+    for r in range(len(starts) - 1):
+        longest = max(longest, starts[r + 1] - starts[r])
+    room = (np.empty(batch_size + 1, starts.dtype), np.empty(batch_size * longest, columns.dtype),
+            np.empty(batch_size * longest, values.dtype))
+    return room, np.arange(batch_size)
 
 
 @compiled
 def _forward_and_back(layers, kinds, rows, scale, labels, batch, buffers):
     """The forward pass, BP1 and BP2 for the examples ``batch``: every layer's z, a and delta, in ``buffers``.
 
-    The first layer's inputs are the sparse rows' values times ``scale``."""
+    The first layer's inputs are the sparse ``rows`` 0, 1, 2, ... (the batch's, gathered), times ``scale``."""
     weights, biases = layers
     hidden, output = kinds
-    zs, activations, deltas = buffers
+    zs, activations, deltas, neuron_rows = buffers
     m, last = len(batch), len(weights) - 1
     for l in range(last + 1):  # feedforward
         for e in range(m):
             if l == 0:
-                sparse_forward(weights[0], biases[0], rows, batch[e], scale, zs[0], e)
+                sparse_forward(weights[0], biases[0], rows, e, scale, zs[0], e)
             else:
-                dense_forward(weights[l], biases[l], activations[l - 1], zs[l], e)
+                dense_forward(neuron_rows[l], biases[l], activations[l - 1], zs[l], e)
         kind = hidden if l < last else (Kind.SIGMOID if output == Output.SIGMOID_MSE else Kind.SOFTMAX)
         activate(zs[l], activations[l], deltas[l], m, kind)  # deltas[l] is scratch until BP fills it
     output_deltas(activations[last], labels, batch, m, deltas[last], output)  # BP1
@@ -67,23 +83,25 @@ def sgd_steps(layers, kinds, rows, labels, order, batch_size, lr, shrink, w0_sca
     weights; w0_scale 1 to start.
     """
     weights, biases = layers
-    buffers = _buffers(biases, batch_size)
-    _, activations, deltas = buffers
-    starts, columns, values, scale = rows
-    one = weights[0].dtype.type(1)
+    buffers = _buffers(weights, batch_size)
+    _, activations, deltas, neuron_rows = buffers
+    room, inner = _room_for_rows(rows, batch_size)
+    scale, one = rows[3], weights[0].dtype.type(1)
     m, batch = 0, order[:0]
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _forward_and_back(layers, kinds, rows, scale * w0_scale, labels, batch, buffers)
+        local = gather_rows(rows, batch, room)
+        _forward_and_back(layers, kinds, local, scale * w0_scale, labels, batch, buffers)
         for l in range(len(weights) - 1, 0, -1):
             dense_step(weights[l], biases[l], activations[l - 1], m, deltas[l], lr, shrink)
+            transpose_into(weights[l], neuron_rows[l])
         step_biases(biases[0], deltas[0], m, lr)
         w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
         if w0_scale == 0:
             _scale_in_place(weights[0], w0_scale)
             w0_scale = one
-        sparse_step(weights[0], rows, batch, m, deltas[0], lr * scale / w0_scale)
+        sparse_step(weights[0], local, inner, m, deltas[0], lr * scale / w0_scale)
         if abs(w0_scale) < 0.5:
             _scale_in_place(weights[0], w0_scale)
             w0_scale = one
@@ -107,19 +125,21 @@ def adam_steps(layers, kinds, rows, labels, order, batch_size, adam, settings, d
     n_weights = 0
     for w in weights:
         n_weights += w.size
-    buffers = _buffers(biases, batch_size)
-    _, activations, deltas = buffers
-    starts, columns, values, scale = rows
+    buffers = _buffers(weights, batch_size)
+    _, activations, deltas, neuron_rows = buffers
+    room, inner = _room_for_rows(rows, batch_size)
+    scale = rows[3]
     m, batch = 0, order[:0]
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _forward_and_back(layers, kinds, rows, scale, labels, batch, buffers)
+        local = gather_rows(rows, batch, room)
+        _forward_and_back(layers, kinds, local, scale, labels, batch, buffers)
         gradient[:] = 0  # BP3 and BP4: a "step" of -1 from zero leaves a_in^T delta and sum(delta)
         for l in range(len(weights) - 1, 0, -1):
             dense_step(grad_weights[l], grad_biases[l], activations[l - 1], m, deltas[l], minus_one, -minus_one)
         step_biases(grad_biases[0], deltas[0], m, minus_one)
-        sparse_step(grad_weights[0], rows, batch, m, deltas[0], -scale)
+        sparse_step(grad_weights[0], local, inner, m, deltas[0], -scale)
         t += 1
         step = lr / (1 - beta1 ** t)
         scale_v = 1 / np.sqrt(1 - beta2 ** t)
@@ -127,6 +147,8 @@ def adam_steps(layers, kinds, rows, labels, order, batch_size, adam, settings, d
                     decay, settings, step, scale_v)
         adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
                     no_decay, settings, step, scale_v)
+        for l in range(1, len(weights)):
+            transpose_into(weights[l], neuron_rows[l])
     return t, batch_cost(activations[-1], labels, batch, m, kinds[1])
 
 
