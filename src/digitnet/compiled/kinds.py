@@ -9,11 +9,13 @@ import numpy as np
 # mean, so that a diverging training is still seen as one
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
-# The loops over a layer's neurons go BLOCK at a time (``for j in range(j0, j0 + count)``, count
-# at most BLOCK): a loop whose length LLVM knows to be at most 16 it turns into one or two vector
-# instructions, where an open-ended one would want 32 or 64 numbers before it used any.
-# Their indices are unsigned (np.uintp): for a signed one Numba checks whether it is negative (to
-# count from the end, as Python does), and that check stops LLVM from vectorizing the loop.
+# The loops that add to a row of a layer's sums or weights (the sparse first layer's) go BLOCK
+# neurons at a time (``for j in range(j0, j0 + count)``, count at most BLOCK): a loop that LLVM
+# knows to be at most 16 long it turns into one or two vector instructions, where an open-ended
+# one would want 32 or 64 numbers before it used any. Their indices are unsigned (np.uintp): for
+# a signed one Numba checks whether it is negative (to count from the end, as Python does), and
+# that check stops LLVM from vectorizing the loop. (Sums into one number are plain loops: a sum
+# in BLOCKs, compiled for Haswell, came out differently from code loaded from Numba's cache.)
 BLOCK = np.uintp(16)
 
 

@@ -1,12 +1,14 @@
-"""One layer's share of a training step, for one example (forward, BP2) or the batch (the SGD step).
+"""The dense layers' share of a training step (all but the first, which reads sparse rows: ``sparse``):
+their forward pass and BP2 for one example, their SGD step for the batch.
 
-The first layer reads its inputs as sparse rows (``sparse``), the others as the activations
-below them. Sums go four neurons at a time, in four local variables (registers).
+Each sum over a layer's inputs is a loop of its own over contiguous numbers (which LLVM turns
+into vector code), or four of them side by side in local variables (registers); so the forward
+pass reads each neuron's weights as a row of the transposed weights, ``neuron_rows``.
 """
 
 import numpy as np
 
-from .kinds import BLOCK, compiled
+from .kinds import compiled
 
 
 @compiled
@@ -66,9 +68,8 @@ def dense_step(w, b, a_in, m, delta, lr, shrink):
 @compiled
 def step_biases(b, delta, m, lr):
     """BP3 and the SGD step for the biases: b -= lr sum(delta[:m])."""
-    n_out = np.uintp(len(b))
-    for j0 in range(np.uintp(0), n_out, BLOCK):
-        j1 = j0 + min(BLOCK, n_out - j0)
+    for j in range(len(b)):
+        total = b.dtype.type(0)
         for e in range(m):
-            for j in range(j0, j1):
-                b[j] -= lr * delta[e, j]
+            total += delta[e, j]
+        b[j] -= lr * total

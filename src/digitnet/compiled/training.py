@@ -76,17 +76,16 @@ def sgd_steps(layers, kinds, rows, labels, order, batch_size, lr, shrink, w0_sca
 
     L2 shrinks every weight by ``shrink`` (1 - lr decay) at each step; for the first layer's
     (784 x n of them, more than all the rest of a step's work) that is kept as one number,
-    ``w0_scale``: the weights are w0_scale times the array, a step divides its change by
-    w0_scale, and the factor goes into the array whenever it falls below a half in size (at
-    once if it is 0). The caller passes the factor on to the next call, so an epoch cut into
-    calls takes the same steps as one call, and puts it into the array when it wants the
-    weights; w0_scale 1 to start.
+    ``w0_scale``: the weights are w0_scale times the array, a step divides its change by it,
+    and it goes into the array when it falls below a half in size (at once if it is 0). The
+    caller passes it on to the next call (1 to start), so an epoch cut into calls takes the
+    same steps as one call, and puts it into the array when it wants the weights.
     """
     weights, biases = layers
     buffers = _buffers(weights, batch_size)
     _, activations, deltas, neuron_rows = buffers
     room, inner = _room_for_rows(rows, batch_size)
-    scale, one = rows[3], weights[0].dtype.type(1)
+    w0, scale, one = weights[0], rows[3], weights[0].dtype.type(1)
     m, batch = 0, order[:0]
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
@@ -99,11 +98,11 @@ def sgd_steps(layers, kinds, rows, labels, order, batch_size, lr, shrink, w0_sca
         step_biases(biases[0], deltas[0], m, lr)
         w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
         if w0_scale == 0:
-            _scale_in_place(weights[0], w0_scale)
+            w0 *= w0_scale
             w0_scale = one
-        sparse_step(weights[0], local, inner, m, deltas[0], lr * scale / w0_scale)
+        sparse_step(w0, local, inner, m, deltas[0], lr * scale / w0_scale)
         if abs(w0_scale) < 0.5:
-            _scale_in_place(weights[0], w0_scale)
+            w0 *= w0_scale
             w0_scale = one
     return w0_scale, batch_cost(activations[-1], labels, batch, m, kinds[1])
 
@@ -179,10 +178,3 @@ def _flushed(x, limit):
     """x, or 0 where x is smaller than ``limit`` in size (a NaN stays NaN)."""
     return x if not abs(x) < limit else x - x
 
-
-@compiled
-def _scale_in_place(w, factor):
-    """w *= factor, for a 2-D array."""
-    for i in range(w.shape[0]):
-        for j in range(w.shape[1]):
-            w[i, j] *= factor
