@@ -9,7 +9,9 @@ layer's work on them. ``layers``: the other layers' work. ``activations``: f, f'
 Networks are passed as ``layers = (weights, biases)``, tuples of their arrays; sparse rows as
 ``rows = (starts, columns, values, scale)``; the choices as ``kinds = (hidden Kind, Output)``.
 Numba compiles each function the first time it is called with new types (seconds) and keeps
-the result on disk (``__pycache__`` beside the files, or NUMBA_CACHE_DIR).
+the result on disk (``__pycache__`` beside the files, or NUMBA_CACHE_DIR). Its cache notices a
+change to a function's own file, not to a file that it calls into: after editing one of these
+files, delete that ``__pycache__`` (or touch training.py and forward.py, where the entry points are).
 """
 
 from .forward import feedforward
