@@ -439,8 +439,8 @@ def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, mo
     assert fast.ready(network)
     assert fast.ready(Network(seed=0, dtype="float64")) == (np.dtype("float64") in fast._FORWARD_READY)
     used = []
-    original = fast.feedforward
-    monkeypatch.setattr(fast, "feedforward", lambda *args: used.append(1) or original(*args))
+    original = fast.activations
+    monkeypatch.setattr(fast, "activations", lambda *args: used.append(1) or original(*args))
     x = mnist[1].X[:1]
     np.testing.assert_allclose(network.feedforward(x), network.forward_trace(x)[1][-1], rtol=1e-5, atol=1e-6)
     assert used
@@ -449,6 +449,21 @@ def test_feedforward_of_one_image_uses_the_fast_path_once_it_is_loaded(mnist, mo
     with pytest.raises(ValueError):
         network.feedforward(mnist[1].X[:100, :700])  # the readable path says what is wrong; no compiled loop
     assert len(used) == 2
+
+
+@needs_fast_path
+def test_every_layers_activations_come_from_the_fast_path_once_it_is_loaded(mnist, monkeypatch):
+    """check_health reads them for the cost sample after each epoch: 10,000 rows."""
+    network = Network(seed=0)
+    fast.warm_up(network)
+    used = []
+    original = fast.activations
+    monkeypatch.setattr(fast, "activations", lambda *args: used.append(1) or original(*args))
+    X = mnist[1].X[:1000]
+    layers = network.activations(X)
+    assert used and [a.shape for a in layers] == [(1000, 16), (1000, 16), (1000, 10)]
+    for compiled, readable in zip(layers, network.forward_trace(X)[1][1:]):
+        np.testing.assert_allclose(compiled, readable, rtol=1e-5, atol=1e-6)
 
 
 def test_a_diverging_run_on_the_fast_path_is_still_seen_as_one(mnist):

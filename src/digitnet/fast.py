@@ -265,18 +265,24 @@ def _adam_settings(optimizer, dtype):
 
 def feedforward(network, X):
     """The output layer's activations for the rows of X, as ``Network.feedforward`` gives them."""
+    return activations(network, X)[-1]
+
+
+def activations(network, X):
+    """Each layer's activations for the rows of X, the input's left out, as ``Network.activations`` gives them."""
     X = np.ascontiguousarray(X, dtype=network.dtype)
-    out = np.empty((len(X), network.sizes[-1]), dtype=network.dtype)
+    layers = [np.empty((len(X), size), dtype=network.dtype) for size in network.sizes[1:]]
     kernels = _kernels()
-    finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, out)
+    finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, *layers)
     _FORWARD_READY.add(network.dtype)
-    use_faster_forward(_feedforward_if_ready)
-    return out if finite else network.forward_trace(X)[1][-1]  # inf or NaN weights: see _kernels.feedforward
+    use_faster_forward(_activations_if_ready)
+    return layers if finite else network.forward_trace(X)[1][1:]  # inf or NaN weights: see _kernels.feedforward
 
 
-def _feedforward_if_ready(network, X, every_layer):
-    """``feedforward`` for ``Network.feedforward`` (``use_faster_forward``), where it is loaded; else None."""
-    return [feedforward(network, X)] if ready(network) and not every_layer else None
+def _activations_if_ready(network, X, every_layer):
+    """``activations`` for ``Network.feedforward`` and ``activations`` (``use_faster_forward``), where it is
+    loaded; else None."""
+    return activations(network, X) if ready(network) else None
 
 
 def _parameters(network, vector=None):

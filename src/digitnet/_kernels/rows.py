@@ -69,8 +69,8 @@ def eight_bit_levels(values, levels):
 
 
 @_compiled
-def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
-    """out = the output layer's activations for the rows of X (of the weights' dtype), and True;
+def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, a1, a2, out):
+    """a1, a2, out = each layer's activations for the rows of X (of the weights' dtype), and True;
     False, and nothing computed, if a weight or bias is infinite or NaN.
 
     The layers skip their inputs' 0s, so they never compute 0 times a weight; the readable
@@ -78,8 +78,8 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, out):
     path's to answer for."""
     if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
         return False
-    a1 = _layer_rows(w0, b0, X, hidden)
-    a2 = _layer_rows(w1, b1, a1, hidden)
+    a1[:] = _layer_rows(w0, b0, X, hidden)
+    a2[:] = _layer_rows(w1, b1, a1, hidden)
     out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
     return True
 
