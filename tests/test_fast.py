@@ -466,6 +466,31 @@ def test_every_layers_activations_come_from_the_fast_path_once_it_is_loaded(mnis
         np.testing.assert_allclose(compiled, readable, rtol=1e-5, atol=1e-6)
 
 
+@needs_fast_path
+@pytest.mark.parametrize("hidden, cost", SETTINGS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rows_that_cannot_change_go_through_their_nonzero_values_to_the_same_last_bit(mnist, hidden, cost, dtype):
+    """A read-only set (MNIST's test images) keeps its non-zero values (digitnet.frozen) and is fed forward from
+    them: the outputs are those of a writeable copy, bit for bit, and of the readable network to rounding."""
+    from digitnet import frozen
+
+    network = Network((784, 16, 16, 10), hidden, cost, seed=4, dtype=dtype)
+    network.vector[:] = np.random.default_rng(0).standard_normal(network.n_params)  # saturating some neurons too
+    fast.warm_up(network)
+    X = mnist[1].X[:300].astype(dtype)
+    X.flags.writeable = False
+    kept = len(frozen._KEPT)
+    from_values = network.activations(X)
+    assert len(frozen._KEPT) == kept + 1  # its sparse rows, kept
+    for a, b in zip(from_values, network.activations(X.copy())):
+        np.testing.assert_array_equal(a, b)
+    tolerance = 1e-12 if dtype == "float64" else 1e-5
+    np.testing.assert_allclose(from_values[-1], network.forward_trace(X)[1][-1], rtol=tolerance, atol=tolerance)
+    network.weights[0][3, 2] = np.inf  # the readable path's answer, as for any array
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.testing.assert_array_equal(network.feedforward(X), network.forward_trace(X)[1][-1])
+
+
 def test_a_diverging_run_on_the_fast_path_is_still_seen_as_one(mnist):
     network = Network(seed=0)
     start = network.vector.copy()

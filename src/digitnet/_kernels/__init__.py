@@ -17,11 +17,11 @@ from pathlib import Path
 from .. import _lane_math, _lanes, _tiles
 from . import common, rows, training
 from .common import run
-from .rows import compiles, count_nonzero, eight_bit_levels, feedforward, fill_nonzero
+from .rows import compiles, count_nonzero, eight_bit_levels, feedforward, fill_nonzero, sparse_feedforward
 from .training import adam_steps, adam_update, sgd_steps
 
 __all__ = ["adam_steps", "adam_update", "compiles", "count_nonzero", "eight_bit_levels", "feedforward",
-           "fill_nonzero", "run", "sgd_steps"]
+           "fill_nonzero", "run", "sgd_steps", "sparse_feedforward"]
 
 
 def _forget_code_compiled_from_other_sources():

@@ -9,7 +9,7 @@ from .._lane_math import (
     lowest_bit,
     nonzero_lanes,
 )
-from .._lanes import load, prefetch, splat, store, total, width
+from .._lanes import item, load, prefetch, splat, store, total, width
 from .._tiles import TILE_ROWS, add_outer, store_tile, tile
 from .common import (
     _ONE,
@@ -82,6 +82,34 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, a1, a2, out):
     a2[:] = _layer_rows(w1, b1, a1, hidden)
     out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
     return True
+
+
+@_compiled
+def sparse_feedforward(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, a1, a2, out):
+    """``feedforward`` for rows given as their non-zero values (``fast.SparseRows`` of scale 1), to the same
+    last bit: the first layer adds each row's values one after the other, in order, as ``_row_layer`` does,
+    without looking at its 0s."""
+    if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
+        return False
+    z1 = np.empty_like(a1)
+    for r in range(len(starts) - 1):
+        _sparse_row_layer(w0, b0, starts, columns, values, r, z1)
+    _activate(z1, a1, 0, len(a1), hidden)
+    a2[:] = _layer_rows(w1, b1, a1, hidden)
+    out[:] = _layer_rows(w2, b2, a2, 3 * output)
+    return True
+
+
+@_compiled
+def _sparse_row_layer(w, b, starts, columns, values, r, z):
+    """z[r] = x_r w + b, for row r given by its non-zero values, added one after the other as ``_row_layer`` adds."""
+    n_out, lanes = len(b), width(w)
+    for j in range(0, n_out, lanes):
+        count = n_out - j
+        total = load(b, j, count)
+        for k in range(starts[r], starts[r + 1]):
+            total += splat(item(values, k), w) * load(w, (item(columns, k), j), count)
+        store(z, (r, j), count, total)
 
 
 @_compiled
