@@ -477,7 +477,7 @@ def test_rows_that_cannot_change_go_through_their_nonzero_values_to_the_same_las
     network = Network((784, 16, 16, 10), hidden, cost, seed=4, dtype=dtype)
     network.vector[:] = np.random.default_rng(0).standard_normal(network.n_params)  # saturating some neurons too
     fast.warm_up(network)
-    X = mnist[1].X[:300].astype(dtype)
+    X = mnist[1].X[:fast.KEPT_ROWS_MIN].astype(dtype)
     X.flags.writeable = False
     kept = len(frozen._KEPT)
     from_values = network.activations(X)

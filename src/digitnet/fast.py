@@ -37,6 +37,7 @@ from .optimizers import SGD, Adam
 
 HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
 ADAM_MIN_EPS = 1e-12
+KEPT_ROWS_MIN = 1000  # a read-only set of fewer rows is fed forward as it is: keeping its non-zero values costs more
 OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 
 
@@ -275,7 +276,7 @@ def activations(network, X):
     """Each layer's activations for the rows of X, the input's left out, as ``Network.activations`` gives them."""
     kernels = _kernels()
     layers = [np.empty((len(X), size), dtype=network.dtype) for size in network.sizes[1:]]
-    if isinstance(X, np.ndarray) and X.dtype == network.dtype and frozen.read_only(X):
+    if isinstance(X, np.ndarray) and len(X) >= KEPT_ROWS_MIN and X.dtype == network.dtype and frozen.read_only(X):
         # a set that cannot change (MNIST's test images, the training's cost sample) is read again after every
         # epoch: its non-zero values are kept, a fifth of its numbers, and the same outputs computed from them
         rows = frozen.worked_out(X, "sparse rows as they are", lambda X: _sparse_rows(X, levels=False))
