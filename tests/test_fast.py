@@ -577,3 +577,17 @@ def test_on_the_fast_path_each_step_tells_its_rows_and_their_cost_before_the_ste
     told, measured = _costs_before_each_step(mnist, fast_path=True)
     assert told == pytest.approx(measured, rel=1e-5)  # the compiled forward pass's float32 rounding
     assert told[0] > told[-1]
+
+
+@needs_fast_path
+def test_a_training_works_out_its_sparse_rows_once_and_loads_the_compiled_forward_pass(mnist, monkeypatch):
+    """A writeable set is not kept between trainings (digitnet.frozen), but within one its rows are the same
+    every epoch; the cost check after each epoch goes through the compiled forward pass."""
+    worked = []
+    original = fast._sparse_rows
+    monkeypatch.setattr(fast, "_sparse_rows", lambda *args, **kwargs: worked.append(1) or original(*args, **kwargs))
+    monkeypatch.setattr(fast, "_FORWARD_READY", set())
+    small = type(mnist[0])(mnist[0].X[:3000].copy(), mnist[0].labels[:3000])
+    network = Network(seed=0)
+    train(network, small, optimizer=SGD(3.0), epochs=40, batch_size=10, rng=np.random.default_rng(0))
+    assert len(worked) == 1 and fast.ready(network)

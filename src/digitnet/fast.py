@@ -168,10 +168,19 @@ class Compiled:
 
     name = "compiled"
 
+    def __init__(self):
+        self.rows_of = (None, None)  # (the last X, its SparseRows): the same X epoch after epoch, unless moved
+
     def steps(self, network, optimizer, X, Y, labels, batch_size, decay, rng, measure=False):
         """The Steps of one epoch on X (n, m) with classes ``labels``; ``Y``, ``rng`` and ``measure`` are the
-        readable engine's (this one needs no one-hot targets, draws nothing and always measures)."""
-        return Steps(network, optimizer, sparse_rows(X), labels, batch_size, decay)
+        readable engine's (this one needs no one-hot targets, draws nothing and always measures).
+
+        The compiled forward pass is loaded too, for the cost check after each epoch (``Network.activations``)."""
+        if not ready(network):
+            warm_up(network)
+        if self.rows_of[0] is not X:
+            self.rows_of = (X, sparse_rows(X))
+        return Steps(network, optimizer, self.rows_of[1], labels, batch_size, decay)
 
 
 class Steps:
