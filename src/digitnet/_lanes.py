@@ -4,7 +4,8 @@ The first layer's work on a sparse image is, for each non-zero pixel i, "add pix
 times row i of the weights" to the 16 sums of the layer's neurons. A CPU with AVX-512 does
 that in one instruction. Written as a loop over the 16 neurons, Numba's compiler (LLVM) does
 not see it: it does not know the rows are 16 long or that they do not overlap the sums, and
-an epoch's sparse forward pass took 8 cycles a pixel. With Lanes the loop says what it means:
+keeps them in memory, a number at a time (the README's Speed section gives the figures). With
+Lanes the loop says what it means:
 
     total = splat(0, w)
     for k in range(first, last):

@@ -1,26 +1,28 @@
 """The fast path: the same forward pass and SGD and Adam steps as ``Network``, compiled by Numba.
 
 ``Network`` is written to be read: a handful of NumPy calls per layer, each of which costs
-about a microsecond before it does any arithmetic. At mini-batches of 10 that overhead,
-not the arithmetic, is most of an epoch. Here the same arithmetic runs in compiled loops,
-a stage of the mini-batch at a time and one example at a time within it, on 16 numbers at
-once where the CPU can (``_lanes``), and skips the zero pixels of an image (four in five of
-MNIST's), so an epoch of the seed recipe takes a seventh of the readable path's time at
-mini-batches of 10, and under half at 128.
+about a microsecond before it does any arithmetic. At mini-batches of 10 that overhead, not
+the arithmetic, is most of an epoch. Here the same arithmetic runs in compiled loops
+(``_kernels``): a stage of the mini-batch at a time and one example at a time within it, on
+16 numbers at once where the CPU can (``_lanes``), skipping the zero pixels of an image (four
+in five of MNIST's). The README's Speed section gives the figures, and why these loops are
+written beneath Numba's public API.
 
-It covers what the seed network and its twins need: sigmoid, relu or tanh hidden neurons;
-a sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain
-SGD or Adam with L2 weight decay. ``supports`` says whether a setting is covered; training and
-prediction use the readable path for everything else (where, with Adam, ``adam_step`` still
-compiles the update), and when Numba is not installed or ``DIGITNET_FAST=0`` is set. The two
-paths agree to float32 rounding (``tests/test_fast.py``).
+``Compiled`` is the step engine ``training.train`` takes where this path computes what the
+readable one would (``supports``: sigmoid, relu or tanh hidden neurons in two hidden layers; a
+sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain SGD
+or Adam with L2 weight decay); ``training.Readable`` takes every other training, with Adam's
+update compiled where it can be (``adam_step``). ``Network.feedforward`` and ``activations``
+ask this path first once it is loaded (``use_faster_forward``). Without Numba, or with
+``DIGITNET_FAST=0``, everything is readable. The two paths agree to float32 rounding
+(``tests/test_fast.py``).
 
-The compiled loops are in ``_kernels``, imported on first use (Numba takes a quarter of a
-second to import). Numba compiles them the first time they run (seconds) and keeps the result
-in its cache (``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs start at once.
-``Network.feedforward`` uses the fast path only once it is loaded (``ready``, after
-``warm_up``), so a one-off ``digitnet predict`` does not wait for Numba; for the same reason
-``train`` takes it only for trainings long enough to be worth loading it.
+The compiled loops are imported on first use, since importing Numba takes a while. Numba
+compiles them the first time they run (seconds) and keeps the result in its cache
+(``__pycache__`` beside them, or NUMBA_CACHE_DIR), so later runs load them. ``Network.feedforward``
+uses the fast path only once it is loaded (``ready``, after ``warm_up``), so a one-off
+``digitnet predict`` does not wait for Numba; for the same reason ``train`` takes it only for
+trainings long enough to be worth loading it.
 """
 
 import importlib.util
@@ -55,7 +57,7 @@ def available():
 
 
 def loaded():
-    """True when the compiled loops are already imported in this process (importing them takes 0.5 s)."""
+    """True when the compiled loops are already imported in this process (importing them takes a while)."""
     return "digitnet._kernels" in sys.modules and not _BROKEN
 
 

@@ -96,7 +96,7 @@ PROBE_SIZE = 500     # examples the check inside an epoch looks at
 CHECK_EVERY = 1_000  # mini-batches between two checks inside an epoch (and one after it)
 SATURATION_LIMIT = 0.3  # stuck and this saturated: training cannot recover (a fresh network: 0)
 STEP_CALLS = 20  # on_step's calls in an epoch, by default
-FAST_MIN_EXAMPLES = 100_000  # shorter trainings would wait longer for Numba to load (0.5 s) than they save
+FAST_MIN_EXAMPLES = 100_000  # shorter trainings would wait longer for Numba to load than they save
 SCHEDULES = {"constant": constant_schedule, "cosine": cosine_schedule, "warmup_cosine": warmup_cosine_schedule}
 
 
