@@ -9,7 +9,7 @@ CORE = ["digitnet", "digitnet.network", "digitnet.activations", "digitnet.costs"
         "digitnet.descent", "digitnet.walks", "digitnet.minima", "digitnet.verdicts", "digitnet.training",
         "digitnet.recipes", "digitnet.storage", "digitnet.checkpoint",
         "digitnet.data.idx", "digitnet.data.mnist", "digitnet.data.download", "digitnet.data.augment",
-        "digitnet.data.distort", "digitnet.data.mixing", "digitnet.home", "digitnet.scores", "digitnet.files", "digitnet.metadata"]
+        "digitnet.data.distort", "digitnet.data.mixing", "digitnet.home", "digitnet.scores", "digitnet.files", "digitnet.metadata", "digitnet.frozen"]
 NOT_IN_CORE = ["matplotlib", "fastapi", "starlette", "uvicorn", "PIL", "tqdm", "sklearn", "onnx", "digitnet.cli"]
 SOURCE = Path(__file__).parents[1] / "src" / "digitnet"
 
