@@ -165,24 +165,23 @@ def steps(network, optimizer, rows, labels, order, batch_size, decay):
 class Compiled:
     """The compiled step engine, for ``training.train``: ``steps(...)`` gives the ``Steps`` of one epoch.
 
-    ``training.Readable`` is the other engine; each has the same ``steps`` and gives an object with
-    ``take``, ``settle`` and ``showing``."""
+    ``training.Readable`` is the other engine; each has the same ``inputs`` and ``steps``, and ``steps``
+    gives an object with ``take``, ``settle`` and ``showing``."""
 
     name = "compiled"
 
-    def __init__(self):
-        self.rows_of = (None, None)  # (the last X, its SparseRows): the same X epoch after epoch, unless moved
+    def inputs(self, X):
+        """The training inputs X (n, m) as this engine reads them: SparseRows."""
+        return sparse_rows(X)
 
-    def steps(self, network, optimizer, X, Y, labels, batch_size, decay, rng, measure=False):
-        """The Steps of one epoch on X (n, m) with classes ``labels``; ``Y``, ``rng`` and ``measure`` are the
-        readable engine's (this one needs no one-hot targets, draws nothing and always measures).
-
-        The compiled forward pass is loaded too, for the cost check after each epoch (``Network.activations``)."""
+    def steps(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
+        """The Steps of one epoch on ``inputs`` (from ``inputs``) with classes ``labels``; ``Y``, ``rng`` and
+        ``measure`` are the readable engine's (this one needs no one-hot targets, draws nothing and always
+        measures). The compiled forward pass is loaded too, for the cost check after each epoch
+        (``Network.activations``)."""
         if not ready(network):
             warm_up(network)
-        if self.rows_of[0] is not X:
-            self.rows_of = (X, sparse_rows(X))
-        return Steps(network, optimizer, self.rows_of[1], labels, batch_size, decay)
+        return Steps(network, optimizer, inputs, labels, batch_size, decay)
 
 
 class Steps:

@@ -195,10 +195,15 @@ class Readable:
     def __init__(self, dropout: float = 0.0, update: Callable[[Any, np.ndarray, np.ndarray], None] | None = None):
         self.dropout, self.update = dropout, update
 
-    def steps(self, network, optimizer, X, Y, labels, batch_size, decay, rng, measure=False):
-        """The steps of one epoch on X with one-hot targets Y (``labels`` are the compiled engine's); ``measure``:
-        each ``take`` returns the cost of its last mini-batch before its step (one more forward pass)."""
-        return _ReadableSteps(self, network, optimizer, X, Y, batch_size, decay, rng, measure)
+    def inputs(self, X):
+        """The training inputs X (n, m) as this engine reads them: as they are."""
+        return X
+
+    def steps(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
+        """The steps of one epoch on ``inputs`` with one-hot targets Y (``labels`` are the compiled engine's);
+        ``measure``: each ``take`` returns the cost of its last mini-batch before its step (one more forward
+        pass)."""
+        return _ReadableSteps(self, network, optimizer, inputs, Y, batch_size, decay, rng, measure)
 
 
 class _ReadableSteps:
@@ -258,19 +263,20 @@ def _readable_steps(network, optimizer, X, Y, order, batch_size, decay, dropout=
     return cost
 
 
-def _run_epoch(engine, network, optimizer, X, Y, labels, batch_size, rng, weight_decay, probe=None, clock=None,
+def _run_epoch(engine, network, optimizer, inputs, Y, labels, batch_size, rng, weight_decay, probe=None, clock=None,
                epoch=0):
-    """One pass over (X, Y) in shuffled mini-batches, one optimizer step per batch, taken by ``engine``.
+    """One pass over (inputs, Y) in shuffled mini-batches, one optimizer step per batch, taken by ``engine``
+    (``inputs`` as it reads them: ``engine.inputs(X)``).
 
     Every CHECK_EVERY batches the network's health on ``probe`` (X, Y) is checked; returns
     the Health that says training is hopeless, else None. A ``clock`` (``_Clock``) calls its
     ``on_step`` between the batches, in epoch ``epoch`` (from 0); the steps are the same, bit for bit,
     with or without it."""
-    n = len(X)
+    n = len(Y)
     order = rng.permutation(n)
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     steps = -(-n // batch_size)
-    taken = engine.steps(network, optimizer, X, Y, labels, batch_size, decay, rng, measure=clock is not None)
+    taken = engine.steps(network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=clock is not None)
     done = 0
     while done < steps:
         until = min(steps, (done // CHECK_EVERY + 1) * CHECK_EVERY, done + clock.countdown if clock else steps)
@@ -331,6 +337,7 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be from 0 up to (not including) 1, got {dropout}")
     engine = choose_engine(network, optimizer, fast_path=fast_path, dropout=dropout, examples=len(X) * epochs)
+    inputs = None if shift else engine.inputs(X)  # moved images are new each epoch (in the same array)
     history = History()
     last_good = network.vector.copy()
     steps_per_epoch = -(-len(X) // batch_size)
@@ -343,8 +350,8 @@ def train(network: Network, train_set: Dataset, test_set: Dataset | None = None,
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 started = time.perf_counter()
-                X_epoch = shift(rng) if shift else X
-                health = _run_epoch(engine, network, optimizer, X_epoch, Y, train_set.labels, batch_size, rng,
+                epoch_inputs = engine.inputs(shift(rng)) if shift else inputs
+                health = _run_epoch(engine, network, optimizer, epoch_inputs, Y, train_set.labels, batch_size, rng,
                                     weight_decay, probe, clock, epoch)
                 seconds = time.perf_counter() - started
                 health = health or check_health(network, *monitor)
