@@ -24,10 +24,11 @@ _KEPT: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
 
 def read_only(array: np.ndarray) -> bool:
     """True when neither ``array`` nor any array it is a view of can be written through."""
-    while isinstance(array, np.ndarray):
-        if array.flags.writeable:
+    seen: object = array
+    while isinstance(seen, np.ndarray):
+        if seen.flags.writeable:
             return False
-        array = array.base
+        seen = seen.base
     return True
 
 
@@ -40,5 +41,12 @@ def worked_out(array: np.ndarray, name: str, work: Callable[[np.ndarray], T]) ->
     if kept is not None and kept[0]() is array:
         return kept[1]  # type: ignore[return-value]
     value = work(array)
-    _KEPT[key] = (weakref.ref(array, lambda _, key=key: _KEPT.pop(key, None)), value)
+    _KEPT[key] = (weakref.ref(array, _forget(key)), value)
     return value
+
+
+def _forget(key: tuple[int, str]) -> Callable[[weakref.ref], None]:
+    """What to do when the array of ``key`` is gone: drop what was kept for it."""
+    def forget(_: weakref.ref) -> None:
+        _KEPT.pop(key, None)
+    return forget
