@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from digitnet import fast
 from digitnet.data.distort import (
     Distortions,
     RandomDistortion,
@@ -143,6 +144,8 @@ def test_a_recipe_whose_distort_is_not_a_share_is_refused(share):
 
 def test_a_distorted_epoch_by_either_path_ends_at_nearly_the_same_network(mnist):
     """The compiled path is handed each epoch's distorted images, as the readable one is (the same draws of the rng)."""
+    if fast.available():
+        fast.warm_up(Network(dtype="float64"), training=True)  # loaded: so short a training takes it then
     small = type(mnist[0])(mnist[0].X[:3000], mnist[0].labels[:3000])
     networks = []
     for fast_path in (True, False):

@@ -479,9 +479,8 @@ def test_rows_that_cannot_change_go_through_their_nonzero_values_to_the_same_las
     fast.warm_up(network)
     X = mnist[1].X[:fast.KEPT_ROWS_MIN].astype(dtype)
     X.flags.writeable = False
-    kept = len(frozen._KEPT)
     from_values = network.activations(X)
-    assert len(frozen._KEPT) == kept + 1  # its sparse rows, kept
+    assert frozen.kept(X, "sparse rows as they are")
     for a, b in zip(from_values, network.activations(X.copy())):
         np.testing.assert_array_equal(a, b)
     tolerance = 1e-12 if dtype == "float64" else 1e-4  # weights of size 1: sums in the tens, rounded apart (2e-5 seen)
@@ -591,3 +590,40 @@ def test_a_training_works_out_its_sparse_rows_once_and_loads_the_compiled_forwar
     network = Network(seed=0)
     train(network, small, optimizer=SGD(3.0), epochs=40, batch_size=10, rng=np.random.default_rng(0))
     assert worked.count(True) == 1 and fast.ready(network)
+
+
+@needs_fast_path
+@pytest.mark.parametrize("moved", ["distort", "max_shift", None])
+def test_moved_images_are_read_anew_each_epoch_and_still_ones_once(mnist, monkeypatch, moved):
+    """Moved images come in one array used again each epoch: the engine must not take it for the same images."""
+    from digitnet.data.distort import Distortions
+
+    fast.warm_up(Network(), training=True)
+    worked = []  # the training's sparse rows, of 8-bit levels (the cost sample's, kept as they are, are not counted)
+    original = fast._sparse_rows
+    monkeypatch.setattr(fast, "_sparse_rows", lambda X, levels=True: worked.append(levels) or original(X, levels))
+    small = type(mnist[0])(mnist[0].X[:2000].copy(), mnist[0].labels[:2000])
+    settings = {"distort": {"distort": Distortions()}, "max_shift": {"max_shift": 1}, None: {}}[moved]
+    train(Network(seed=0), small, optimizer=SGD(3.0), epochs=3, batch_size=10, rng=np.random.default_rng(0),
+          **settings)
+    assert worked.count(True) == (3 if moved else 1)
+
+
+@pytest.mark.parametrize("optimizer, settings, engine, update", [
+    (SGD(3.0), {}, "Compiled", None),
+    (Adam(0.001), {}, "Compiled", None),
+    (Adam(0.001), {"dropout": 0.2}, "Readable", "adam_step"),
+    (Adam(0.001, eps=1e-13), {}, "Readable", None),        # the compiled step flushes moments too small for it
+    (Momentum(0.3), {}, "Readable", None),
+    (SGD(3.0), {"fast_path": False}, "Readable", None),
+    (SGD(3.0), {"examples": 10}, "Readable", None),          # too short to wait for Numba, if it is not loaded
+])
+def test_the_engine_chosen_for_each_training(monkeypatch, optimizer, settings, engine, update):
+    from digitnet.training import choose_engine
+
+    if os.environ.get("DIGITNET_FAST", "1") == "0":
+        engine, update = "Readable", None
+    monkeypatch.setattr(fast, "loaded", lambda: False)
+    chosen = choose_engine(Network(seed=0), optimizer, **settings)
+    assert type(chosen).__name__ == engine
+    assert getattr(getattr(chosen, "update", None), "__name__", None) == update

@@ -87,10 +87,10 @@ def warm_up(network, training=False):
     """
     if not supports(network):
         return
-    X = np.zeros((2, network.sizes[0]), dtype=network.dtype)
+    X = np.zeros((KEPT_ROWS_MIN, network.sizes[0]), dtype=network.dtype)
     feedforward(network, X[:1])
     X.flags.writeable = False
-    feedforward(network, X)  # rows that cannot change go through their non-zero values: loaded too
+    feedforward(network, X)  # as many rows that cannot change go through their non-zero values: loaded too
     if training:
         scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
                                 output=network.output.name, dtype=network.dtype)
@@ -165,22 +165,21 @@ def steps(network, optimizer, rows, labels, order, batch_size, decay):
 class Compiled:
     """The compiled step engine, for ``training.train``: ``steps(...)`` gives the ``Steps`` of one epoch.
 
-    ``training.Readable`` is the other engine; each has the same ``inputs`` and ``steps``, and ``steps``
-    gives an object with ``take``, ``settle`` and ``showing``."""
+    ``training.Readable`` is the other engine: both are ``training.Engine``s. Made for ``network``, it loads
+    the compiled code it will use first (``warm_up``), so that no epoch's time counts it."""
 
-    name = "compiled"
+    def __init__(self, network):
+        if not ready(network):
+            warm_up(network)  # the forward pass too, for the cost check after each epoch (``Network.activations``)
 
     def inputs(self, X):
         """The training inputs X (n, m) as this engine reads them: SparseRows."""
         return sparse_rows(X)
 
-    def steps(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
+    def epoch(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
         """The Steps of one epoch on ``inputs`` (from ``inputs``) with classes ``labels``; ``Y``, ``rng`` and
         ``measure`` are the readable engine's (this one needs no one-hot targets, draws nothing and always
-        measures). The compiled forward pass is loaded too, for the cost check after each epoch
-        (``Network.activations``)."""
-        if not ready(network):
-            warm_up(network)
+        measures)."""
         return Steps(network, optimizer, inputs, labels, batch_size, decay)
 
 
@@ -214,7 +213,7 @@ class Steps:
                                          dtype(1.0 - optimizer.lr * self.decay), self.w0_scale)
             self.w0_scale = dtype(w0_scale)  # Numba hands back a Python float: float32 again, or it compiles anew
             return cost
-        moment1, moment2, t = optimizer.running(network.vector)
+        moment1, moment2, t = optimizer.moments_for(network.vector)
         if self.gradient is None:
             self.gradient = np.empty_like(network.vector)
         t_after, cost = kernels.run(kernels.adam_steps, *common, network.vector, self.gradient,
@@ -263,7 +262,7 @@ def adam_step(optimizer, vector, gradient):
     take (dropout; other numbers of layers). It keeps the same state, so either can go on from the other."""
     kernels = _kernels()
     dtype = vector.dtype.type
-    moment1, moment2, t = optimizer.running(vector)
+    moment1, moment2, t = optimizer.moments_for(vector)
     optimizer.count_steps(1)
     t += 1
     step = dtype(optimizer.lr / (1 - optimizer.beta1 ** t))

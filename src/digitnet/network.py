@@ -158,13 +158,15 @@ class Network:
 
     def feedforward(self, X: ArrayLike) -> Array:
         """The output layer's activations (n, sizes[-1]) for X (n, sizes[0])."""
-        return self._faster(X, every_layer=False)[-1]
+        return self._forward_layers(X, every_layer=False)[-1]
 
     def activations(self, X: ArrayLike) -> list[Array]:
         """Every layer's activations for X (n, sizes[0]), the input's left out: [a_1, ..., the output's]."""
-        return self._faster(X, every_layer=True)
+        return self._forward_layers(X, every_layer=True)
 
-    def _faster(self, X: ArrayLike, every_layer: bool) -> list[Array]:
+    def _forward_layers(self, X: ArrayLike, every_layer: bool) -> list[Array]:
+        """The layers' activations, the input's left out: by the faster pass where one is plugged in and covers
+        this network (with ``every_layer`` False it may give the output's alone), else by ``forward_trace``."""
         if _faster_forward is not None and np.ndim(X) == 2 and np.shape(X)[1] == self.sizes[0]:
             layers = _faster_forward(self, X, every_layer)  # the same numbers, compiled, where it covers this network
             if layers is not None:

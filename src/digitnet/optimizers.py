@@ -108,7 +108,7 @@ class Adam:
             scratch *= self.lr / corrected_m   # lr m_hat / (sqrt(v_hat) + eps)
             p -= scratch
 
-    def running(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    def moments_for(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """(m, v, t) for one vector of parameters: the moments ``step`` keeps, as the live arrays, and how many
         steps it has taken.
 
@@ -128,7 +128,7 @@ class Adam:
         return m, v, self.t
 
     def count_steps(self, n: int) -> None:
-        """Count ``n`` steps taken on the moments that ``running`` gave (the bias correction depends on it)."""
+        """Count ``n`` steps taken on the moments that ``moments_for`` gave (the bias correction depends on it)."""
         self.t += int(n)
 
     def state(self) -> State:

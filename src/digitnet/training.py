@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -111,10 +111,11 @@ def evaluate(network: Network, dataset: Dataset) -> tuple[float, float]:
 def _spread_sample(X, Y, size):
     """Up to ``size`` examples spread evenly over the set (so a set sorted by label gives all labels)."""
     rows = np.unique(np.linspace(0, len(X) - 1, min(size, len(X))).astype(int))
-    return frozen.worked_out(X, f"spread sample of {size}", lambda X: _read_only(X[rows])), Y[rows]
+    # kept beside a read-only X, and read-only itself: what the forward pass works out from it is kept too
+    return frozen.worked_out(X, f"spread sample of {size}", lambda X: _made_read_only(X[rows])), Y[rows]
 
 
-def _read_only(array):
+def _made_read_only(array):
     array.flags.writeable = False
     return array
 
@@ -183,14 +184,37 @@ def _steps_between(value: Any, name: str) -> int:
     return int(value)
 
 
+class EpochSteps(Protocol):
+    """One epoch's steps, as an engine takes them: ``take(order)`` a piece of the epoch's order at a time
+    (returns the cost of the piece's last mini-batch before its step, or None if not measured); ``settle()``
+    makes the network's weights its own (the compiled engine may keep a factor apart, see ``fast.Steps``);
+    ``showing()`` is a context in which others may read the weights between two pieces."""
+
+    def take(self, order: np.ndarray) -> float | None: ...
+
+    def settle(self) -> None: ...
+
+    def showing(self) -> AbstractContextManager: ...
+
+
+class Engine(Protocol):
+    """What takes a training's steps: ``Readable`` (NumPy) or ``fast.Compiled`` (Numba); ``choose_engine``.
+
+    ``inputs(X)``: the training inputs as the engine reads them (once for a training's own images, each epoch
+    for moved ones). ``epoch(...)``: the ``EpochSteps`` of one epoch on them."""
+
+    def inputs(self, X: np.ndarray) -> Any: ...
+
+    def epoch(self, network: Network, optimizer: Any, inputs: Any, Y: np.ndarray, labels: np.ndarray,
+              batch_size: int, decay: float, rng: np.random.Generator, measure: bool = False) -> EpochSteps: ...
+
+
 class Readable:
     """The readable step engine: each step's gradient from ``Network.gradient``, given to the optimizer's own
     ``step``, or to ``update(optimizer, vector, gradient)`` (``fast.adam_step``: Adam's arithmetic in one
     compiled pass). ``dropout`` leaves out that share of hidden neurons in each example (``dropout_masks``).
 
     ``fast.Compiled`` is the other engine; ``train`` takes one of them (``choose_engine``)."""
-
-    name = "readable"
 
     def __init__(self, dropout: float = 0.0, update: Callable[[Any, np.ndarray, np.ndarray], None] | None = None):
         self.dropout, self.update = dropout, update
@@ -199,7 +223,7 @@ class Readable:
         """The training inputs X (n, m) as this engine reads them: as they are."""
         return X
 
-    def steps(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
+    def epoch(self, network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=False):
         """The steps of one epoch on ``inputs`` with one-hot targets Y (``labels`` are the compiled engine's);
         ``measure``: each ``take`` returns the cost of its last mini-batch before its step (one more forward
         pass)."""
@@ -226,7 +250,7 @@ class _ReadableSteps:
 
 
 def choose_engine(network: Network, optimizer: Any, *, fast_path: bool = True, dropout: float = 0.0,
-                  examples: int = FAST_MIN_EXAMPLES) -> Readable | fast.Compiled:
+                  examples: int = FAST_MIN_EXAMPLES) -> Engine:
     """The step engine for a training of ``examples`` examples in all: compiled (``fast.Compiled``) where
     ``fast_path`` allows it and it computes the same steps (``fast.supports``: plain SGD or Adam, no dropout);
     else the readable one, with Adam's update compiled where that is possible. A training shorter than
@@ -234,7 +258,7 @@ def choose_engine(network: Network, optimizer: Any, *, fast_path: bool = True, d
     than it saves."""
     compiled = fast_path and (fast.loaded() or examples >= FAST_MIN_EXAMPLES)
     if compiled and not dropout and fast.supports(network, optimizer):
-        return fast.Compiled()
+        return fast.Compiled(network)
     return Readable(dropout, fast.adam_step if compiled and fast.updates(optimizer) else None)
 
 
@@ -276,7 +300,7 @@ def _run_epoch(engine, network, optimizer, inputs, Y, labels, batch_size, rng, w
     order = rng.permutation(n)
     decay = weight_decay / n  # L2: C + (lambda / 2n) sum w^2 adds (lambda / n) w to dC/dw
     steps = -(-n // batch_size)
-    taken = engine.steps(network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=clock is not None)
+    taken = engine.epoch(network, optimizer, inputs, Y, labels, batch_size, decay, rng, measure=clock is not None)
     done = 0
     while done < steps:
         until = min(steps, (done // CHECK_EVERY + 1) * CHECK_EVERY, done + clock.countdown if clock else steps)
