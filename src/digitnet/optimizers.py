@@ -88,12 +88,11 @@ class Adam:
         self.moments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        if self.moments is None:
-            self.moments = [(np.zeros_like(p), np.zeros_like(p), np.empty_like(p)) for p in params]
+        moments = self._start_moments(params)
         self.t += 1
         corrected_m, corrected_v = 1 - self.beta1**self.t, 1 - self.beta2**self.t
         # the same formulas, computed in place in a scratch array (no new arrays at each step)
-        for p, g, (m, v, scratch) in zip(params, grads, self.moments):
+        for p, g, (m, v, scratch) in zip(params, grads, moments):
             m *= self.beta1
             np.multiply(g, 1 - self.beta1, out=scratch)
             m += scratch                       # m = b1 m + (1 - b1) g
@@ -117,15 +116,20 @@ class Adam:
         other. The moments are made (zeros) on first use. ValueError if this Adam keeps moments for other
         parameters (it was used for another network): the engine would read and write past their ends.
         """
-        if self.moments is None:
-            self.moments = [(np.zeros_like(vector), np.zeros_like(vector), np.empty_like(vector))]
-        fits = len(self.moments) == 1 and all(
-            array.shape == vector.shape and array.dtype == vector.dtype for array in self.moments[0])
+        moments = self._start_moments([vector])
+        fits = len(moments) == 1 and all(
+            array.shape == vector.shape and array.dtype == vector.dtype for array in moments[0])
         if not fits:
             raise ValueError("this Adam's moments belong to other parameters (was it used for another network?); "
                              "give each network a new optimizer")
-        m, v, _ = self.moments[0]
+        m, v, _ = moments[0]
         return m, v, self.t
+
+    def _start_moments(self, params: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(m, v, scratch) for each array of ``params``, zeros, unless this Adam has its moments already."""
+        if self.moments is None:
+            self.moments = [(np.zeros_like(p), np.zeros_like(p), np.empty_like(p)) for p in params]
+        return self.moments
 
     def count_steps(self, n: int) -> None:
         """Count ``n`` steps taken on the moments that ``moments_for`` gave (the bias correction depends on it)."""

@@ -76,12 +76,23 @@ def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, a1, a2, out):
     The layers skip their inputs' 0s, so they never compute 0 times a weight; the readable
     path does, and an inf or NaN weight makes its outputs NaN. Such a network is the readable
     path's to answer for."""
-    if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
+    if not _all_finite(w0, b0, w1, b1, w2, b2):
         return False
     a1[:] = _layer_rows(w0, b0, X, hidden)
+    _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out)
+    return True
+
+
+@_compiled
+def _all_finite(w0, b0, w1, b1, w2, b2):
+    return _finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)
+
+
+@_compiled
+def _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out):
+    """a2 and out from the first layer's activations a1."""
     a2[:] = _layer_rows(w1, b1, a1, hidden)
     out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
-    return True
 
 
 @_compiled
@@ -89,14 +100,13 @@ def sparse_feedforward(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, 
     """``feedforward`` for rows given as their non-zero values (``fast.SparseRows`` of scale 1), to the same
     last bit: the first layer adds each row's values one after the other, in order, as ``_row_layer`` does,
     without looking at its 0s."""
-    if not (_finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)):
+    if not _all_finite(w0, b0, w1, b1, w2, b2):
         return False
     z1 = np.empty_like(a1)
     for r in range(len(starts) - 1):
         _sparse_row_layer(w0, b0, starts, columns, values, r, z1)
     _activate(z1, a1, 0, len(a1), hidden)
-    a2[:] = _layer_rows(w1, b1, a1, hidden)
-    out[:] = _layer_rows(w2, b2, a2, 3 * output)
+    _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out)
     return True
 
 
