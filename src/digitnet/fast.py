@@ -9,7 +9,7 @@ in five of MNIST's). The README's Speed section gives the figures, and why these
 written beneath Numba's public API.
 
 ``Compiled`` is the step engine ``training.train`` takes where this path computes what the
-readable one would (``supports``: sigmoid, relu or tanh hidden neurons in two hidden layers; a
+readable one would (``supports``: sigmoid, relu or tanh hidden neurons, any number of layers; a
 sigmoid output with the mean squared error, or a softmax output with cross-entropy; plain SGD
 or Adam with L2 weight decay); ``training.Readable`` takes every other training, with Adam's
 update compiled where it can be (``adam_step``). ``Network.feedforward`` and ``activations``
@@ -44,7 +44,8 @@ OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 
 
 _BROKEN: list[Exception] = []  # why the compiled loops could not be imported, once they were tried
-_FORWARD_READY: set[np.dtype] = set()  # the dtypes whose compiled forward pass this process has loaded
+# what this process has loaded: ("forward" or "training", dtype, number of layers) (see ``warm_up``)
+_LOADED: set[tuple[str, np.dtype, int]] = set()
 
 
 def available():
@@ -76,38 +77,61 @@ def _kernels():
 
 def ready(network):
     """True when the compiled forward pass for ``network`` is already loaded (this never loads it)."""
-    return network.dtype in _FORWARD_READY and supports(network)
+    return _shape("forward", network) in _LOADED and supports(network)
+
+
+def _shape(part, network):
+    return part, network.dtype, len(network.sizes)
 
 
 def warm_up(network, training=False):
-    """Load (or compile) the fast forward pass, and with ``training`` the SGD and Adam steps, for ``network``'s dtype.
+    """Load (or compile) the fast forward pass, and with ``training`` the SGD and Adam steps, for networks of
+    ``network``'s dtype and number of layers.
 
-    Compiled code is cached on disk, so ``scripts/setup.sh`` calls this once at installation
-    and no training waits for the compiler later.
+    Every function they call is compiled here, at once, under ``_kernels.compiling``: called
+    first elsewhere, for a shape not loaded yet, it would compile without it and round
+    differently. The forward pass and the steps load this way the first time they are asked for
+    a shape. Compiled code is cached on disk, so ``scripts/setup.sh`` calls this once at
+    installation and no training waits for the compiler later.
     """
     if not supports(network):
         return
+    parts = ["forward", "training"] if training else ["forward"]
+    with _kernels().compiling():
+        for part in parts:
+            if _shape(part, network) not in _LOADED:
+                _LOADED.add(_shape(part, network))  # first: the calls below ask for it
+                try:
+                    _run_once(part, network)
+                except BaseException:
+                    _LOADED.discard(_shape(part, network))
+                    raise
+
+
+def _run_once(part, network):
+    """The forward pass (``part`` "forward") or the SGD and Adam steps ("training") once, for ``network``'s shape."""
     X = np.zeros((KEPT_ROWS_MIN, network.sizes[0]), dtype=network.dtype)
-    feedforward(network, X[:1])
-    X.flags.writeable = False
-    feedforward(network, X)  # as many rows that cannot change go through their non-zero values: loaded too
-    if training:
-        scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
-                                output=network.output.name, dtype=network.dtype)
-        for rows in (sparse_rows(X), sparse_rows(X + np.pi / 10)):  # values stored as uint8, and as they are
-            for optimizer in (SGD(0.1), Adam(0.001)):
-                steps(scratch, optimizer, rows, [0, 0], [0, 1], 1, 0.0)
+    if part == "forward":
+        feedforward(network, X[:1])
+        X.flags.writeable = False
+        feedforward(network, X)  # as many rows that cannot change go through their non-zero values: loaded too
+        return
+    scratch = type(network)(network.sizes, network.activation.name, network.cost.name, seed=0,
+                            output=network.output.name, dtype=network.dtype)
+    for rows in (sparse_rows(X), sparse_rows(X + np.pi / 10)):  # values stored as uint8, and as they are
+        for optimizer in (SGD(0.1), Adam(0.001)):
+            steps(scratch, optimizer, rows, [0, 0], [0, 1], 1, 0.0)
 
 
 def supports(network, optimizer=None):
     """True when the fast path computes what ``network`` (and ``optimizer``) would, to rounding.
 
-    Only networks with two hidden layers (the seed's shape, of any widths) are compiled, and
-    Adam only with an eps of at least ADAM_MIN_EPS: the compiled step counts moments below 1e-19
+    Networks of any number of layers, of any widths, are compiled; Adam only with an eps of at
+    least ADAM_MIN_EPS: the compiled step counts moments below 1e-19
     as 0 (see ``_kernels.training.adam_update``), which is no change only next to a larger eps.
     """
     known = optimizer is None or type(optimizer) is SGD or _compiled_adam(optimizer)
-    return (available() and known and len(network.sizes) == 4 and network.activation.name in HIDDEN
+    return (available() and known and network.activation.name in HIDDEN
             and (network.cost.name, network.output.name) in OUTPUTS)
 
 
@@ -169,8 +193,7 @@ class Compiled:
     the compiled code it will use first (``warm_up``), so that no epoch's time counts it."""
 
     def __init__(self, network):
-        if not ready(network):
-            warm_up(network)  # the forward pass too, for the cost check after each epoch (``Network.activations``)
+        warm_up(network, training=True)  # and the forward pass, for the cost check after each epoch
 
     def inputs(self, X):
         """The training inputs X (n, m) as this engine reads them: SparseRows."""
@@ -204,6 +227,8 @@ class Steps:
 
     def take(self, order):
         """The steps on the mini-batches of ``order``; returns the cost of the last one before its step."""
+        if _shape("training", self.network) not in _LOADED:
+            warm_up(self.network, training=True)
         kernels = _kernels()
         network, optimizer, dtype = self.network, self.optimizer, self.dtype
         common = (*_parameters(network), *_codes(network), *self.rows, self.labels,
@@ -217,7 +242,7 @@ class Steps:
         if self.gradient is None:
             self.gradient = np.empty_like(network.vector)
         t_after, cost = kernels.run(kernels.adam_steps, *common, network.vector, self.gradient,
-                                    tuple(_parameters(network, self.gradient)), moment1, moment2, network.n_weights,
+                                    _parameters(network, self.gradient), moment1, moment2, network.n_weights,
                                     dtype(self.decay), _adam_settings(optimizer, dtype), t)
         optimizer.count_steps(t_after - t)
         return cost
@@ -283,6 +308,8 @@ def feedforward(network, X):
 
 def activations(network, X):
     """Each layer's activations for the rows of X, the input's left out, as ``Network.activations`` gives them."""
+    if _shape("forward", network) not in _LOADED:
+        warm_up(network)
     kernels = _kernels()
     layers = [np.empty((len(X), size), dtype=network.dtype) for size in network.sizes[1:]]
     if isinstance(X, np.ndarray) and len(X) >= KEPT_ROWS_MIN and X.dtype == network.dtype and frozen.read_only(X):
@@ -290,11 +317,10 @@ def activations(network, X):
         # epoch: its non-zero values are kept, a fifth of its numbers, and the same outputs computed from them
         rows = frozen.worked_out(X, "sparse rows as they are", lambda X: _sparse_rows(X, levels=False))
         finite = kernels.run(kernels.sparse_feedforward, *_parameters(network), *_codes(network), rows.starts,
-                             rows.columns, rows.values, *layers)
+                             rows.columns, rows.values, tuple(layers))
     else:
         X = np.ascontiguousarray(X, dtype=network.dtype)
-        finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, *layers)
-    _FORWARD_READY.add(network.dtype)
+        finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, tuple(layers))
     use_faster_forward(_activations_if_ready)
     return layers if finite else network.forward_trace(X)[1][1:]  # inf or NaN weights: see _kernels.feedforward
 
@@ -306,9 +332,9 @@ def _activations_if_ready(network, X, every_layer):
 
 
 def _parameters(network, vector=None):
-    """w0, b0, w1, b1, w2, b2: views into the network's vector (or one like it), so that a step changes it."""
+    """(weights, biases): tuples of views into the network's vector (or one like it), so that a step changes it."""
     weights, biases = (network.weights, network.biases) if vector is None else network.unflatten(vector)
-    return [array for pair in zip(weights, biases) for array in pair]
+    return tuple(weights), tuple(biases)
 
 
 def _codes(network):

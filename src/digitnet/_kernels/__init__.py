@@ -16,11 +16,11 @@ from pathlib import Path
 
 from .. import _lane_math, _lanes, _tiles
 from . import common, rows, training
-from .common import run
+from .common import compiling, run
 from .rows import compiles, count_nonzero, eight_bit_levels, feedforward, fill_nonzero, sparse_feedforward
 from .training import adam_steps, adam_update, sgd_steps
 
-__all__ = ["adam_steps", "adam_update", "compiles", "count_nonzero", "eight_bit_levels", "feedforward",
+__all__ = ["adam_steps", "adam_update", "compiles", "compiling", "count_nonzero", "eight_bit_levels", "feedforward",
            "fill_nonzero", "run", "sgd_steps", "sparse_feedforward"]
 
 

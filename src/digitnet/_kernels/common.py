@@ -27,26 +27,35 @@ _LN2 = 0.6931471805599453
 _EXP_TERMS = 13
 
 
+_COMPILING = [0]  # how many ``compiling`` blocks are open
+
+
 @contextmanager
-def _short_vector_loops():
-    """Compile loops one vector at a time, so that a layer of 16 neurons is two AVX vectors.
+def compiling():
+    """Compile loops one vector at a time while inside, so that a layer of 16 neurons is two AVX vectors.
 
     Left to itself, LLVM takes four vectors of 8 floats at a step, 32 floats: more than a
     layer of 16 neurons, whose loops then run one float at a time. The option is global, so
     it is set only while our functions compile, then put back to its default (0, not forced).
+    Code compiled with and without it rounds sums differently: ``fast.warm_up`` compiles every
+    function a network's shape needs inside one block, before any is called outside.
     """
-    llvm.set_option("", "-force-vector-interleave=1")
+    if not _COMPILING[0]:
+        llvm.set_option("", "-force-vector-interleave=1")
+    _COMPILING[0] += 1
     try:
         yield
     finally:
-        llvm.set_option("", "-force-vector-interleave=0")
+        _COMPILING[0] -= 1
+        if not _COMPILING[0]:
+            llvm.set_option("", "-force-vector-interleave=0")
 
 
 def run(function, *args):
     """Call a compiled function, compiling it (or loading it from the cache) first if this process has not."""
     if function.overloads:
         return function(*args)
-    with _short_vector_loops():
+    with compiling():
         return function(*args)
 
 

@@ -69,44 +69,54 @@ def eight_bit_levels(values, levels):
 
 
 @_compiled
-def feedforward(w0, b0, w1, b1, w2, b2, hidden, output, X, a1, a2, out):
-    """a1, a2, out = each layer's activations for the rows of X (of the weights' dtype), and True;
-    False, and nothing computed, if a weight or bias is infinite or NaN.
+def feedforward(weights, biases, hidden, output, X, layers):
+    """layers[l] = layer l's activations for the rows of X (of the weights' dtype), for ``weights`` and ``biases``
+    tuples of any number of layers' arrays, and True; False, and nothing computed, if a weight or bias is
+    infinite or NaN.
 
     The layers skip their inputs' 0s, so they never compute 0 times a weight; the readable
     path does, and an inf or NaN weight makes its outputs NaN. Such a network is the readable
     path's to answer for."""
-    if not _all_finite(w0, b0, w1, b1, w2, b2):
+    if not _all_finite(weights, biases):
         return False
-    a1[:] = _layer_rows(w0, b0, X, hidden)
-    _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out)
+    layers[0][:] = _layer_rows(weights[0], biases[0], X, _kind(0, len(weights), hidden, output))
+    _upper_layers(weights, biases, hidden, output, layers)
     return True
 
 
 @_compiled
-def _all_finite(w0, b0, w1, b1, w2, b2):
-    return _finite(w0) and _finite(w1) and _finite(w2) and _finite(b0) and _finite(b1) and _finite(b2)
+def _kind(l, n_layers, hidden, output):
+    """The activation of layer l of n_layers: the hidden one, or the output's (0: sigmoid, 1: softmax, as 3)."""
+    return hidden if l < n_layers - 1 else 3 * output
 
 
 @_compiled
-def _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out):
-    """a2 and out from the first layer's activations a1."""
-    a2[:] = _layer_rows(w1, b1, a1, hidden)
-    out[:] = _layer_rows(w2, b2, a2, 3 * output)  # output 0: sigmoid, 1: softmax
+def _all_finite(weights, biases):
+    for l in range(len(weights)):
+        if not (_finite(weights[l]) and _finite(biases[l])):
+            return False
+    return True
 
 
 @_compiled
-def sparse_feedforward(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, a1, a2, out):
+def _upper_layers(weights, biases, hidden, output, layers):
+    """layers[1:] from the first layer's activations, layers[0]."""
+    for l in range(1, len(weights)):
+        layers[l][:] = _layer_rows(weights[l], biases[l], layers[l - 1], _kind(l, len(weights), hidden, output))
+
+
+@_compiled
+def sparse_feedforward(weights, biases, hidden, output, starts, columns, values, layers):
     """``feedforward`` for rows given as their non-zero values (``fast.SparseRows`` of scale 1), to the same
     last bit: the first layer adds each row's values one after the other, in order, as ``_row_layer`` does,
     without looking at its 0s."""
-    if not _all_finite(w0, b0, w1, b1, w2, b2):
+    if not _all_finite(weights, biases):
         return False
-    z1 = np.empty_like(a1)
+    z = np.empty_like(layers[0])
     for r in range(len(starts) - 1):
-        _sparse_row_layer(w0, b0, starts, columns, values, r, z1)
-    _activate(z1, a1, 0, len(a1), hidden)
-    _upper_layers(w1, b1, w2, b2, hidden, output, a1, a2, out)
+        _sparse_row_layer(weights[0], biases[0], starts, columns, values, r, z)
+    _activate(z, layers[0], 0, len(z), _kind(0, len(weights), hidden, output))
+    _upper_layers(weights, biases, hidden, output, layers)
     return True
 
 

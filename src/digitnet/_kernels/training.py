@@ -142,13 +142,13 @@ def _step_layer(w, b, a_in, rows, m, delta, lr, shrink):
 
 
 @_compiled
-def _buffers(batch_size, b0, b1, b2):
-    """Room for one mini-batch's z, a and delta of each layer, and its rows."""
-    shape1, shape2, shape3 = (batch_size, len(b0)), (batch_size, len(b1)), (batch_size, len(b2))
-    return (np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype), np.empty(shape1, b0.dtype),
-            np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype), np.empty(shape2, b0.dtype),
-            np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype), np.empty(shape3, b0.dtype),
-            np.empty(batch_size, np.int64))
+def _buffers(batch_size, biases):
+    """Room for one mini-batch's z, a and delta of each layer (lists, a (batch_size, n_l) array for each), and
+    its rows."""
+    zs = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
+    activations = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
+    deltas = [np.empty((batch_size, len(b)), b.dtype) for b in biases]
+    return zs, activations, deltas, np.empty(batch_size, np.int64)
 
 
 @_compiled
@@ -166,12 +166,13 @@ def _output_deltas(a, labels, rows, m, delta, output):
 
 
 @_compiled
-def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers):
+def _batch_deltas(weights, biases, hidden, output, starts, columns, values, scale, labels, batch, buffers):
     """Forward pass, BP1 and BP2 for the examples ``batch``: every layer's a and delta, in ``buffers``.
 
-    The first layer's inputs are the sparse rows' values times ``scale``."""
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
-    m = len(batch)
+    ``weights`` and ``biases`` are tuples of the layers' arrays, any number of them. The first
+    layer's inputs are the sparse rows' values times ``scale``."""
+    zs, activations, deltas, rows = buffers
+    m, last = len(batch), len(weights) - 1
     # a stage at a time for the whole batch: the examples of a stage do not wait for each other,
     # so the CPU works on several at once (example by example, each waited for its own last step).
     # The stages that depend on the activation's kind (or the output's) take it once, for all the
@@ -181,28 +182,26 @@ def _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, value
         row = rows[e] = batch[e]
         if e + 1 < m:  # the next example's pixels are somewhere in memory: ask for them now
             _prefetch_row(starts, columns, values, batch[e + 1])
-        _forward_sparse(w0, b0, starts, columns, values, scale, row, z1, e)
-    _activate(z1, a1, 0, m, hidden)
-    for e in range(m):
-        _forward_layer(w1, b1, a1, z2, e)
-    _activate(z2, a2, 0, m, hidden)
-    for e in range(m):
-        _forward_layer(w2, b2, a2, z3, e)
-    _activate(z3, a3, 0, m, 3 * output)
-    _output_deltas(a3, labels, rows, m, d3, output)
-    for e in range(m):
-        _backward_layer(w2, d3, e, d2)
-    _times_derivative(z2, a2, m, d2, hidden)
-    for e in range(m):
-        _backward_layer(w1, d2, e, d1)
-    _times_derivative(z1, a1, m, d1, hidden)
+        _forward_sparse(weights[0], biases[0], starts, columns, values, scale, row, zs[0], e)
+    for l in range(last + 1):
+        if l > 0:
+            w, b, a_in, z = weights[l], biases[l], activations[l - 1], zs[l]
+            for e in range(m):
+                _forward_layer(w, b, a_in, z, e)
+        _activate(zs[l], activations[l], 0, m, hidden if l < last else 3 * output)
+    _output_deltas(activations[last], labels, rows, m, deltas[last], output)
+    for l in range(last, 0, -1):  # BP2, through the weights before the step
+        w, delta, below = weights[l], deltas[l], deltas[l - 1]
+        for e in range(m):
+            _backward_layer(w, delta, e, below)
+        _times_derivative(zs[l - 1], activations[l - 1], m, below, hidden)
 
 
 @_compiled
-def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
-              lr, shrink, w0_scale):
-    """SGD on the mini-batches of ``order`` for a network of two hidden layers; returns (w0_scale, the cost of
-    the last mini-batch before its step).
+def sgd_steps(weights, biases, hidden, output, starts, columns, values, scale, labels, order, batch_size, lr, shrink,
+              w0_scale):
+    """SGD on the mini-batches of ``order`` for a network of any number of layers (``weights``, ``biases``:
+    tuples of their arrays); returns (w0_scale, the cost of the last mini-batch before its step).
 
     L2 shrinks every weight by ``shrink`` at each step; for the first layer's (784 x 16 of them,
     more than all the rest of a step's work) that is kept as one number instead, ``w0_scale``:
@@ -212,27 +211,28 @@ def sgd_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, s
     factor on to the next call, so an epoch cut into calls takes the same steps as one call, and
     puts it into the array when it wants the weights (``fast.Steps.settle``); w0_scale 1 to start.
     """
-    buffers = _buffers(batch_size, b0, b1, b2)
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
+    buffers = _buffers(batch_size, biases)
+    zs, activations, deltas, rows = buffers
     inner = np.arange(batch_size)
+    w0 = weights[0]
     one = _ONE + _ZERO * lr  # 1, in the weights' dtype
     m = 0
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale * w0_scale, labels,
-                      batch, buffers)
-        _step_layer(w2, b2, a2, inner, m, d3, lr, shrink)
-        _step_layer(w1, b1, a1, inner, m, d2, lr, shrink)
+        _batch_deltas(weights, biases, hidden, output, starts, columns, values, scale * w0_scale, labels, batch,
+                      buffers)
+        for l in range(len(weights) - 1, 0, -1):
+            _step_layer(weights[l], biases[l], activations[l - 1], inner, m, deltas[l], lr, shrink)
         w0_scale *= shrink  # w0 <- shrink w0 - lr g: the array takes -lr g / (its new scale)
         if w0_scale == _ZERO:
             _scaled_in(w0, w0_scale)
             w0_scale = one
-        _step_sparse(w0, b0, starts, columns, values, rows, m, d1, lr, lr * scale / w0_scale)
+        _step_sparse(w0, biases[0], starts, columns, values, rows, m, deltas[0], lr, lr * scale / w0_scale)
         if abs(w0_scale) < _ONE / _TWO:
             _scaled_in(w0, w0_scale)
             w0_scale = one
-    return w0_scale, _batch_cost(a3, labels, rows, m, output)
+    return w0_scale, _batch_cost(activations[-1], labels, rows, m, output)
 
 
 @_compiled
@@ -290,36 +290,37 @@ def _flushed(x, limit):
 
 
 @_compiled
-def adam_steps(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, order, batch_size,
-               vector, gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
+def adam_steps(weights, biases, hidden, output, starts, columns, values, scale, labels, order, batch_size, vector,
+               gradient, gradients, moment1, moment2, n_weights, decay, settings, t):
     """Adam on the mini-batches of ``order``, as ``optimizers.Adam`` steps; returns the new step count t and the
     cost of the last mini-batch before its step.
 
-    ``gradient`` is a scratch vector like ``vector``, ``gradients`` its views shaped like
-    (w0, b0, ..., b2); ``settings`` = (lr, beta1, 1 - beta1, beta2, 1 - beta2, eps) and
-    ``decay`` in the vector's dtype.
+    ``gradient`` is a scratch vector like ``vector``, ``gradients`` its views shaped like the layers
+    (a tuple of the weights' and one of the biases'); ``settings`` = (lr, beta1, 1 - beta1, beta2,
+    1 - beta2, eps) and ``decay`` in the vector's dtype.
     """
     lr, beta1, one_minus_beta1, beta2, one_minus_beta2, eps = settings
-    gw0, gb0, gw1, gb1, gw2, gb2 = gradients
-    buffers = _buffers(batch_size, b0, b1, b2)
-    z1, a1, d1, z2, a2, d2, z3, a3, d3, rows = buffers
+    gradient_weights, gradient_biases = gradients
+    buffers = _buffers(batch_size, biases)
+    zs, activations, deltas, rows = buffers
     inner = np.arange(batch_size)
     one, factors = _ONE + _ZERO * lr, np.empty(2, vector.dtype)  # factors: in the vector's dtype
     m = 0
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
         m = len(batch)
-        _batch_deltas(w0, b0, w1, b1, w2, b2, hidden, output, starts, columns, values, scale, labels, batch, buffers)
+        _batch_deltas(weights, biases, hidden, output, starts, columns, values, scale, labels, batch, buffers)
         gradient[:] = _ZERO
         # BP3 and BP4: a "step" of -1 from zero leaves a_in^T delta and sum(delta) in the gradient
-        _step_layer(gw2, gb2, a2, inner, m, d3, -one, one)
-        _step_layer(gw1, gb1, a1, inner, m, d2, -one, one)
-        _step_sparse(gw0, gb0, starts, columns, values, rows, m, d1, -one, -scale)
+        for l in range(len(weights) - 1, 0, -1):
+            _step_layer(gradient_weights[l], gradient_biases[l], activations[l - 1], inner, m, deltas[l], -one, one)
+        _step_sparse(gradient_weights[0], gradient_biases[0], starts, columns, values, rows, m, deltas[0], -one,
+                     -scale)
         t += 1
         factors[0] = lr / (1.0 - beta1 ** float(t))    # lr / (1 - beta1^t)
         factors[1] = 1.0 / np.sqrt(1.0 - beta2 ** float(t))  # 1 / sqrt(1 - beta2^t)
         adam_update(vector[:n_weights], gradient[:n_weights], moment1[:n_weights], moment2[:n_weights],
-                     decay, settings, factors[0], factors[1])
+                    decay, settings, factors[0], factors[1])
         adam_update(vector[n_weights:], gradient[n_weights:], moment1[n_weights:], moment2[n_weights:],
-                     decay * _ZERO, settings, factors[0], factors[1])
-    return t, _batch_cost(a3, labels, rows, m, output)
+                    decay * _ZERO, settings, factors[0], factors[1])
+    return t, _batch_cost(activations[-1], labels, rows, m, output)
