@@ -76,6 +76,8 @@ def kept(array: np.ndarray, name: str) -> bool:
 
 def _forget(key: Key) -> Callable[[weakref.ref], None]:
     """What to do when the owner of ``key``'s memory is gone: drop what was kept for it."""
+    kept = _KEPT  # held here: at the interpreter's exit the module's names are gone before the arrays
+
     def forget(_: weakref.ref) -> None:
-        _KEPT.pop(key, None)
+        kept.pop(key, None)
     return forget
