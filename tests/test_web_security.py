@@ -423,7 +423,8 @@ def test_digitnet_serve_on_h11_says_its_bound_on_headers_is_looser(capsys, monke
 
 def test_of_many_trainings_started_at_once_exactly_one_starts(server):
     wait_until_idle(server)
-    start = lambda _: httpx.post(f"{server}/api/train", json={"epochs": 100, "examples": 2000}, timeout=60)  # noqa: E731
+    settings = {"epochs": 100, "examples": 2000, "speed": "slow"}  # slow: the first still runs when the others come
+    start = lambda _: httpx.post(f"{server}/api/train", json=settings, timeout=60)  # noqa: E731
     with ThreadPoolExecutor(6) as pool:
         statuses = sorted(response.status_code for response in pool.map(start, range(6)))
     httpx.post(f"{server}/api/train/stop", json={}, timeout=HANG)
@@ -434,7 +435,7 @@ def test_of_many_trainings_started_at_once_exactly_one_starts(server):
 def test_the_page_keeps_answering_while_a_training_runs(server):
     wait_until_idle(server)
     canvas = {"width": 28, "height": 28, "pixels": [0.0] * 300 + [1.0] * 50 + [0.0] * 434, "prepare": True}
-    assert httpx.post(f"{server}/api/train", json={"epochs": 200, "examples": 20000}, timeout=60).status_code == 202
+    assert httpx.post(f"{server}/api/train", json={"epochs": 200, "examples": 60000}, timeout=60).status_code == 202
     try:
         for _ in range(5):
             assert httpx.post(f"{server}/api/predict", json=canvas, timeout=HANG).status_code == 200

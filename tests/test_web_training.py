@@ -89,8 +89,8 @@ def test_only_the_latest_single_step_keeps_its_digits_so_the_history_stays_small
 
 
 def test_one_step_asked_of_a_running_training_pauses_it_and_the_next_runs_one_mini_batch(client):
-    # long enough that it is still running when asked (an epoch of 60,000 takes a tenth of a second)
-    assert client.post("/api/train", json={"epochs": 50, "examples": 60_000, "speed": "full"}).status_code == 202
+    # long enough that it is still running when asked (an epoch of 60,000 takes a tenth of a second or less)
+    assert client.post("/api/train", json={"epochs": 200, "examples": 60_000, "speed": "full"}).status_code == 202
     wait_for(client, lambda s: s["step"] >= 1)
     client.post("/api/train/step", json={})
     held = wait_for(client, lambda s: s["waiting"])
