@@ -34,13 +34,12 @@ from typing import NamedTuple
 import numpy as np
 
 from . import frozen
+from ._kinds import HIDDEN, OUTPUTS
 from .network import use_faster_forward
 from .optimizers import SGD, Adam
 
-HIDDEN = {"sigmoid": 0, "relu": 1, "tanh": 2}
 ADAM_MIN_EPS = 1e-12
 KEPT_ROWS_MIN = 1000  # a read-only set of fewer rows is fed forward as it is: keeping its non-zero values costs more
-OUTPUTS = {("mse", "sigmoid"): 0, ("cross_entropy", "softmax"): 1}
 
 
 _BROKEN: list[Exception] = []  # why the compiled loops could not be imported, once they were tried
@@ -231,7 +230,7 @@ class Steps:
             warm_up(self.network, training=True)
         kernels = _kernels()
         network, optimizer, dtype = self.network, self.optimizer, self.dtype
-        common = (*_parameters(network), *_codes(network), *self.rows, self.labels,
+        common = (*_parameters(network), *_kinds(network), *self.rows, self.labels,
                   np.asarray(order, dtype=np.int64), self.batch_size)
         if type(optimizer) is SGD:
             w0_scale, cost = kernels.run(kernels.sgd_steps, *common, dtype(optimizer.lr),
@@ -316,11 +315,11 @@ def activations(network, X):
         # a set that cannot change (MNIST's test images, the training's cost sample) is read again after every
         # epoch: its non-zero values are kept, a fifth of its numbers, and the same outputs computed from them
         rows = frozen.worked_out(X, "sparse rows as they are", lambda X: _sparse_rows(X, levels=False))
-        finite = kernels.run(kernels.sparse_feedforward, *_parameters(network), *_codes(network), rows.starts,
+        finite = kernels.run(kernels.sparse_feedforward, *_parameters(network), *_kinds(network), rows.starts,
                              rows.columns, rows.values, tuple(layers))
     else:
         X = np.ascontiguousarray(X, dtype=network.dtype)
-        finite = kernels.run(kernels.feedforward, *_parameters(network), *_codes(network), X, tuple(layers))
+        finite = kernels.run(kernels.feedforward, *_parameters(network), *_kinds(network), X, tuple(layers))
     use_faster_forward(_activations_if_ready)
     return layers if finite else network.forward_trace(X)[1][1:]  # inf or NaN weights: see _kernels.feedforward
 
@@ -337,7 +336,8 @@ def _parameters(network, vector=None):
     return tuple(weights), tuple(biases)
 
 
-def _codes(network):
+def _kinds(network):
+    """The hidden layers' and the output layer's ``Kind``, as the compiled loops take them."""
     return HIDDEN[network.activation.name], OUTPUTS[(network.cost.name, network.output.name)]
 
 

@@ -4,7 +4,8 @@
 mini-batch, one example at a time within a stage (activations, BP1 and f' for the whole batch at once).
 ``rows``: predictions of many rows at once, and the sparse rows of training images.
 ``common``: how they are compiled and run, and the activations.
-All of them work on Lanes (``digitnet._lanes``), 16 float32 at a time.
+All of them work on Lanes (``digitnet._lanes``), 16 float32 at a time. Their ``hidden`` and ``output``
+are the hidden layers' and the output layer's activation, each a ``digitnet._kinds.Kind``.
 
 The functions index whole arrays (``a[e, j]``) rather than take views of rows (``a[e]``):
 a view costs Numba a reference count, and at 60,000 examples an epoch that bookkeeping,
@@ -14,7 +15,7 @@ not the arithmetic, was most of the time.
 import hashlib
 from pathlib import Path
 
-from .. import _lane_math, _lanes, _tiles
+from .. import _kinds, _lane_math, _lanes, _tiles
 from . import common, rows, training
 from .common import compiling, run
 from .rows import compiles, count_nonzero, eight_bit_levels, feedforward, fill_nonzero, sparse_feedforward
@@ -29,7 +30,7 @@ def _forget_code_compiled_from_other_sources():
     does (``_lanes``, ``common``, ...), and would load code compiled from the older one as it is.
     So a stamp of all their texts is kept beside the cached code, which is dropped (compiled
     again) when the stamp differs."""
-    sources = [module.__file__ for module in (_lanes, _lane_math, _tiles, common, rows, training)]
+    sources = [module.__file__ for module in (_kinds, _lanes, _lane_math, _tiles, common, rows, training)]
     try:
         folder = Path(count_nonzero._cache._cache_path)
         stamp = hashlib.sha256(b"".join(Path(source).read_bytes() for source in sources)).hexdigest()

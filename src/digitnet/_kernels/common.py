@@ -6,6 +6,7 @@ import llvmlite.binding as llvm
 import numba
 import numpy as np
 
+from .._kinds import Kind
 from .._lane_math import (
     above_zero,
     epsilon,
@@ -65,25 +66,25 @@ def _compiled(function):
 
 @_compiled
 def _activate(z, a, first, last, kind):
-    """a[r] = f(z[r]) for the rows r from first to last, for kind 0 sigmoid, 1 relu, 2 tanh, 3 softmax.
+    """a[r] = f(z[r]) for the rows r from first to last, f the activation ``kind`` (a ``Kind``).
 
     One loop for each kind: with the choice made outside them, each compiles to straight code."""
     n_out, lanes = z.shape[1], width(z)
-    if kind == 0:
+    if kind == Kind.SIGMOID:
         for r in range(first, last):
             for j in range(0, n_out, lanes):
                 store(a, (r, j), n_out - j, _sigmoid(load(z, (r, j), n_out - j)))
-    elif kind == 1:
+    elif kind == Kind.RELU:
         for r in range(first, last):
             for j in range(0, n_out, lanes):
                 v = load(z, (r, j), n_out - j)
                 store(a, (r, j), n_out - j, maximum(v, splat(0, v)))
-    elif kind == 2:
+    elif kind == Kind.TANH:
         for r in range(first, last):
             for j in range(n_out):
                 a[r, j] = np.tanh(z[r, j])
-    else:
-        for r in range(first, last):  # softmax, shifted by the maximum so nothing overflows
+    else:  # Kind.SOFTMAX
+        for r in range(first, last):  # shifted by the maximum so nothing overflows
             top = z[r, 0]
             for j in range(n_out):
                 top = max(top, z[r, j])

@@ -86,8 +86,8 @@ def feedforward(weights, biases, hidden, output, X, layers):
 
 @_compiled
 def _kind(l, n_layers, hidden, output):
-    """The activation of layer l of n_layers: the hidden one, or the output's (0: sigmoid, 1: softmax, as 3)."""
-    return hidden if l < n_layers - 1 else 3 * output
+    """The activation (a ``Kind``) of layer l of n_layers: the hidden one, or the output's."""
+    return hidden if l < n_layers - 1 else output
 
 
 @_compiled

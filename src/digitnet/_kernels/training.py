@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._kinds import Kind
 from .._lane_math import above_zero, at_least, magnitude, one_hot, square_root
 from .._lanes import item, load, prefetch, splat, store, total, width
 from .common import (
@@ -73,7 +74,7 @@ def _backward_layer(w, delta_above, e, delta):
 
 @_compiled
 def _times_derivative(z, a, m, delta, kind):
-    """BP2's second half: delta[e] *= f'(z[e]) for the first m examples; kind 0 sigmoid, 1 relu, 2 tanh.
+    """BP2's second half: delta[e] *= f'(z[e]) for the first m examples, f the hidden ``kind`` (sigmoid, ReLU, tanh).
 
     f' comes from the activations a = f(z) for sigmoid (a (1 - a)) and tanh (1 - a^2), from z for relu.
     Like ``_activate``, it runs once for the whole batch (see ``_batch_deltas``)."""
@@ -82,11 +83,11 @@ def _times_derivative(z, a, m, delta, kind):
         for i in range(0, n, lanes):
             count = n - i
             v = load(a, (e, i), count)
-            if kind == 0:
+            if kind == Kind.SIGMOID:
                 slope = v * (splat(1, v) - v)
-            elif kind == 1:
+            elif kind == Kind.RELU:
                 slope = above_zero(load(z, (e, i), count))
-            else:
+            else:  # Kind.TANH
                 slope = splat(1, v) - v * v
             store(delta, (e, i), count, load(delta, (e, i), count) * slope)
 
@@ -153,14 +154,14 @@ def _buffers(batch_size, biases):
 
 @_compiled
 def _output_deltas(a, labels, rows, m, delta, output):
-    """BP1 for the first m examples: output 0 is a sigmoid with MSE, 1 a softmax with cross-entropy."""
+    """BP1 for the first m examples: ``output`` is Kind.SIGMOID (scored by MSE) or Kind.SOFTMAX (by cross-entropy)."""
     n, lanes = a.shape[1], width(a)
     for e in range(m):
         for j in range(0, n, lanes):
             count = n - j
             v = load(a, (e, j), count)
             error = (v - one_hot(labels[rows[e]] - j, v)) * splat(_ONE / m, v)
-            if output == 0:
+            if output == Kind.SIGMOID:
                 error *= splat(_TWO, v) * v * (splat(1, v) - v)
             store(delta, (e, j), count, error)
 
@@ -188,7 +189,7 @@ def _batch_deltas(weights, biases, hidden, output, starts, columns, values, scal
             w, b, a_in, z = weights[l], biases[l], activations[l - 1], zs[l]
             for e in range(m):
                 _forward_layer(w, b, a_in, z, e)
-        _activate(zs[l], activations[l], 0, m, hidden if l < last else 3 * output)
+        _activate(zs[l], activations[l], 0, m, hidden if l < last else output)
     _output_deltas(activations[last], labels, rows, m, deltas[last], output)
     for l in range(last, 0, -1):  # BP2, through the weights before the step
         w, delta, below = weights[l], deltas[l], deltas[l - 1]
@@ -238,11 +239,12 @@ def sgd_steps(weights, biases, hidden, output, starts, columns, values, scale, l
 @_compiled
 def _batch_cost(a, labels, rows, m, output):
     """The mean cost of the first m examples' outputs a (the last mini-batch's, before its step), as
-    ``costs`` defines it: output 0 the squared error summed over the outputs, 1 the cross-entropy. 0 if m is 0."""
+    ``costs`` defines it: after Kind.SIGMOID the squared error summed over the outputs, after Kind.SOFTMAX
+    the cross-entropy. 0 if m is 0."""
     total = 0.0
     for e in range(m):
         label = labels[rows[e]]
-        if output == 0:
+        if output == Kind.SIGMOID:
             for j in range(a.shape[1]):
                 error = a[e, j] - (_ONE if j == label else _ZERO)
                 total += error * error
