@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from digitnet import Network, fast
+from digitnet._kinds import Kind
 from digitnet.optimizers import SGD, Adam
 from digitnet.training import _readable_steps, train
 
@@ -238,6 +239,15 @@ def test_a_last_batch_smaller_than_the_others_is_a_step_of_its_own(mnist, hidden
                                                    examples=25)
     assert np.abs(readable - start).max() > 1e-3
     np.testing.assert_allclose(compiled, readable, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("hidden, cost", SETTINGS)
+def test_the_loops_are_given_the_activations_kinds_as_plain_ints(hidden, cost):
+    """Each ``Kind`` by name, but as an int: Numba's dispatcher types an IntEnum argument in Python (slower)."""
+    network = Network((784, 16, 10), hidden, cost)
+    kinds = fast._kinds(network)
+    assert [type(kind) for kind in kinds] == [int, int]
+    assert Kind(kinds[0]).name == hidden.upper() and Kind(kinds[1]).name == network.output.name.upper()
 
 
 @pytest.mark.parametrize("rows", [1, 15, 16, 203])
