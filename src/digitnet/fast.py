@@ -105,6 +105,7 @@ def warm_up(network, training=False):
                 except BaseException:
                     _LOADED.discard(_shape(part, network))
                     raise
+    use_faster_forward(_activations_if_ready)  # loaded: ``Network`` asks the compiled pass first from now on
 
 
 def _run_once(part, network):
@@ -320,7 +321,6 @@ def activations(network, X):
     else:
         X = np.ascontiguousarray(X, dtype=network.dtype)
         finite = kernels.run(kernels.feedforward, *_parameters(network), *_kinds(network), X, tuple(layers))
-    use_faster_forward(_activations_if_ready)
     return layers if finite else network.forward_trace(X)[1][1:]  # inf or NaN weights: see _kernels.feedforward
 
 
